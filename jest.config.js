@@ -1,0 +1,17 @@
+/** Jest runs TypeScript as ESM through ts-jest (NestJS 12 is ESM-only). */
+const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.jest.json' }];
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': tsJest },
+  moduleNameMapper: {
+    '^@app/(domain|event-store|projections|database)$': '<rootDir>/libs/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testEnvironment: 'node',
+};
+export default {
+  testTimeout: 60000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
+  ],
+};
