@@ -1,0 +1,224 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import {
+  EventIdConflictError,
+  InvalidEventError,
+  WrongExpectedRevisionError,
+  type AppendOptions,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SealResult,
+  type SubscribeOptions,
+  type Subscription,
+  type VerifyReport,
+} from '../types.js';
+import { contentDigest } from '../hashing.js';
+import { eventStoreMigrations, runMigrations } from './migrate.js';
+import { PollingSubscription } from './subscription.js';
+import { EVENT_COLUMNS, readAllFrom, toRecorded, type EventRow } from './rows.js';
+import { Integrity } from './integrity.js';
+
+export interface PgEventStoreOptions {
+  connectionString: string;
+  /** Schema holding the store's tables; one place for every table name. */
+  schema?: string;
+  poolSize?: number;
+  /** How often an idle subscription looks for new events (ms). */
+  pollIntervalMs?: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
+const MAX_STREAM_ID = 200;
+/** An 'any' append that loses a race on the stream's next revision is simply tried again. */
+const ANY_RETRIES = 5;
+
+export class PgEventStore implements EventStore {
+  readonly schema: string;
+  readonly pool: pg.Pool;
+  private readonly appended = new EventEmitter();
+  private readonly subscriptions = new Set<PollingSubscription>();
+  private readonly integrity: Integrity;
+
+  private constructor(private readonly options: PgEventStoreOptions) {
+    this.schema = options.schema ?? 'event_store';
+    if (!SCHEMA.test(this.schema)) throw new Error(`Invalid event store schema name "${this.schema}"`);
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      application_name: 'xuncha-event-store',
+    });
+    this.pool.on('error', () => undefined); // an idle client dropped by the server is replaced on next use
+    this.appended.setMaxListeners(0);
+    this.integrity = new Integrity(this.pool, this.schema);
+  }
+
+  /** Connects and runs the store's migrations (idempotent). */
+  static async open(options: PgEventStoreOptions): Promise<PgEventStore> {
+    const store = new PgEventStore(options);
+    try {
+      await runMigrations(store.pool, store.schema, eventStoreMigrations(store.schema));
+    } catch (error) {
+      await store.pool.end();
+      throw error;
+    }
+    return store;
+  }
+
+  async appendToStream(streamId: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    const expected = options.expectedRevision ?? 'any';
+    const prepared = prepareAppend(streamId, events, expected);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { rows } = await this.pool.query<{
+          next_revision: string;
+          last_position: string;
+          recorded_at: Date;
+          already_appended: boolean;
+        }>({
+          name: `es_append_${this.schema}`,
+          text: `SELECT * FROM ${this.schema}.es_append($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[], $8::bytea[])`,
+          values: prepared.values,
+        });
+        const row = rows[0];
+        const result: AppendResult = {
+          nextRevision: Number(row.next_revision),
+          position: Number(row.last_position),
+          recordedAt: row.recorded_at,
+          alreadyAppended: row.already_appended,
+        };
+        if (!result.alreadyAppended) this.appended.emit('appended', result.position);
+        return result;
+      } catch (error) {
+        const e = error as pg.DatabaseError;
+        if (e.code === 'ES001') throw new WrongExpectedRevisionError(streamId, expected, Number(e.detail));
+        if (e.code === 'ES002') throw new EventIdConflictError(streamId);
+        if (e.code === '23505' && e.constraint === 'es_events_stream_revision') {
+          // Another append took the same revision between our read of the head and our insert.
+          if (expected === 'any' && attempt < ANY_RETRIES) continue;
+          throw new WrongExpectedRevisionError(streamId, expected, await this.streamRevision(streamId));
+        }
+        // The same ids appended concurrently: the retry finds them and answers the original result.
+        if (e.code === '23505' && e.constraint === 'es_events_id_key' && attempt < 1) continue;
+        throw error;
+      }
+    }
+  }
+
+  async streamRevision(streamId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ revision: string }>(
+      `SELECT revision FROM ${this.schema}.es_events WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1`,
+      [streamId],
+    );
+    return rows.length ? Number(rows[0].revision) : 0;
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query<EventRow>({
+      name: `es_read_stream_${this.schema}`,
+      text: `SELECT ${EVENT_COLUMNS} FROM ${this.schema}.es_events
+              WHERE stream_id = $1 AND revision >= $2 AND revision <= $3
+                AND ($4::timestamptz IS NULL OR recorded_at <= $4)
+              ORDER BY revision`,
+      values: [streamId, options.fromRevision ?? 1, options.toRevision ?? Number.MAX_SAFE_INTEGER, options.until ?? null],
+    });
+    return rows.map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return readAllFrom(this.pool, this.schema, options.fromPosition ?? 0, options.limit ?? 1000);
+  }
+
+  async headPosition(): Promise<number> {
+    const { rows } = await this.pool.query<{ position: string }>(
+      `SELECT position FROM ${this.schema}.es_events
+        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY position DESC LIMIT 1`,
+    );
+    return rows.length ? Number(rows[0].position) : 0;
+  }
+
+  subscribeToAll(options: SubscribeOptions, handler: (batch: RecordedEvent[]) => Promise<void>): Subscription {
+    const subscription = new PollingSubscription({
+      connectionString: this.options.connectionString,
+      schema: this.schema,
+      fromPosition: options.fromPosition,
+      batchSize: options.batchSize ?? 500,
+      pollIntervalMs: this.options.pollIntervalMs ?? 25,
+      onReadError: options.onReadError,
+      wake: this.appended,
+      handler,
+    });
+    this.subscriptions.add(subscription);
+    void subscription.done.catch(() => undefined).finally(() => this.subscriptions.delete(subscription));
+    return subscription;
+  }
+
+  verifyStream(streamId: string): Promise<VerifyReport> {
+    return this.integrity.verify({ streamId });
+  }
+
+  verifyAll(options: { onProgress?: (eventsChecked: number, total: number) => void } = {}): Promise<VerifyReport> {
+    return this.integrity.verify({ onProgress: options.onProgress });
+  }
+
+  seal(): Promise<SealResult> {
+    return this.integrity.seal(() => this.headPosition());
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.pool.end();
+  }
+}
+
+function prepareAppend(streamId: string, events: NewEvent[], expected: ExpectedRevision): { values: unknown[] } {
+  if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > MAX_STREAM_ID) {
+    throw new InvalidEventError(`streamId must be a non-empty string of at most ${MAX_STREAM_ID} characters`);
+  }
+  if (!Array.isArray(events) || events.length === 0) throw new InvalidEventError('events must be a non-empty array');
+  if (!(expected === 'any' || expected === 'no_stream' || expected === 'stream_exists' || (Number.isSafeInteger(expected) && expected >= 0))) {
+    throw new InvalidEventError(`expectedRevision must be a revision number >= 0, 'no_stream', 'stream_exists' or 'any'`);
+  }
+  const ids: string[] = [];
+  const types: string[] = [];
+  const data: string[] = [];
+  const metadata: string[] = [];
+  const occurred: (Date | null)[] = [];
+  const digests: Buffer[] = [];
+  events.forEach((event, i) => {
+    const id = event.id ?? randomUUID();
+    if (!UUID.test(id)) throw new InvalidEventError(`events[${i}].id must be a uuid`);
+    if (typeof event.type !== 'string' || event.type.length === 0) throw new InvalidEventError(`events[${i}].type must be a non-empty string`);
+    const actor = event.metadata?.actor;
+    for (const key of ['id', 'username', 'role'] as const) {
+      if (!actor || typeof actor[key] !== 'string' || actor[key].length === 0) {
+        throw new InvalidEventError(`events[${i}].metadata.actor.${key} is required: every event records who caused it`);
+      }
+    }
+    let occurredAt: Date | null = null;
+    if (event.occurredAt != null) {
+      occurredAt = new Date(event.occurredAt);
+      if (Number.isNaN(occurredAt.getTime())) throw new InvalidEventError(`events[${i}].occurredAt must be a valid date`);
+    }
+    // What goes into jsonb is exactly what is hashed: undefined fields dropped, dates as ISO text.
+    const eventData = JSON.parse(JSON.stringify(event.data ?? null)) as unknown;
+    const eventMetadata = JSON.parse(
+      JSON.stringify({ ...event.metadata, correlationId: event.metadata.correlationId ?? id, causationId: event.metadata.causationId ?? id }),
+    ) as unknown;
+    ids.push(id);
+    types.push(event.type);
+    data.push(JSON.stringify(eventData));
+    metadata.push(JSON.stringify(eventMetadata));
+    occurred.push(occurredAt);
+    digests.push(contentDigest(eventData, eventMetadata, occurredAt));
+  });
+  if (new Set(ids).size !== ids.length) throw new InvalidEventError('event ids must be unique within one append');
+  return { values: [streamId, String(expected), ids, types, data, metadata, occurred, digests] };
+}

@@ -1,0 +1,299 @@
+import pg from 'pg';
+import {
+  EventIdConflictError,
+  InvalidEventError,
+  PgEventStore,
+  WrongExpectedRevisionError,
+  eventHash,
+  GENESIS_HASH,
+  type RecordedEvent,
+} from '@app/event-store';
+import { actor, contractDatabases, ev, newId, openStore, waitFor, type StoreFixture } from './support.js';
+
+describe.each(contractDatabases())('event store contract on %s', (_name, url) => {
+  let fx: StoreFixture;
+  beforeAll(async () => {
+    fx = await openStore(url);
+  });
+  afterAll(async () => {
+    await fx?.close();
+  });
+
+  describe('append and read a stream', () => {
+    it('numbers revisions from 1, chains hashes and fills correlation and causation ids', async () => {
+      const s = `finding-${newId()}`;
+      const r1 = await fx.store.appendToStream(s, [ev('A', { n: 1 }), ev('B', { n: 2, nested: { z: 1, a: [1, 'x'] } })], { expectedRevision: 'no_stream' });
+      expect(r1.nextRevision).toBe(2);
+      const events = await fx.store.readStream(s);
+      expect(events.map((e) => [e.revision, e.type])).toEqual([[1, 'A'], [2, 'B']]);
+      expect(events[1].position).toBe(r1.position);
+      expect(events[0].position).toBe(r1.position - 1);
+      expect(events[0].prevHash).toBe(GENESIS_HASH);
+      expect(events[1].prevHash).toBe(events[0].hash);
+      for (const e of events) expect(eventHash(e)).toBe(e.hash);
+      expect(events[0].metadata).toEqual({ actor, correlationId: events[0].id, causationId: events[0].id });
+      expect(events[0].recordedAt).toBeInstanceOf(Date);
+    });
+
+    it('keeps occurredAt beside the server-side recordedAt', async () => {
+      const s = `round-${newId()}`;
+      await fx.store.appendToStream(s, [ev('RoundPlanned', {}, { occurredAt: '2024-08-26T09:00:00+08:00' })]);
+      const [e] = await fx.store.readStream(s);
+      expect(e.occurredAt?.toISOString()).toBe('2024-08-26T01:00:00.000Z');
+      expect(e.recordedAt.getTime()).toBeGreaterThan(e.occurredAt!.getTime());
+    });
+
+    it('reads a range of revisions and the state recorded up to a moment', async () => {
+      const s = `lead-${newId()}`;
+      await fx.store.appendToStream(s, [ev('A'), ev('B')]);
+      const [, second] = await fx.store.readStream(s);
+      await new Promise((r) => setTimeout(r, 15));
+      await fx.store.appendToStream(s, [ev('C')], { expectedRevision: 2 });
+      expect((await fx.store.readStream(s, { fromRevision: 2 })).map((e) => e.type)).toEqual(['B', 'C']);
+      expect((await fx.store.readStream(s, { toRevision: 1 })).map((e) => e.type)).toEqual(['A']);
+      expect((await fx.store.readStream(s, { until: second.recordedAt })).map((e) => e.type)).toEqual(['A', 'B']);
+      expect(await fx.store.readStream(`lead-${newId()}`)).toEqual([]);
+    });
+  });
+
+  describe('expected revision', () => {
+    it('refuses a mismatch with the expected and actual revision, and writes nothing', async () => {
+      const s = `finding-${newId()}`;
+      await fx.store.appendToStream(s, [ev('A')], { expectedRevision: 'no_stream' });
+      const err = await fx.store.appendToStream(s, [ev('B')], { expectedRevision: 0 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WrongExpectedRevisionError);
+      expect(err).toMatchObject({ streamId: s, expected: 0, actual: 1 });
+      await expect(fx.store.appendToStream(s, [ev('B')], { expectedRevision: 'no_stream' })).rejects.toMatchObject({ actual: 1 });
+      await expect(fx.store.appendToStream(`x-${newId()}`, [ev('B')], { expectedRevision: 'stream_exists' })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      expect((await fx.store.readStream(s)).length).toBe(1);
+      await fx.store.appendToStream(s, [ev('B')], { expectedRevision: 'stream_exists' });
+      await fx.store.appendToStream(s, [ev('C')], { expectedRevision: 2 });
+      await fx.store.appendToStream(s, [ev('D')], { expectedRevision: 'any' });
+      expect((await fx.store.readStream(s)).map((e) => e.revision)).toEqual([1, 2, 3, 4]);
+    });
+
+    it('lets exactly one of 50 concurrent appends with the same expected revision succeed', async () => {
+      const s = `finding-${newId()}`;
+      await fx.store.appendToStream(s, [ev('Recorded')]);
+      const results = await Promise.allSettled(
+        Array.from({ length: 50 }, (_, i) => fx.store.appendToStream(s, [ev('Verified', { i })], { expectedRevision: 1 })),
+      );
+      const ok = results.filter((r) => r.status === 'fulfilled');
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(ok).toHaveLength(1);
+      expect(failed).toHaveLength(49);
+      for (const f of failed) expect(f.reason).toBeInstanceOf(WrongExpectedRevisionError);
+      const events = await fx.store.readStream(s);
+      expect(events.map((e) => e.type)).toEqual(['Recorded', 'Verified']);
+    });
+
+    it("serialises concurrent 'any' appends to one stream without losing any", async () => {
+      const s = `finding-${newId()}`;
+      await Promise.all(Array.from({ length: 10 }, (_, i) => fx.store.appendToStream(s, [ev('P', { i })])));
+      const events = await fx.store.readStream(s);
+      expect(events.map((e) => e.revision)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(new Set(events.map((e) => (e.data as { i: number }).i)).size).toBe(10);
+    });
+  });
+
+  describe('atomicity and validation', () => {
+    it('writes all events of one call or none', async () => {
+      const s = `finding-${newId()}`;
+      // jsonb refuses \u0000: the third event fails inside the database, after the first two were inserted.
+      await expect(fx.store.appendToStream(s, [ev('A'), ev('B'), ev('C', { bad: 'nul\u0000' })])).rejects.toThrow();
+      expect(await fx.store.readStream(s)).toEqual([]);
+    });
+
+    it('rejects an event without an actor', async () => {
+      const s = `finding-${newId()}`;
+      const bad = { type: 'A', data: {}, metadata: {} } as never;
+      await expect(fx.store.appendToStream(s, [bad])).rejects.toThrow(InvalidEventError);
+      await expect(fx.store.appendToStream(s, [{ type: 'A', data: {}, metadata: { actor: { id: 'x', username: '', role: 'r' } } }])).rejects.toThrow(/actor.username/);
+      expect(await fx.store.readStream(s)).toEqual([]);
+    });
+
+    it('rejects malformed ids, types and expected revisions', async () => {
+      const s = `finding-${newId()}`;
+      await expect(fx.store.appendToStream(s, [ev('A', {}, { id: 'not-a-uuid' })])).rejects.toThrow(/id must be a uuid/);
+      await expect(fx.store.appendToStream(s, [ev('')])).rejects.toThrow(/type/);
+      await expect(fx.store.appendToStream(s, [])).rejects.toThrow(/non-empty/);
+      await expect(fx.store.appendToStream(s, [ev('A')], { expectedRevision: -1 })).rejects.toThrow(/expectedRevision/);
+      await expect(fx.store.appendToStream('', [ev('A')])).rejects.toThrow(/streamId/);
+    });
+  });
+
+  describe('idempotency', () => {
+    it('answers a repeated append of the same ids with the original result and writes nothing', async () => {
+      const s = `finding-${newId()}`;
+      const batch = [ev('A', { x: 1 }, { id: newId() }), ev('B', { y: 2 }, { id: newId() })];
+      const first = await fx.store.appendToStream(s, batch, { expectedRevision: 'no_stream' });
+      const again = await fx.store.appendToStream(s, batch, { expectedRevision: 'no_stream' });
+      expect(again).toEqual({ ...first, alreadyAppended: true });
+      expect(first.alreadyAppended).toBe(false);
+      expect((await fx.store.readStream(s)).length).toBe(2);
+    });
+
+    it('answers concurrent duplicates of one append once', async () => {
+      const s = `finding-${newId()}`;
+      const batch = [ev('A', { x: 1 }, { id: newId() })];
+      const results = await Promise.all(Array.from({ length: 5 }, () => fx.store.appendToStream(s, batch)));
+      expect(new Set(results.map((r) => r.position)).size).toBe(1);
+      expect((await fx.store.readStream(s)).length).toBe(1);
+    });
+
+    it('refuses an id reused with different content', async () => {
+      const s = `finding-${newId()}`;
+      const id = newId();
+      await fx.store.appendToStream(s, [ev('A', { x: 1 }, { id })]);
+      await expect(fx.store.appendToStream(s, [ev('A', { x: 2 }, { id })])).rejects.toBeInstanceOf(EventIdConflictError);
+      await expect(fx.store.appendToStream(`other-${newId()}`, [ev('A', { x: 1 }, { id })])).rejects.toBeInstanceOf(EventIdConflictError);
+    });
+  });
+
+  describe('the global log', () => {
+    it('reads all events in position order, after an exclusive position, with a limit', async () => {
+      const before = await fx.store.headPosition();
+      const s1 = `a-${newId()}`;
+      const s2 = `b-${newId()}`;
+      await fx.store.appendToStream(s1, [ev('A1')]);
+      await fx.store.appendToStream(s2, [ev('B1'), ev('B2')]);
+      await fx.store.appendToStream(s1, [ev('A2')]);
+      const all = await fx.store.readAll({ fromPosition: before });
+      expect(all.map((e) => e.type)).toEqual(['A1', 'B1', 'B2', 'A2']);
+      const limited = await fx.store.readAll({ fromPosition: all[0].position, limit: 2 });
+      expect(limited.map((e) => e.type)).toEqual(['B1', 'B2']);
+      expect(await fx.store.headPosition()).toBe(all[3].position);
+    });
+
+    it('never shows an event while one with a lower position is still uncommitted (no skipped events)', async () => {
+      const start = await fx.store.headPosition();
+      const slow = new pg.Client({ connectionString: url });
+      await slow.connect();
+      try {
+        // T1 takes its position first and stays open; T2 takes a later one and commits first.
+        await slow.query('BEGIN');
+        await slow.query(
+          `SELECT * FROM ${fx.schema}.es_append($1, 'any', $2::uuid[], ARRAY['Slow'], ARRAY['{}']::jsonb[], ARRAY[$3]::jsonb[], ARRAY[NULL]::timestamptz[], ARRAY[$4]::bytea[])`,
+          [`slow-${newId()}`, [newId()], JSON.stringify({ actor, correlationId: 'c', causationId: 'c' }), Buffer.alloc(32)],
+        );
+        const fast = await fx.store.appendToStream(`fast-${newId()}`, [ev('Fast')]);
+        // A reader trusting "position > checkpoint" would already see Fast and move past Slow's position:
+        const naive = await fx.admin.query(`SELECT type FROM ${fx.schema}.es_events WHERE position > $1 ORDER BY position`, [start]);
+        expect(naive.rows.map((r) => r.type)).toEqual(['Fast']);
+        // The store's readers wait until Slow is decided.
+        expect(await fx.store.readAll({ fromPosition: start })).toEqual([]);
+        expect(await fx.store.headPosition()).toBe(start);
+        await slow.query('COMMIT');
+        const all = await fx.store.readAll({ fromPosition: start });
+        expect(all.map((e) => e.type)).toEqual(['Slow', 'Fast']);
+        expect(all[1].position).toBe(fast.position);
+      } finally {
+        await slow.query('ROLLBACK').catch(() => undefined);
+        await slow.end();
+      }
+    });
+
+    it('refuses an append that is not the first write of its transaction', async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        await c.query('BEGIN');
+        await c.query('CREATE TEMP TABLE t (x int)');
+        await c.query('INSERT INTO t VALUES (1)');
+        await expect(
+          c.query(
+            `SELECT * FROM ${fx.schema}.es_append('s-x', 'any', ARRAY[gen_random_uuid()], ARRAY['A'], ARRAY['{}']::jsonb[], ARRAY['{}']::jsonb[], ARRAY[NULL]::timestamptz[], ARRAY['\\x00']::bytea[])`,
+          ),
+        ).rejects.toThrow(/first write of its transaction/);
+      } finally {
+        await c.query('ROLLBACK');
+        await c.end();
+      }
+    });
+  });
+
+  describe('subscriptions', () => {
+    it('delivers every event of 8 concurrent writers exactly once, in stream order, with increasing positions', async () => {
+      const from = await fx.store.headPosition();
+      const received: RecordedEvent[] = [];
+      const sub = fx.store.subscribeToAll({ fromPosition: from, batchSize: 300 }, async (batch) => {
+        received.push(...batch);
+      });
+      const writers = Array.from({ length: 8 }, (_, w) => `writer-${w}-${newId()}`);
+      await Promise.all(
+        writers.map(async (s) => {
+          for (let i = 1; i <= 1000; i++) await fx.store.appendToStream(s, [ev('Tick', { i })], { expectedRevision: i - 1 });
+        }),
+      );
+      await waitFor(() => received.length >= 8000, 60000);
+      await new Promise((r) => setTimeout(r, 100));
+      await sub.stop();
+      expect(received).toHaveLength(8000);
+      expect(new Set(received.map((e) => e.id)).size).toBe(8000);
+      for (let i = 1; i < received.length; i++) expect(received[i].position).toBeGreaterThan(received[i - 1].position);
+      for (const s of writers) {
+        const revs = received.filter((e) => e.streamId === s).map((e) => e.revision);
+        expect(revs).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+      }
+      expect(sub.position).toBe(received[received.length - 1].position);
+    }, 120000);
+
+    it('resumes from its last position after its connection is dropped, delivering nothing twice', async () => {
+      const from = await fx.store.headPosition();
+      const received: RecordedEvent[] = [];
+      let readErrors = 0;
+      const sub = fx.store.subscribeToAll({ fromPosition: from, onReadError: () => readErrors++ }, async (batch) => {
+        received.push(...batch);
+      });
+      const s = `drop-${newId()}`;
+      for (let i = 0; i < 20; i++) await fx.store.appendToStream(s, [ev('E', { i })]);
+      await waitFor(() => received.length === 20);
+      const killed = await fx.admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'xuncha-subscription' AND datname = current_database()`,
+      );
+      expect(killed.rowCount).toBeGreaterThan(0);
+      for (let i = 20; i < 40; i++) await fx.store.appendToStream(s, [ev('E', { i })]);
+      await waitFor(() => received.length >= 40);
+      await new Promise((r) => setTimeout(r, 100));
+      await sub.stop();
+      expect(received.map((e) => (e.data as { i: number }).i)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    });
+
+    it('resumes after a checkpoint without repeating events, and stops when the handler fails', async () => {
+      const s = `ckpt-${newId()}`;
+      const base = await fx.store.headPosition();
+      await fx.store.appendToStream(s, [ev('A'), ev('B'), ev('C')]);
+      const events = await fx.store.readAll({ fromPosition: base });
+      const seen: string[] = [];
+      const sub = fx.store.subscribeToAll({ fromPosition: events[0].position }, async (batch) => {
+        seen.push(...batch.filter((e) => e.streamId === s).map((e) => e.type));
+      });
+      await waitFor(() => seen.length === 2);
+      await sub.stop();
+      expect(seen).toEqual(['B', 'C']);
+      const failing = fx.store.subscribeToAll({ fromPosition: base }, async () => {
+        throw new Error('projection bug');
+      });
+      await expect(failing.done).rejects.toThrow('projection bug');
+      expect(failing.position).toBe(base);
+    });
+  });
+
+  describe('append-only log', () => {
+    it('refuses UPDATE, DELETE and TRUNCATE on the events table for the application connection', async () => {
+      const s = `finding-${newId()}`;
+      await fx.store.appendToStream(s, [ev('A')]);
+      await expect(fx.store.pool.query(`UPDATE ${fx.schema}.es_events SET data = '{}' WHERE stream_id = $1`, [s])).rejects.toThrow(/append-only/);
+      await expect(fx.store.pool.query(`DELETE FROM ${fx.schema}.es_events WHERE stream_id = $1`, [s])).rejects.toThrow(/append-only/);
+      await expect(fx.store.pool.query(`TRUNCATE ${fx.schema}.es_events`)).rejects.toThrow(/append-only/);
+      expect((await fx.store.readStream(s)).length).toBe(1);
+    });
+
+    it('runs its migrations once however often it is opened', async () => {
+      const again = await PgEventStore.open({ connectionString: url, schema: fx.schema });
+      await again.close();
+      const { rows } = await fx.admin.query(`SELECT version FROM ${fx.schema}.schema_migrations`);
+      expect(rows.map((r) => r.version)).toEqual([1]);
+    });
+  });
+});
