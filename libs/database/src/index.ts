@@ -1,1 +1,14 @@
-export const hello = (n: string): string => 'hi ' + n;
+export { ConfigError, LOG_LEVELS, databaseMode, loadConfig, redactDatabaseUrl } from './config.js';
+export type { AppConfig, LogLevel } from './config.js';
+export {
+  DataDirInUseError,
+  EMBEDDED_DATABASE,
+  EMBEDDED_HOST,
+  releaseLibrarySignalHooks,
+  startEmbeddedPostgres,
+} from './embedded-postgres.js';
+export type { EmbeddedPostgresHandle, EmbeddedPostgresOptions } from './embedded-postgres.js';
+export { createPool, openDatabase } from './bootstrap.js';
+export type { BootstrapLogger, CreatePoolOptions, DatabaseHandle } from './bootstrap.js';
+export { installShutdownHandlers } from './shutdown.js';
+export type { ShutdownOptions, StopFn } from './shutdown.js';

@@ -1,0 +1,107 @@
+import path from 'node:path';
+import { ConfigError, databaseMode, loadConfig, redactDatabaseUrl } from './config.js';
+
+function errorOf(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error(`expected loadConfig to refuse ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('applies defaults', () => {
+    const config = loadConfig({});
+    expect(config).toEqual({
+      port: 3000,
+      dataDir: path.resolve('./data'),
+      logLevel: 'log',
+      projections: true,
+      demo: true,
+      sealIntervalSeconds: 10,
+    });
+    expect(databaseMode(config)).toBe('embedded');
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgresql://app:pw@db.example:5433/xuncha',
+      DATA_DIR: 'var/state',
+      LOG_LEVEL: 'debug',
+      JWT_SECRET: 'x'.repeat(32),
+      ADMIN_PASSWORD: 'correct horse',
+      PROJECTIONS: 'off',
+      DEMO: 'OFF',
+      SEAL_INTERVAL_SECONDS: '1',
+    });
+    expect(config).toEqual({
+      port: 8080,
+      databaseUrl: 'postgresql://app:pw@db.example:5433/xuncha',
+      dataDir: path.resolve('var/state'),
+      logLevel: 'debug',
+      jwtSecret: 'x'.repeat(32),
+      adminPassword: 'correct horse',
+      projections: false,
+      demo: false,
+      sealIntervalSeconds: 1,
+    });
+    expect(path.isAbsolute(config.dataDir)).toBe(true);
+    expect(databaseMode(config)).toBe('external');
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: ' ', JWT_SECRET: '', DEMO: '' })).toEqual(loadConfig({}));
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT must be an integer between 1 and 65535, got "abc"'],
+    [{ PORT: '0' }, 'PORT must be an integer between 1 and 65535, got "0"'],
+    [{ PORT: '65536' }, 'PORT must be an integer between 1 and 65535'],
+    [{ PORT: '80.5' }, 'PORT must be an integer'],
+    [{ DATABASE_URL: 'mysql://u@h/db' }, 'DATABASE_URL must be a postgres:// or postgresql:// URL, got "mysql://u@h/db"'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL must be a postgres:// or postgresql:// URL'],
+    [{ LOG_LEVEL: 'trace' }, 'LOG_LEVEL must be one of error|warn|log|debug|verbose, got "trace"'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 characters long, got 5'],
+    [{ ADMIN_PASSWORD: '1234567' }, 'ADMIN_PASSWORD must be at least 8 characters long, got 7'],
+    [{ PROJECTIONS: 'yes' }, 'PROJECTIONS must be "on" or "off", got "yes"'],
+    [{ DEMO: 'true' }, 'DEMO must be "on" or "off", got "true"'],
+    [{ SEAL_INTERVAL_SECONDS: '0' }, 'SEAL_INTERVAL_SECONDS must be an integer between 1 and'],
+    [{ SEAL_INTERVAL_SECONDS: '-5' }, 'SEAL_INTERVAL_SECONDS must be an integer'],
+    [{ SEAL_INTERVAL_SECONDS: '99999999999' }, 'SEAL_INTERVAL_SECONDS must be an integer'],
+  ])('refuses %j', (env, message) => {
+    const err = errorOf(env);
+    expect(err.message).toContain(message);
+    expect(err.problems).toHaveLength(1);
+  });
+
+  it('never echoes secrets in errors', () => {
+    const err = errorOf({
+      DATABASE_URL: 'mysql://user:hunter2hunter2@h/db',
+      JWT_SECRET: 'sekrit-value',
+      ADMIN_PASSWORD: 'pw',
+    });
+    expect(err.message).not.toMatch(/hunter2|sekrit-value|"pw"/);
+    expect(errorOf({ DATABASE_URL: 'hunter2 is my password' }).message).not.toContain('hunter2');
+  });
+
+  it('reports every problem at once', () => {
+    const err = errorOf({ PORT: 'x', DEMO: 'maybe' });
+    expect(err.problems).toEqual([
+      'PORT must be an integer between 1 and 65535, got "x"',
+      'DEMO must be "on" or "off", got "maybe"',
+    ]);
+    expect(err.name).toBe('ConfigError');
+  });
+});
+
+describe('redactDatabaseUrl', () => {
+  it('drops the password', () => {
+    expect(redactDatabaseUrl('postgres://app:s3cret@db:5432/xuncha?password=s3cret&sslmode=require')).toBe(
+      'postgres://app@db:5432/xuncha?sslmode=require',
+    );
+  });
+});

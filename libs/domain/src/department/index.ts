@@ -1,0 +1,2 @@
+export * from './department.types.js';
+export * from './department.decider.js';

@@ -1,0 +1,3 @@
+export * from './finding.types.js';
+export * from './finding.decider.js';
+export * from './finding.rules.js';

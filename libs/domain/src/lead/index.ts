@@ -1,0 +1,2 @@
+export * from './lead.types.js';
+export * from './lead.decider.js';

@@ -1,0 +1,236 @@
+import { assertNever } from '../common/assert-never.js';
+import type { Decider } from '../common/decider.js';
+import { DomainError } from '../common/errors.js';
+import { optionalText, requireOneOf, requireText, toInstant } from '../common/values.js';
+import {
+  LEAD_DISPOSITIONS,
+  LEAD_OUTCOMES,
+  LEAD_RECEIVERS,
+  LEAD_SOURCES,
+  LEAD_TRIAGE_DECISIONS,
+  type AcknowledgeLeadReceipt,
+  type CloseLead,
+  type Lead,
+  type LeadCommand,
+  type LeadEvent,
+  type LeadState,
+  type LeadSubjectRef,
+  type RecordDisposition,
+  type RecordLead,
+  type RecordOutcome,
+  type TransferLead,
+  type TriageLead,
+} from './lead.types.js';
+
+export const leadStream = (leadId: string): string => `lead-${leadId}`;
+
+export const initialLeadState = (): LeadState => ({ status: 'absent' });
+
+function existing(state: LeadState): Lead {
+  if (state.status === 'absent') throw new DomainError('LEAD_NOT_FOUND', 'lead not found');
+  return state;
+}
+
+function subjectRef(subject: LeadSubjectRef, index: number): LeadSubjectRef {
+  return {
+    ref: requireText(subject.ref, `subjects[${index}].ref`),
+    ...optionalText('post', subject.post),
+    ...optionalText('departmentId', subject.departmentId),
+  };
+}
+
+function recordLead(command: RecordLead, state: LeadState): LeadEvent[] {
+  if (state.status !== 'absent') throw new DomainError('LEAD_ALREADY_RECORDED', 'lead already recorded');
+  const { data } = command;
+  return [
+    {
+      type: 'LeadRecorded',
+      data: {
+        leadId: data.leadId,
+        roundId: requireText(data.roundId, 'roundId'),
+        ...optionalText('monitoringPointId', data.monitoringPointId),
+        source: requireOneOf(data.source, LEAD_SOURCES, 'source'),
+        summary: requireText(data.summary, 'summary'),
+        subjects: (data.subjects ?? []).map(subjectRef),
+        ...optionalText('informantRef', data.informantRef),
+        occurredAt: toInstant(command.metadata.now),
+      },
+    },
+  ];
+}
+
+function triageLead(command: TriageLead, state: LeadState): LeadEvent[] {
+  const lead = existing(state);
+  if (lead.status !== 'recorded') throw new DomainError('LEAD_ALREADY_TRIAGED', `the lead was already triaged (${lead.status})`);
+  return [
+    {
+      type: 'LeadTriaged',
+      data: {
+        leadId: lead.leadId,
+        decision: requireOneOf(command.data.decision, LEAD_TRIAGE_DECISIONS, 'decision'),
+        ...optionalText('note', command.data.note),
+        occurredAt: toInstant(command.metadata.now),
+      },
+    },
+  ];
+}
+
+function transferLead(command: TransferLead, state: LeadState): LeadEvent[] {
+  const lead = existing(state);
+  if (lead.status === 'recorded' || (lead.status === 'triaged' && lead.triage?.decision !== 'transfer')) {
+    throw new DomainError(
+      'LEAD_NOT_TRIAGED_FOR_TRANSFER',
+      'a lead is transferred only after triage decided to transfer it',
+    );
+  }
+  if (lead.status !== 'triaged') throw new DomainError('LEAD_ALREADY_TRANSFERRED', `the lead was already transferred (${lead.status})`);
+  const receiver = requireOneOf(command.data.receiver, LEAD_RECEIVERS, 'receiver');
+  const receiverDepartment = optionalText('receiverDepartmentId', command.data.receiverDepartmentId);
+  if (receiver === 'functional_department' && !receiverDepartment.receiverDepartmentId) {
+    throw new DomainError(
+      'RECEIVER_DEPARTMENT_REQUIRED',
+      'a transfer to a functional department names the department',
+      'receiverDepartmentId',
+    );
+  }
+  return [
+    {
+      type: 'LeadTransferred',
+      data: { leadId: lead.leadId, receiver, ...receiverDepartment, occurredAt: toInstant(command.metadata.now) },
+    },
+  ];
+}
+
+function acknowledgeLeadReceipt(command: AcknowledgeLeadReceipt, state: LeadState): LeadEvent[] {
+  const lead = existing(state);
+  if (lead.status !== 'transferred') {
+    throw new DomainError('LEAD_NOT_TRANSFERRED', `only a transferred lead can be received, this one is ${lead.status}`);
+  }
+  return [{ type: 'LeadReceived', data: { leadId: lead.leadId, occurredAt: toInstant(command.metadata.now) } }];
+}
+
+function recordDisposition(command: RecordDisposition, state: LeadState): LeadEvent[] {
+  const lead = existing(state);
+  if (lead.status !== 'received' && lead.status !== 'disposing') {
+    throw new DomainError('LEAD_NOT_RECEIVED', `a disposition follows receipt, the lead is ${lead.status}`);
+  }
+  const method = requireOneOf(command.data.method, LEAD_DISPOSITIONS, 'method');
+  if (method === lead.disposition) {
+    throw new DomainError('LEAD_DISPOSITION_UNCHANGED', `the lead is already disposed of by ${method}`, 'method');
+  }
+  return [
+    {
+      type: 'LeadDispositionRecorded',
+      data: {
+        leadId: lead.leadId,
+        method,
+        ...(lead.disposition ? { previous: lead.disposition } : {}),
+        occurredAt: toInstant(command.metadata.now),
+      },
+    },
+  ];
+}
+
+function recordOutcome(command: RecordOutcome, state: LeadState): LeadEvent[] {
+  const lead = existing(state);
+  if (lead.status !== 'disposing') {
+    throw new DomainError('LEAD_NOT_DISPOSING', `an outcome ends a disposition in progress, the lead is ${lead.status}`);
+  }
+  return [
+    {
+      type: 'LeadOutcomeRecorded',
+      data: {
+        leadId: lead.leadId,
+        outcome: requireOneOf(command.data.outcome, LEAD_OUTCOMES, 'outcome'),
+        ...optionalText('note', command.data.note),
+        occurredAt: toInstant(command.metadata.now),
+      },
+    },
+  ];
+}
+
+function closeLead(command: CloseLead, state: LeadState): LeadEvent[] {
+  const lead = existing(state);
+  if (lead.status !== 'concluded') {
+    throw new DomainError('LEAD_NOT_CONCLUDED', `only a concluded lead can be closed, this one is ${lead.status}`);
+  }
+  return [{ type: 'LeadClosed', data: { leadId: lead.leadId, occurredAt: toInstant(command.metadata.now) } }];
+}
+
+export function decideLead(command: LeadCommand, state: LeadState): LeadEvent[] {
+  switch (command.type) {
+    case 'RecordLead':
+      return recordLead(command, state);
+    case 'TriageLead':
+      return triageLead(command, state);
+    case 'TransferLead':
+      return transferLead(command, state);
+    case 'AcknowledgeLeadReceipt':
+      return acknowledgeLeadReceipt(command, state);
+    case 'RecordDisposition':
+      return recordDisposition(command, state);
+    case 'RecordOutcome':
+      return recordOutcome(command, state);
+    case 'CloseLead':
+      return closeLead(command, state);
+    default:
+      return assertNever(command, 'lead command');
+  }
+}
+
+export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
+  if (event.type === 'LeadRecorded') {
+    const { occurredAt, subjects, ...lead } = event.data;
+    return {
+      ...lead,
+      status: 'recorded',
+      subjects: subjects.map((subject) => ({ ...subject })),
+      recordedAt: occurredAt,
+      dispositions: [],
+    };
+  }
+  if (state.status === 'absent') return state;
+  switch (event.type) {
+    case 'LeadTriaged': {
+      const { decision, note, occurredAt } = event.data;
+      return { ...state, status: 'triaged', triage: { decision, ...(note ? { note } : {}), at: occurredAt } };
+    }
+    case 'LeadTransferred': {
+      const { leadId: _, occurredAt, ...transfer } = event.data;
+      return { ...state, status: 'transferred', transfer: { ...transfer, at: occurredAt } };
+    }
+    case 'LeadReceived':
+      return { ...state, status: 'received', receivedAt: event.data.occurredAt };
+    case 'LeadDispositionRecorded': {
+      const { method, occurredAt } = event.data;
+      // 予以了结 concludes the lead there and then; every other method leaves it being disposed of.
+      const concluded = method === 'concluded';
+      return {
+        ...state,
+        status: concluded ? 'concluded' : 'disposing',
+        disposition: method,
+        dispositions: [...state.dispositions, { method, at: occurredAt }],
+        ...(concluded ? { concludedAt: occurredAt } : {}),
+      };
+    }
+    case 'LeadOutcomeRecorded': {
+      const { outcome, note, occurredAt } = event.data;
+      return {
+        ...state,
+        status: 'concluded',
+        outcome: { outcome, ...(note ? { note } : {}), at: occurredAt },
+        concludedAt: occurredAt,
+      };
+    }
+    case 'LeadClosed':
+      return { ...state, status: 'closed', closedAt: event.data.occurredAt };
+    default:
+      return assertNever(event, 'lead event');
+  }
+}
+
+export const leadDecider: Decider<LeadState, LeadCommand, LeadEvent> = {
+  decide: decideLead,
+  evolve: evolveLead,
+  initialState: initialLeadState,
+};

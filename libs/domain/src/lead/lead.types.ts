@@ -1,0 +1,152 @@
+import type { Command, Event } from '../common/decider.js';
+
+export const LEAD_SOURCES = ['interview', 'petition', 'documents', 'site_visit'] as const;
+export type LeadSource = (typeof LEAD_SOURCES)[number];
+
+export const LEAD_TRIAGE_DECISIONS = ['transfer', 'reclassify_as_finding', 'refer_elsewhere'] as const;
+export type LeadTriageDecision = (typeof LEAD_TRIAGE_DECISIONS)[number];
+
+export const LEAD_RECEIVERS = ['discipline_commission', 'organization_department', 'functional_department'] as const;
+export type LeadReceiver = (typeof LEAD_RECEIVERS)[number];
+
+/** 谈话函询 / 初步核实 / 暂存待查 / 予以了结 (the four 处置方式 for problem leads). */
+export const LEAD_DISPOSITIONS = ['talk_or_letter', 'preliminary_verification', 'shelved', 'concluded'] as const;
+export type LeadDisposition = (typeof LEAD_DISPOSITIONS)[number];
+
+export const LEAD_OUTCOMES = [
+  'cleared',
+  'reminder',
+  'criticism',
+  'admonition',
+  'case_opened',
+  'organizational_measure',
+  'judicial_transfer',
+] as const;
+export type LeadOutcome = (typeof LEAD_OUTCOMES)[number];
+
+export const LEAD_STATUSES = [
+  'recorded',
+  'triaged',
+  'transferred',
+  'received',
+  'disposing',
+  'concluded',
+  'closed',
+] as const;
+export type LeadStatus = (typeof LEAD_STATUSES)[number];
+
+/**
+ * A person a lead concerns (被反映人), by reference only. `ref` points at the name held encrypted
+ * outside the event log (crypto-shredding: deleting the key erases the name, not history).
+ * The domain never sees a name.
+ */
+export type LeadSubjectRef = { ref: string; post?: string; departmentId?: string };
+
+// ── events ────────────────────────────────────────────────────────────────────
+
+export type LeadRecorded = Event<
+  'LeadRecorded',
+  {
+    leadId: string;
+    roundId: string;
+    monitoringPointId?: string;
+    source: LeadSource;
+    summary: string;
+    subjects: LeadSubjectRef[];
+    /** Reference to the encrypted whistleblower identity (举报人), if any. */
+    informantRef?: string;
+    occurredAt: string;
+  }
+>;
+export type LeadTriaged = Event<
+  'LeadTriaged',
+  { leadId: string; decision: LeadTriageDecision; note?: string; occurredAt: string }
+>;
+export type LeadTransferred = Event<
+  'LeadTransferred',
+  { leadId: string; receiver: LeadReceiver; receiverDepartmentId?: string; occurredAt: string }
+>;
+export type LeadReceived = Event<'LeadReceived', { leadId: string; occurredAt: string }>;
+/** `previous` is set when a disposition changes (e.g. 暂存待查 → 初步核实 on new evidence). */
+export type LeadDispositionRecorded = Event<
+  'LeadDispositionRecorded',
+  { leadId: string; method: LeadDisposition; previous?: LeadDisposition; occurredAt: string }
+>;
+export type LeadOutcomeRecorded = Event<
+  'LeadOutcomeRecorded',
+  { leadId: string; outcome: LeadOutcome; note?: string; occurredAt: string }
+>;
+export type LeadClosed = Event<'LeadClosed', { leadId: string; occurredAt: string }>;
+
+export type LeadEvent =
+  | LeadRecorded
+  | LeadTriaged
+  | LeadTransferred
+  | LeadReceived
+  | LeadDispositionRecorded
+  | LeadOutcomeRecorded
+  | LeadClosed;
+
+// ── commands ──────────────────────────────────────────────────────────────────
+
+/**
+ * Takes references, not names: the application encrypts subject names and informant identity
+ * first and passes the refs it got back. `post` and `departmentId` are kept in the clear for
+ * aggregate figures.
+ */
+export type RecordLead = Command<
+  'RecordLead',
+  {
+    leadId: string;
+    roundId: string;
+    monitoringPointId?: string;
+    source: LeadSource;
+    summary: string;
+    subjects?: LeadSubjectRef[];
+    informantRef?: string;
+  }
+>;
+export type TriageLead = Command<'TriageLead', { leadId: string; decision: LeadTriageDecision; note?: string }>;
+export type TransferLead = Command<
+  'TransferLead',
+  { leadId: string; receiver: LeadReceiver; receiverDepartmentId?: string }
+>;
+export type AcknowledgeLeadReceipt = Command<'AcknowledgeLeadReceipt', { leadId: string }>;
+export type RecordDisposition = Command<'RecordDisposition', { leadId: string; method: LeadDisposition }>;
+export type RecordOutcome = Command<'RecordOutcome', { leadId: string; outcome: LeadOutcome; note?: string }>;
+export type CloseLead = Command<'CloseLead', { leadId: string }>;
+
+export type LeadCommand =
+  | RecordLead
+  | TriageLead
+  | TransferLead
+  | AcknowledgeLeadReceipt
+  | RecordDisposition
+  | RecordOutcome
+  | CloseLead;
+
+// ── state ─────────────────────────────────────────────────────────────────────
+
+export type Lead = {
+  status: LeadStatus;
+  leadId: string;
+  roundId: string;
+  monitoringPointId?: string;
+  source: LeadSource;
+  summary: string;
+  subjects: LeadSubjectRef[];
+  informantRef?: string;
+  recordedAt: string;
+  triage?: { decision: LeadTriageDecision; note?: string; at: string };
+  transfer?: { receiver: LeadReceiver; receiverDepartmentId?: string; at: string };
+  receivedAt?: string;
+  /** The current disposition; `dispositions` keeps each one in order. */
+  disposition?: LeadDisposition;
+  dispositions: { method: LeadDisposition; at: string }[];
+  outcome?: { outcome: LeadOutcome; note?: string; at: string };
+  concludedAt?: string;
+  closedAt?: string;
+};
+
+/** `absent` until LeadRecorded: the stream is empty. */
+export type LeadState = { status: 'absent' } | Lead;

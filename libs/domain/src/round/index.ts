@@ -1,0 +1,3 @@
+export * from './round.types.js';
+export * from './round.decider.js';
+export * from './round.rules.js';

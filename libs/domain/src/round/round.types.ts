@@ -1,0 +1,114 @@
+import type { Command, Event } from '../common/decider.js';
+
+export const ROUND_KINDS = ['mobile', 'regular', 'special'] as const;
+export type RoundKind = (typeof ROUND_KINDS)[number];
+
+export const ROUND_STATUSES = [
+  'planned',
+  'stationed',
+  'reported',
+  'feedback_delivered',
+  'rectifying',
+  'evaluated',
+  'archived',
+] as const;
+export type RoundStatus = (typeof ROUND_STATUSES)[number];
+
+export const MONITORING_TARGET_KINDS = ['department', 'person', 'post', 'project'] as const;
+export type MonitoringTargetKind = (typeof MONITORING_TARGET_KINDS)[number];
+
+export type MonitoringTarget = { kind: MonitoringTargetKind; name: string; departmentId?: string };
+export type FocusField = { fieldId: string; name: string };
+export type MonitoringPoint = { pointId: string; fieldId: string; title: string; targets: MonitoringTarget[] };
+
+// ── events ────────────────────────────────────────────────────────────────────
+
+export type RoundPlanned = Event<
+  'RoundPlanned',
+  {
+    roundId: string;
+    kind: RoundKind;
+    title: string;
+    scope: string;
+    startsOn: string;
+    endsOn: string;
+    team?: string;
+    occurredAt: string;
+  }
+>;
+export type FocusFieldAdded = Event<'FocusFieldAdded', { roundId: string; fieldId: string; name: string; occurredAt: string }>;
+export type MonitoringPointAdded = Event<
+  'MonitoringPointAdded',
+  { roundId: string; pointId: string; fieldId: string; title: string; targets: MonitoringTarget[]; occurredAt: string }
+>;
+
+type Milestone = { roundId: string; occurredAt: string };
+export type RoundStationed = Event<'RoundStationed', Milestone>;
+export type RoundReported = Event<'RoundReported', Milestone>;
+export type RoundFeedbackDelivered = Event<'RoundFeedbackDelivered', Milestone>;
+export type RoundRectificationStarted = Event<'RoundRectificationStarted', Milestone>;
+export type RoundEvaluated = Event<'RoundEvaluated', Milestone>;
+export type RoundArchived = Event<'RoundArchived', Milestone>;
+
+export type RoundEvent =
+  | RoundPlanned
+  | FocusFieldAdded
+  | MonitoringPointAdded
+  | RoundStationed
+  | RoundReported
+  | RoundFeedbackDelivered
+  | RoundRectificationStarted
+  | RoundEvaluated
+  | RoundArchived;
+
+// ── commands ──────────────────────────────────────────────────────────────────
+
+export type PlanRound = Command<
+  'PlanRound',
+  { roundId: string; kind: RoundKind; title: string; scope: string; startsOn: string; endsOn: string; team?: string }
+>;
+export type AddFocusField = Command<'AddFocusField', { roundId: string; fieldId: string; name: string }>;
+export type AddMonitoringPoint = Command<
+  'AddMonitoringPoint',
+  { roundId: string; pointId: string; fieldId: string; title: string; targets: MonitoringTarget[] }
+>;
+
+/** `occurredAt`: when it happened, if the user says so (e.g. the 进驻 meeting was yesterday). */
+type MilestoneData = { roundId: string; occurredAt?: string };
+export type StationRound = Command<'StationRound', MilestoneData>;
+export type ReportRound = Command<'ReportRound', MilestoneData>;
+export type DeliverRoundFeedback = Command<'DeliverRoundFeedback', MilestoneData>;
+export type StartRoundRectification = Command<'StartRoundRectification', MilestoneData>;
+export type EvaluateRound = Command<'EvaluateRound', MilestoneData>;
+export type ArchiveRound = Command<'ArchiveRound', MilestoneData>;
+
+export type RoundCommand =
+  | PlanRound
+  | AddFocusField
+  | AddMonitoringPoint
+  | StationRound
+  | ReportRound
+  | DeliverRoundFeedback
+  | StartRoundRectification
+  | EvaluateRound
+  | ArchiveRound;
+
+// ── state ─────────────────────────────────────────────────────────────────────
+
+export type InspectionRound = {
+  status: RoundStatus;
+  roundId: string;
+  kind: RoundKind;
+  title: string;
+  scope: string;
+  startsOn: string;
+  endsOn: string;
+  team?: string;
+  fields: FocusField[];
+  monitoringPoints: MonitoringPoint[];
+  /** When each lifecycle step happened (`occurredAt` of its event). */
+  milestones: Partial<Record<RoundStatus, string>>;
+};
+
+/** `absent` until RoundPlanned: the stream is empty. */
+export type RoundState = { status: 'absent' } | InspectionRound;
