@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LOG_LEVELS, type AppConfig, type DatabaseHandle } from '@app/database';
+import type { PgEventStore } from '@app/event-store';
+import { AppModule } from './app.module.js';
+import { EVENT_STORE } from './infrastructure/tokens.js';
+
+/** Builds the HTTP app on a database that is already running; used by main and by the e2e tests. */
+export async function createApp(config: AppConfig, database: DatabaseHandle): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), new FastifyAdapter(), {
+    logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
+    abortOnError: false,
+  });
+  app.setGlobalPrefix('api');
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
+
+export function eventStoreOf(app: NestFastifyApplication): PgEventStore {
+  return app.get<PgEventStore>(EVENT_STORE);
+}
+
+export async function closeApp(app: NestFastifyApplication): Promise<void> {
+  await app.close();
+  await eventStoreOf(app).close().catch(() => undefined);
+}

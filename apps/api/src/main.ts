@@ -1,0 +1,36 @@
+import { Logger } from '@nestjs/common';
+import { ConfigError, LOG_LEVELS, installShutdownHandlers, loadConfig, openDatabase } from '@app/database';
+import { closeApp, createApp } from './app.factory.js';
+
+async function main(): Promise<void> {
+  const logger = new Logger('Bootstrap');
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Configuration error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  Logger.overrideLogger(LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1));
+  const database = await openDatabase(config, {
+    log: (m) => logger.log(m),
+    debug: (m) => logger.debug(m),
+    warn: (m) => logger.warn(m),
+  });
+  let app: Awaited<ReturnType<typeof createApp>> | undefined;
+  installShutdownHandlers([async () => app && (await closeApp(app)), () => database.stop()], { log: (m) => logger.log(m) });
+  try {
+    app = await createApp(config, database);
+    await app.listen(config.port, '0.0.0.0');
+  } catch (error) {
+    logger.error(`Start-up failed: ${(error as Error).message}`);
+    await database.stop();
+    process.exit(1);
+  }
+  logger.log(`Listening on http://localhost:${config.port} (API at /api, health at /api/health)`);
+}
+
+void main();
