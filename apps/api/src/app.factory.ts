@@ -5,14 +5,21 @@ import { LOG_LEVELS, type AppConfig, type DatabaseHandle } from '@app/database';
 import type { PgEventStore } from '@app/event-store';
 import { AppModule } from './app.module.js';
 import { EVENT_STORE } from './infrastructure/tokens.js';
+import { ProblemFilter } from './http/problem.filter.js';
+import { validationPipe } from './http/validation.js';
+import { installRequestContext } from './http/request-context.js';
 
 /** Builds the HTTP app on a database that is already running; used by main and by the e2e tests. */
 export async function createApp(config: AppConfig, database: DatabaseHandle): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), new FastifyAdapter(), {
+  const adapter = new FastifyAdapter({ bodyLimit: 256 * 1024 });
+  installRequestContext(adapter.getInstance());
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), adapter, {
     logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
     abortOnError: false,
   });
   app.setGlobalPrefix('api');
+  app.useGlobalPipes(validationPipe());
+  app.useGlobalFilters(new ProblemFilter());
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

@@ -1,24 +1,46 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig, DatabaseHandle } from '@app/database';
 import { APP_CONFIG, DATABASE, EVENT_STORE } from './infrastructure/tokens.js';
 import { eventStoreProvider } from './infrastructure/event-store.provider.js';
 import { SealService } from './infrastructure/seal.service.js';
+import { typeOrmOptions } from './infrastructure/typeorm.options.js';
 import { HealthController } from './health/health.controller.js';
+import { AuthModule } from './auth/auth.module.js';
+import { authEntities, authMigrations } from './auth/index.js';
+import { PersonalDataModule } from './personal-data/personal-data.module.js';
+import { personalDataEntities, personalDataMigrations } from './personal-data/index.js';
+
+/** Configuration and the database handle, available to every module. */
+@Module({})
+class CoreModule {
+  static forRoot(config: AppConfig, database: DatabaseHandle): DynamicModule {
+    return {
+      module: CoreModule,
+      global: true,
+      providers: [{ provide: APP_CONFIG, useValue: config }, { provide: DATABASE, useValue: database }, eventStoreProvider, SealService],
+      exports: [APP_CONFIG, DATABASE, EVENT_STORE, SealService],
+    };
+  }
+}
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, database: DatabaseHandle): DynamicModule {
     return {
       module: AppModule,
-      global: true,
-      controllers: [HealthController],
-      providers: [
-        { provide: APP_CONFIG, useValue: config },
-        { provide: DATABASE, useValue: database },
-        eventStoreProvider,
-        SealService,
+      imports: [
+        CoreModule.forRoot(config, database),
+        TypeOrmModule.forRoot(
+          typeOrmOptions(database, {
+            entities: [...authEntities, ...personalDataEntities],
+            migrations: [...authMigrations, ...personalDataMigrations],
+          }),
+        ),
+        AuthModule,
+        PersonalDataModule,
       ],
-      exports: [APP_CONFIG, DATABASE, EVENT_STORE],
+      controllers: [HealthController],
     };
   }
 }

@@ -1,0 +1,2 @@
+export const authEntities: Function[] = [];
+export const authMigrations: Function[] = [];

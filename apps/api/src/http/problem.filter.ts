@@ -1,0 +1,50 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { isDomainError } from '@app/domain';
+import { EventIdConflictError, InvalidEventError, WrongExpectedRevisionError } from '@app/event-store';
+import { problem, ProblemException, type Problem } from './problem.js';
+
+const DOMAIN_STATUS = { conflict: 409, not_found: 404, invalid: 400 } as const;
+
+/** Maps every error to problem+json; an unexpected one is logged and answered 500, never crashing the process. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const body = this.toProblem(error);
+    void reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
+  }
+
+  toProblem(error: unknown): Problem {
+    if (error instanceof ProblemException) return error.toProblem();
+    if (isDomainError(error)) {
+      const status = DOMAIN_STATUS[error.kind];
+      const errors = error.field ? [{ field: error.field, rule: error.code, message: error.message }] : undefined;
+      return problem(status, error.code, error.message, errors);
+    }
+    if (error instanceof WrongExpectedRevisionError) {
+      return problem(409, 'CONCURRENT_MODIFICATION', `The case was changed by someone else (revision ${error.actual}); reload and try again`, undefined, {
+        actualRevision: error.actual,
+      });
+    }
+    if (error instanceof EventIdConflictError) return problem(409, error.code, error.message);
+    if (error instanceof InvalidEventError) return problem(400, error.code, error.message);
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      const response = error.getResponse();
+      const detail = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? error.message);
+      const code = status === 404 ? 'NOT_FOUND' : status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : `HTTP_${status}`;
+      return problem(status, code, Array.isArray(detail) ? detail.join('; ') : detail);
+    }
+    const statusCode = (error as { statusCode?: number }).statusCode;
+    if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+      // fastify's own refusals: malformed JSON, body too large, wrong content type.
+      const code = (error as { code?: string }).code ?? `HTTP_${statusCode}`;
+      return problem(statusCode, code, (error as Error).message);
+    }
+    this.logger.error((error as Error)?.stack ?? String(error));
+    return problem(500, 'INTERNAL_ERROR', 'An unexpected error occurred; it has been logged');
+  }
+}

@@ -1,0 +1,25 @@
+import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
+import type { MixedList } from 'typeorm';
+import type { DatabaseHandle } from '@app/database';
+
+/**
+ * Read models, users, personal data and idempotency records live in PostgreSQL through TypeORM.
+ * Schema changes are versioned migrations run at start (never `synchronize`), so an upgrade on a
+ * team laptop full of data is a replayable, reviewable step.
+ */
+export function typeOrmOptions(
+  database: DatabaseHandle,
+  parts: { entities: MixedList<Function>; migrations: MixedList<Function> },
+): TypeOrmModuleOptions {
+  return {
+    type: 'postgres',
+    url: database.url,
+    entities: parts.entities,
+    migrations: parts.migrations,
+    migrationsRun: true,
+    migrationsTableName: 'typeorm_migrations',
+    synchronize: false,
+    logging: ['error'],
+    extra: { max: 10, application_name: 'xuncha-api' },
+  };
+}

@@ -1,0 +1,2 @@
+export const personalDataEntities: Function[] = [];
+export const personalDataMigrations: Function[] = [];

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import request from 'supertest';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig, type AppConfig } from '@app/database';
+import { closeApp, createApp } from '../../apps/api/src/app.factory.js';
+
+export const ADMIN_PASSWORD = 'admin-pass-for-tests';
+export const JWT_SECRET = 'test-secret-0123456789-0123456789-abcdef';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  url: string;
+  http: ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app on a database of its own, created on the system PostgreSQL (or TEST_BASE_DATABASE_URL)
+ * and dropped afterwards, so every e2e file starts from an empty log.
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const base = new URL(process.env.SYSTEM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+  const name = `xuncha_e2e_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: base.href });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base.href);
+  url.pathname = `/${name}`;
+  const config = loadConfig({
+    DATABASE_URL: url.href,
+    JWT_SECRET,
+    ADMIN_PASSWORD,
+    LOG_LEVEL: 'error',
+    PROJECTIONS: 'on',
+    DEMO: 'off',
+    ...env,
+  });
+  const database = { mode: 'external' as const, url: url.href, stop: async () => undefined };
+  const app = await createApp(config, database);
+  return {
+    app,
+    config,
+    url: url.href,
+    http: request(app.getHttpServer()),
+    async close() {
+      await closeApp(app);
+      const c = new pg.Client({ connectionString: base.href });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
