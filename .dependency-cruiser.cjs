@@ -1,0 +1,44 @@
+/** Boundaries run by `npm test` (STYLE.md, "Boundaries, enforced"). */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment: 'libs/domain is plain TypeScript: no framework, database, node built-ins or app code.',
+      severity: 'error',
+      from: { path: '^libs/domain/src', pathNot: '\\.spec\\.ts$' },
+      to: { path: ['node_modules/@nestjs', 'node_modules/typeorm', 'node_modules/pg', 'node_modules/@eventstore', '^apps/', '^libs/(event-store|projections|database)/'] },
+    },
+    {
+      name: 'domain-no-node-builtins',
+      severity: 'error',
+      from: { path: '^libs/domain/src', pathNot: '\\.spec\\.ts$' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'event-store-knows-no-domain',
+      comment: 'The event store port stores streams of opaque events; it never imports the domain or the app.',
+      severity: 'error',
+      from: { path: '^libs/event-store' },
+      to: { path: ['^libs/domain', '^libs/projections', '^apps/', 'node_modules/@nestjs', 'node_modules/typeorm'] },
+    },
+    {
+      name: 'libs-do-not-import-apps',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: '^apps/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(dist|apps/web)/' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+  },
+};
