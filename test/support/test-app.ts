@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -29,7 +32,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   await admin.end();
   const url = new URL(base.href);
   url.pathname = `/${name}`;
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xuncha-e2e-'));
   const config = loadConfig({
+    DATA_DIR: dataDir,
     DATABASE_URL: url.href,
     JWT_SECRET,
     ADMIN_PASSWORD,
@@ -51,6 +56,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
+      await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -10,6 +10,10 @@ import { AuthModule } from './auth/auth.module.js';
 import { authEntities, authMigrations } from './auth/index.js';
 import { PersonalDataModule } from './personal-data/personal-data.module.js';
 import { personalDataEntities, personalDataMigrations } from './personal-data/index.js';
+import { CasesModule } from './cases/cases.module.js';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
+import { CreateIdempotencyKeys1732800002000 } from './idempotency/create-idempotency-keys.migration.js';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 
 /** Configuration and the database handle, available to every module. */
 @Module({})
@@ -34,13 +38,15 @@ export class AppModule {
         TypeOrmModule.forRoot(
           typeOrmOptions(database, {
             entities: [...authEntities, ...personalDataEntities],
-            migrations: [...authMigrations, ...personalDataMigrations],
+            migrations: [...authMigrations, ...personalDataMigrations, CreateIdempotencyKeys1732800002000],
           }),
         ),
         AuthModule,
         PersonalDataModule,
+        CasesModule,
       ],
       controllers: [HealthController],
+      providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };
   }
 }

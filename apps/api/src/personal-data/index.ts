@@ -1,2 +1,20 @@
-export const personalDataEntities: Function[] = [];
-export const personalDataMigrations: Function[] = [];
+import { personalDataEntityClasses } from './personal-data.entities.js';
+import { CreatePersonalData1732800001000 } from './migrations/1732800001000-create-personal-data.js';
+
+export const personalDataEntities: Function[] = [...personalDataEntityClasses];
+export const personalDataMigrations: Function[] = [CreatePersonalData1732800001000];
+
+export { PersonalDataModule } from './personal-data.module.js';
+export {
+  ERASERS,
+  NAME_READERS,
+  PersonalDataService,
+  REDACTED,
+  type ErasureResult,
+  type PersonalDataRead,
+  type PersonalValue,
+  type ProtectEntry,
+  type RevealContext,
+  type RevealedValue,
+} from './personal-data.service.js';
+export { PERSONAL_DATA_KINDS, type PersonalDataKind, type ReadOutcome } from './personal-data.entities.js';

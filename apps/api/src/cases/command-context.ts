@@ -1,0 +1,17 @@
+import type { AuthUser } from '../auth/auth-user.js';
+
+/** Who asks, under which request, and against which revision: what every command carries besides its data. */
+export interface CommandContext {
+  actor: AuthUser;
+  correlationId: string;
+  /** From If-Match: the revision the caller saw. A mismatch answers 412 and writes nothing. */
+  expectedRevision?: number;
+  /** The server clock, read once per request at the edge (the domain never reads a clock). */
+  now: Date;
+}
+
+export interface CommandResult {
+  id: string;
+  revision: number;
+  position: number;
+}

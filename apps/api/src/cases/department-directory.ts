@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { departmentStream } from '@app/domain';
+import type { PgEventStore } from '@app/event-store';
+import { EVENT_STORE } from '../infrastructure/tokens.js';
+import { ProblemException } from '../http/problem.js';
+
+/**
+ * Answers "does this department exist?" for rules that span streams. Departments are never
+ * deleted, so a department once seen is remembered.
+ */
+@Injectable()
+export class DepartmentDirectory {
+  private readonly known = new Set<string>();
+
+  constructor(@Inject(EVENT_STORE) private readonly store: PgEventStore) {}
+
+  async exists(id: string): Promise<boolean> {
+    if (this.known.has(id)) return true;
+    const events = await this.store.readStream(departmentStream(id), { toRevision: 1 });
+    if (events.length) this.known.add(id);
+    return events.length > 0;
+  }
+
+  /** 400 naming the field when any of the ids is not a registered department. */
+  async requireAll(ids: Array<[field: string, id: string | undefined]>): Promise<void> {
+    const missing: [string, string][] = [];
+    for (const [field, id] of ids) if (id !== undefined && !(await this.exists(id))) missing.push([field, id]);
+    if (missing.length) {
+      throw new ProblemException(
+        400,
+        'DEPARTMENT_NOT_FOUND',
+        `No such department: ${missing.map(([, id]) => id).join(', ')}`,
+        missing.map(([field, id]) => ({ field, rule: 'exists', message: `${field} ${id} is not a registered department` })),
+      );
+    }
+  }
+}

@@ -1,0 +1,187 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import {
+  DEPARTMENT_KINDS,
+  LEAD_DISPOSITIONS,
+  LEAD_OUTCOMES,
+  LEAD_RECEIVERS,
+  LEAD_SOURCES,
+  LEAD_TRIAGE_DECISIONS,
+  MONITORING_TARGET_KINDS,
+  RECTIFICATION_TYPES,
+  ROUND_KINDS,
+  type DepartmentKind,
+  type LeadDisposition,
+  type LeadOutcome,
+  type LeadReceiver,
+  type LeadSource,
+  type LeadTriageDecision,
+  type MonitoringTargetKind,
+  type RectificationType,
+  type RoundKind,
+} from '@app/domain';
+
+/** Limits on free text: generous for a 巡察 底稿, small enough that a request cannot bloat the log. */
+const NAME = 100;
+const TITLE = 200;
+const TEXT = 5000;
+const REF = 500;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const dateOnly = { message: '$property must be a date in the form YYYY-MM-DD' };
+
+const Text = (max: number) => (target: object, key: string) => {
+  IsString()(target, key);
+  IsNotEmpty()(target, key);
+  MaxLength(max)(target, key);
+};
+
+// Reference data
+export class RegisterDepartmentDto {
+  @Text(NAME) name!: string;
+  @IsIn(DEPARTMENT_KINDS) kind!: DepartmentKind;
+  @IsOptional() @IsUUID() parentId?: string;
+}
+
+export class RenameDepartmentDto {
+  @Text(NAME) name!: string;
+}
+
+// Rounds
+export class PlanRoundDto {
+  @Text(TITLE) title!: string;
+  @IsIn(ROUND_KINDS) kind!: RoundKind;
+  @Text(TEXT) scope!: string;
+  @Matches(DATE_ONLY, dateOnly) startsOn!: string;
+  @Matches(DATE_ONLY, dateOnly) endsOn!: string;
+  @IsOptional() @Text(TITLE) team?: string;
+}
+
+export class AddFieldDto {
+  @Text(NAME) name!: string;
+}
+
+export class MonitoringTargetDto {
+  @IsIn(MONITORING_TARGET_KINDS) kind!: MonitoringTargetKind;
+  @Text(NAME) name!: string;
+  @IsOptional() @IsUUID() departmentId?: string;
+}
+
+export class AddMonitoringPointDto {
+  @IsUUID() fieldId!: string;
+  @Text(TITLE) title!: string;
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => MonitoringTargetDto)
+  targets!: MonitoringTargetDto[];
+}
+
+export class MilestoneDto {
+  @IsOptional() @IsDateString({ strict: true }) occurredAt?: string;
+}
+
+// Findings
+export class RecordFindingDto {
+  @IsUUID() monitoringPointId!: string;
+  @IsUUID() departmentId!: string;
+  @Text(TITLE) title!: string;
+  @Text(TEXT) description!: string;
+  @IsOptional() @Text(NAME) category?: string;
+}
+
+export class AssignRectificationDto {
+  @IsIn(RECTIFICATION_TYPES) type!: RectificationType;
+  @IsUUID() departmentId!: string;
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsUUID(undefined, { each: true }) coDepartmentIds?: string[];
+  @Text(NAME) responsiblePerson!: string;
+  @Matches(DATE_ONLY, dateOnly) dueOn!: string;
+}
+
+export class EmptyDto {}
+
+export class SubmitPlanDto {
+  @Text(TEXT) measures!: string;
+  @Text(TEXT) target!: string;
+}
+
+export class ReportProgressDto {
+  @Text(TEXT) note!: string;
+  @IsInt() @Min(0) @Max(100) percent!: number;
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(REF, { each: true }) evidence?: string[];
+}
+
+export class RequestClosureDto {
+  @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(REF, { each: true }) evidence!: string[];
+  @Text(NAME) signedOffBy!: string;
+}
+
+export class VerifyRectificationDto {
+  @IsBoolean() accepted!: boolean;
+  @IsOptional() @Text(TEXT) reason?: string;
+  @IsOptional() @IsBoolean() ongoing?: boolean;
+}
+
+export class ReasonDto {
+  @Text(TEXT) reason!: string;
+}
+
+// Leads
+export class LeadSubjectDto {
+  @Text(NAME) name!: string;
+  @IsOptional() @Text(NAME) post?: string;
+  @IsOptional() @IsUUID() departmentId?: string;
+}
+
+export class InformantDto {
+  @Text(NAME) name!: string;
+  @IsOptional() @Text(NAME) contact?: string;
+}
+
+export class RecordLeadDto {
+  @IsOptional() @IsUUID() monitoringPointId?: string;
+  @IsIn(LEAD_SOURCES) source!: LeadSource;
+  @Text(TEXT) summary!: string;
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => LeadSubjectDto) subjects?: LeadSubjectDto[];
+  @IsOptional() @ValidateNested() @Type(() => InformantDto) informant?: InformantDto;
+}
+
+export class TriageLeadDto {
+  @IsIn(LEAD_TRIAGE_DECISIONS) decision!: LeadTriageDecision;
+  @IsOptional() @Text(TEXT) note?: string;
+}
+
+export class TransferLeadDto {
+  @IsIn(LEAD_RECEIVERS) receiver!: LeadReceiver;
+  @IsOptional() @IsUUID() receiverDepartmentId?: string;
+}
+
+export class DisposeLeadDto {
+  @IsIn(LEAD_DISPOSITIONS) method!: LeadDisposition;
+}
+
+export class LeadOutcomeDto {
+  @IsIn(LEAD_OUTCOMES) outcome!: LeadOutcome;
+  @IsOptional() @Text(TEXT) note?: string;
+}
+
+export class AsOfQuery {
+  @IsOptional() @IsDateString({ strict: true }) asOf?: string;
+}

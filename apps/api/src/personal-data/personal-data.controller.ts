@@ -1,0 +1,64 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { leadStream, type Role } from '@app/domain';
+import type { PgEventStore } from '@app/event-store';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser, Roles } from '../auth/decorators.js';
+import { ProblemException } from '../http/problem.js';
+import { EVENT_STORE } from '../infrastructure/tokens.js';
+import { PersonalDataService, type ErasureResult, type PersonalDataRead } from './personal-data.service.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class ErasePersonalDataDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  reason!: string;
+}
+
+/**
+ * The route guard enforces `@Roles`; the check here repeats it so that the routes stay closed even
+ * if the guard is ever missing from the module graph (this is the most sensitive data there is).
+ */
+function signedIn(user: AuthUser | undefined, roles: readonly Role[]): AuthUser {
+  if (!user) throw new ProblemException(401, 'UNAUTHENTICATED', 'Sign in first: send Authorization: Bearer <token>');
+  if (!roles.includes(user.role)) {
+    throw new ProblemException(403, 'FORBIDDEN_ROLE', `This requires the role ${roles.join(' or ')}; you are ${user.role}`, undefined, {
+      requiredRoles: roles,
+    });
+  }
+  return user;
+}
+
+@Controller()
+export class PersonalDataController {
+  constructor(
+    private readonly personalData: PersonalDataService,
+    @Inject(EVENT_STORE) private readonly store: PgEventStore,
+  ) {}
+
+  /** Lawful erasure (e.g. on a court order or at the end of retention): destroys the subject's key. */
+  @Post('personal-data/:ref/erase')
+  @HttpCode(200)
+  @Roles('official')
+  async erase(
+    @Param('ref') ref: string,
+    @Body() body: ErasePersonalDataDto,
+    @CurrentUser() user: AuthUser | undefined,
+  ): Promise<ErasureResult & { ref: string }> {
+    const by = signedIn(user, ['official']);
+    return { ref, ...(await this.personalData.erase(ref, by, body.reason)) };
+  }
+
+  /** Who read the names of this lead, when, why, and what they were shown. */
+  @Get('leads/:id/personal-data-reads')
+  @Roles('official', 'auditor')
+  async reads(@Param('id') id: string, @CurrentUser() user: AuthUser | undefined): Promise<{ items: PersonalDataRead[] }> {
+    signedIn(user, ['official', 'auditor']);
+    if (!UUID.test(id) || (await this.store.streamRevision(leadStream(id))) === 0) {
+      throw new ProblemException(404, 'LEAD_NOT_FOUND', `No lead ${id}`);
+    }
+    return { items: await this.personalData.readsOf(id) };
+  }
+}
