@@ -21,3 +21,23 @@ describe('health and errors over HTTP', () => {
     expect(res.body).toMatchObject({ status: 404, code: 'NOT_FOUND', title: 'Not Found' });
   });
 });
+
+describe('OpenAPI', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('documents the command and query paths at /api/docs', async () => {
+    const ui = await t.http.get('/api/docs').redirects(1);
+    expect(ui.status).toBe(200);
+    expect(ui.text).toMatch(/swagger/i);
+    const doc = (await t.http.get('/api/docs/openapi.json').expect(200)).body;
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/rounds', '/api/findings/{id}/verify', '/api/leads/{id}/dispose', '/api/auth/login', '/api/health']),
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LOG_LEVELS, type AppConfig, type DatabaseHandle } from '@app/database';
 import type { PgEventStore } from '@app/event-store';
@@ -20,6 +21,13 @@ export async function createApp(config: AppConfig, database: DatabaseHandle): Pr
   app.setGlobalPrefix('api');
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemFilter());
+  const openApi = new DocumentBuilder()
+    .setTitle('机动式巡察 case tracker API')
+    .setDescription('Commands answer {id, revision, position} with ETag and X-Event-Position; errors are RFC 7807 problem+json.')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'api/docs/openapi.json' });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

@@ -1,5 +1,61 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module, type Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import type { AppConfig, DatabaseHandle } from '@app/database';
+import { APP_CONFIG, DATABASE, EVENT_STORE } from '../infrastructure/tokens.js';
+import { AdminBootstrapService } from './admin-bootstrap.service.js';
+import { AuthController } from './auth.controller.js';
+import { AuthGuard } from './auth.guard.js';
+import { AuthService, TOKEN_TTL_SECONDS } from './auth.service.js';
+import { resolveJwtSecret } from './jwt-secret.js';
+import { UserEntity } from './user.entity.js';
+import { UsersController } from './users.controller.js';
+import { UsersService } from './users.service.js';
 
-/** Sign-in, users and the role guard (being built). */
-@Module({})
+export const JWT_SECRET = Symbol('JWT_SECRET');
+
+/**
+ * Resolved while the app is created, so a missing JWT_SECRET with an external database makes
+ * `createApp` reject (and the process exit) instead of serving. It waits for the data source and the
+ * event store only so that the refusal comes after their connections are up, never in the middle of
+ * a migration.
+ */
+const jwtSecretProvider: Provider = {
+  provide: JWT_SECRET,
+  inject: [APP_CONFIG, DATABASE, getDataSourceToken(), EVENT_STORE],
+  useFactory: async (config: AppConfig, database: DatabaseHandle): Promise<string> => {
+    const resolved = await resolveJwtSecret({ jwtSecret: config.jwtSecret, dataDir: config.dataDir, mode: database.mode });
+    const logger = new Logger('Auth');
+    if (resolved.source === 'generated') logger.log(`Generated a JWT signing key in ${resolved.file}`);
+    if (resolved.source === 'file') logger.debug(`Using the JWT signing key in ${resolved.file}`);
+    return resolved.secret;
+  },
+};
+
+const jwtServiceProvider: Provider = {
+  provide: JwtService,
+  inject: [JWT_SECRET],
+  useFactory: (secret: string) =>
+    new JwtService({
+      secret,
+      signOptions: { algorithm: 'HS256', expiresIn: TOKEN_TTL_SECONDS },
+      verifyOptions: { algorithms: ['HS256'] },
+    }),
+};
+
+/** Sign-in, users and the guard every route passes (`@Public()` and `@Roles()` steer it). */
+@Module({
+  imports: [TypeOrmModule.forFeature([UserEntity])],
+  controllers: [AuthController, UsersController],
+  providers: [
+    jwtSecretProvider,
+    jwtServiceProvider,
+    UsersService,
+    AuthService,
+    AdminBootstrapService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [UsersService, AuthService],
+})
 export class AuthModule {}

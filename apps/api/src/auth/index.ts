@@ -1,2 +1,23 @@
-export const authEntities: Function[] = [];
-export const authMigrations: Function[] = [];
+import { CreateUsers1732800000000 } from './migrations/1732800000000-create-users.js';
+import { UserEntity } from './user.entity.js';
+
+export const authEntities: Function[] = [UserEntity];
+export const authMigrations: Function[] = [CreateUsers1732800000000];
+
+export type { AuthUser } from './auth-user.js';
+export { AuthModule, JWT_SECRET } from './auth.module.js';
+export { AuthGuard } from './auth.guard.js';
+export { AuthService, TOKEN_TTL_SECONDS, type LoginResult, type TokenClaims } from './auth.service.js';
+export { CurrentUser, IS_PUBLIC_KEY, Public, ROLES_KEY, Roles } from './decorators.js';
+export { resolveJwtSecret, JwtSecretError, type ResolvedJwtSecret } from './jwt-secret.js';
+export { MIN_PASSWORD_LENGTH, hashPassword, verifyPassword } from './password.js';
+export {
+  USERNAME_PATTERN,
+  UsersService,
+  type CreateUserInput,
+  type UserPage,
+  type UserStatus,
+  type UserView,
+} from './users.service.js';
+export { BOOTSTRAP_ADMIN_USERNAME } from './admin-bootstrap.service.js';
+export { CreateUsers1732800000000, UserEntity };

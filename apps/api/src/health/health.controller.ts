@@ -2,7 +2,9 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import type { DatabaseHandle } from '@app/database';
 import type { PgEventStore } from '@app/event-store';
 import { DATABASE, EVENT_STORE } from '../infrastructure/tokens.js';
+import { Public } from '../auth/decorators.js';
 
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

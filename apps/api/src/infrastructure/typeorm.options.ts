@@ -19,7 +19,8 @@ export function typeOrmOptions(
     migrationsRun: true,
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,
-    logging: ['error'],
+    // Off: failed SQL would be logged with its parameters, which can carry personal data.
+    logging: false,
     extra: { max: 10, application_name: 'xuncha-api' },
   };
 }

@@ -1,0 +1,59 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Role } from '@app/domain';
+import { ProblemException } from '../http/problem.js';
+import { AuthService } from './auth.service.js';
+import { IS_PUBLIC_KEY, ROLES_KEY } from './decorators.js';
+import { UsersService } from './users.service.js';
+
+const BEARER = /^Bearer[ \t]+([A-Za-z0-9._~+/-]+=*)[ \t]*$/i;
+
+/**
+ * Installed as APP_GUARD: every route needs a valid bearer token unless `@Public()`, and the roles
+ * of `@Roles(...)` when given. The token's claims are trusted, but a user who was disabled, deleted
+ * or given another role since the token was issued is refused (status cached for 30 s).
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+    private readonly users: UsersService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, targets)) return true;
+    if (context.getType() !== 'http') return false;
+
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const unauthenticated = (detail: string) => {
+      void http.getResponse<FastifyReply>().header('www-authenticate', 'Bearer');
+      return new ProblemException(401, 'UNAUTHENTICATED', detail);
+    };
+
+    const header = request.headers.authorization;
+    if (!header) throw unauthenticated('Sign in first: send Authorization: Bearer <token>');
+    const match = BEARER.exec(header);
+    if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>"');
+    const user = await this.auth.verifyToken(match[1]);
+    if (!user) throw unauthenticated('The token is invalid or has expired; sign in again');
+
+    const status = await this.users.status(user.id);
+    if (!status || status.disabled) throw unauthenticated('This account no longer exists or has been disabled');
+    if (status.role !== user.role || (status.departmentId ?? undefined) !== user.departmentId) {
+      throw unauthenticated('The account was changed since this token was issued; sign in again');
+    }
+    request.user = user;
+
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (roles && roles.length > 0 && !roles.includes(user.role)) {
+      throw new ProblemException(403, 'FORBIDDEN_ROLE', `This requires the role ${roles.join(' or ')}; you are ${user.role}`, undefined, {
+        requiredRoles: roles,
+      });
+    }
+    return true;
+  }
+}
