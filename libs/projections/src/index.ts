@@ -1,1 +1,4 @@
 export { READ_MODEL_SCHEMA, type ReadModel } from './read-model.js';
+export { Projector, isTransient, type ProjectorOptions, type ProjectorStatus, type ProjectorLogger } from './projector/projector.js';
+export { rebuildReadModels, type RebuildOptions, type RebuildResult } from './projector/rebuild.js';
+export { readCheckpoint, type CheckpointRow } from './projector/projector-schema.js';

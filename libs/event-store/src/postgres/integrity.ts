@@ -35,6 +35,8 @@ export class Integrity {
 
   async seal(headPosition: () => Promise<number>): Promise<SealResult> {
     const client = await this.pool.connect();
+    const ignore = () => undefined; // a dropped connection fails the query in flight, which is reported
+    client.on('error', ignore);
     try {
       await client.query('BEGIN');
       // One sealer at a time across processes; a second one simply finds the work done.
@@ -74,6 +76,7 @@ export class Integrity {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
+      client.off('error', ignore);
       client.release();
     }
   }

@@ -23,6 +23,8 @@ export function eventStoreMigrations(schema: string): Migration[] {
  */
 export async function runMigrations(pool: pg.Pool, schema: string, migrations: Migration[]): Promise<number[]> {
   const client = await pool.connect();
+  const ignore = () => undefined; // a dropped connection fails the query in flight, which is reported
+  client.on('error', ignore);
   const applied: number[] = [];
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [`${schema}.migrations`]);
@@ -47,6 +49,7 @@ export async function runMigrations(pool: pg.Pool, schema: string, migrations: M
     }
   } finally {
     await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`${schema}.migrations`]).catch(() => undefined);
+    client.off('error', ignore);
     client.release();
   }
   return applied;

@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { PgEventStore, type NewEvent, type RecordedEvent } from '@app/event-store';
+import { Projector, rebuildReadModels, readCheckpoint, type ReadModel } from '@app/projections';
+
+const url = process.env.SYSTEM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const actor = { id: 'u', username: 'tester', role: 'inspector' };
+const ev = (type: string, data: unknown = {}): NewEvent => ({ type, data, metadata: { actor } });
+
+/** Counts events per type and remembers each stream's last revision: double or missed application shows. */
+function countingModel(hooks: { beforeWrite?: (events: readonly RecordedEvent[]) => Promise<void> } = {}): ReadModel {
+  return {
+    name: 'counting',
+    ddl: (s) => `CREATE TABLE ${s}.type_counts (type text PRIMARY KEY, n int NOT NULL);
+                 CREATE TABLE ${s}.stream_heads (stream_id text PRIMARY KEY, revision int NOT NULL, events int NOT NULL);`,
+    async applyBatch(events, db, s) {
+      if (events.some((e) => e.type === 'Poison')) throw new Error('cannot project Poison');
+      const counts = new Map<string, number>();
+      const heads = new Map<string, [number, number]>();
+      for (const e of events) {
+        counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
+        const h = heads.get(e.streamId) ?? [0, 0];
+        heads.set(e.streamId, [e.revision, h[1] + 1]);
+      }
+      await hooks.beforeWrite?.(events);
+      await db.query(
+        `INSERT INTO ${s}.type_counts (type, n) SELECT * FROM unnest($1::text[], $2::int[]) ON CONFLICT (type) DO UPDATE SET n = type_counts.n + EXCLUDED.n`,
+        [[...counts.keys()], [...counts.values()]],
+      );
+      await db.query(
+        `INSERT INTO ${s}.stream_heads (stream_id, revision, events) SELECT * FROM unnest($1::text[], $2::int[], $3::int[])
+         ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision, events = stream_heads.events + EXCLUDED.events`,
+        [[...heads.keys()], [...heads.values()].map((h) => h[0]), [...heads.values()].map((h) => h[1])],
+      );
+    },
+  };
+}
+
+async function figures(db: pg.Client, schema: string) {
+  const counts = await db.query(`SELECT type, n FROM ${schema}.type_counts ORDER BY type`);
+  const heads = await db.query(`SELECT stream_id, revision, events FROM ${schema}.stream_heads ORDER BY stream_id`);
+  return { counts: counts.rows, heads: heads.rows };
+}
+
+async function waitFor(check: () => Promise<boolean>, ms = 30000) {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('projector', () => {
+  let store: PgEventStore;
+  let admin: pg.Client;
+  let esSchema: string;
+  const schemas: string[] = [];
+  const rmSchema = () => {
+    const s = `rm_t_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
+    schemas.push(s, `${s}_next`, `${s}_old`);
+    return s;
+  };
+
+  beforeAll(async () => {
+    esSchema = `es_p_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
+    store = await PgEventStore.open({ connectionString: url, schema: esSchema });
+    admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await store.close();
+    for (const s of [esSchema, ...schemas]) await admin.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+    await admin.end();
+  });
+
+  async function writeMany(streams: number, perStream: number, type = 'Tick') {
+    await Promise.all(
+      Array.from({ length: streams }, async (_, i) => {
+        const s = `s${i}-${randomUUID()}`;
+        for (let r = 0; r < perStream; r++) await store.appendToStream(s, [ev(type, { r })]);
+      }),
+    );
+  }
+
+  function projector(schema: string, model: ReadModel, batchSize = 50) {
+    return new Projector({ store, connectionString: url, readModels: [model], version: 1, schema, batchSize });
+  }
+
+  const atHead = (p: Projector) => async () => p.status().position >= (await store.headPosition());
+
+  it('applies every event exactly once and moves its checkpoint in the same transaction', async () => {
+    const schema = rmSchema();
+    const p = projector(schema, countingModel());
+    await p.prepare(async () => undefined);
+    p.start();
+    await writeMany(4, 50);
+    await waitFor(atHead(p));
+    await p.close();
+    const all = await store.readAll({ fromPosition: 0, limit: 100000 });
+    const f = await figures(admin, schema);
+    expect(f.counts).toEqual([{ type: 'Tick', n: all.length }]);
+    expect(f.heads.every((h) => h.revision === 50 && h.events === 50)).toBe(true);
+    expect((await readCheckpoint(admin, schema))!.position).toBe(all[all.length - 1].position);
+  });
+
+  it('records an event that makes a read model throw in dead_letters and goes on', async () => {
+    const schema = rmSchema();
+    const from = await store.headPosition();
+    const p = projector(schema, countingModel());
+    await p.prepare(async () => undefined);
+    p.start();
+    await store.appendToStream(`x-${randomUUID()}`, [ev('Good'), ev('Poison', { bad: true }), ev('Good')]);
+    await waitFor(atHead(p));
+    await p.close();
+    const letters = await admin.query(`SELECT type, error, position FROM ${schema}.dead_letters`);
+    expect(letters.rows).toHaveLength(1);
+    expect(letters.rows[0].type).toBe('Poison');
+    expect(letters.rows[0].error).toMatch(/cannot project Poison/);
+    expect(Number(letters.rows[0].position)).toBeGreaterThan(from);
+    const counts = (await figures(admin, schema)).counts;
+    expect(counts.find((c) => c.type === 'Good')!.n).toBe(2);
+    expect(p.status().deadLetters).toBe(1);
+  });
+
+  it('after a crash in the middle of a batch, gives the same figures as an uninterrupted run', async () => {
+    await writeMany(6, 40);
+    const crashed = rmSchema();
+    let stalls = 2;
+    const slow = countingModel({
+      beforeWrite: async () => {
+        if (stalls-- > 0) {
+          // Kill the projector's connections while its batch transaction is open.
+          await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'xuncha-projector%' AND pid <> pg_backend_pid()`);
+        }
+      },
+    });
+    const p = projector(crashed, slow, 37);
+    await p.prepare(async () => undefined);
+    p.start();
+    await waitFor(atHead(p), 60000);
+    await p.close();
+    expect(stalls).toBeLessThan(0);
+
+    const clean = rmSchema();
+    const q = projector(clean, countingModel(), 500);
+    await q.prepare(async () => undefined);
+    q.start();
+    await waitFor(atHead(q));
+    await q.close();
+    expect(await figures(admin, crashed)).toEqual(await figures(admin, clean));
+    expect((await figures(admin, clean)).counts.length).toBeGreaterThan(0);
+  });
+
+  it('runs one active instance at a time; a standby takes over without double counting', async () => {
+    const schema = rmSchema();
+    const a = projector(schema, countingModel());
+    const b = projector(schema, countingModel());
+    await a.prepare(async () => undefined);
+    await b.prepare(async () => undefined);
+    a.start();
+    await waitFor(async () => a.status().leader);
+    b.start();
+    await writeMany(2, 30);
+    await waitFor(atHead(a));
+    expect(b.status().leader).toBe(false);
+    await a.close();
+    await writeMany(2, 30);
+    await waitFor(async () => b.status().leader && (await atHead(b)()), 30000);
+    await b.close();
+    const total = (await store.readAll({ fromPosition: 0, limit: 1000000 })).length;
+    const f = await figures(admin, schema);
+    expect(f.counts.reduce((n, c) => n + c.n, 0) + Number((await admin.query(`SELECT count(*) FROM ${schema}.dead_letters`)).rows[0].count)).toBe(total);
+  });
+
+  it('rebuilds beside the live tables and swaps them in while the live projector and readers run', async () => {
+    const schema = rmSchema();
+    const live = projector(schema, countingModel());
+    await live.prepare(async () => undefined);
+    live.start();
+    await writeMany(3, 30);
+    await waitFor(atHead(live));
+    let reads = 0;
+    let readErrors = 0;
+    let reading = true;
+    const reader = (async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      while (reading) {
+        try {
+          await c.query(`SELECT sum(n) FROM ${schema}.type_counts`);
+          reads++;
+        } catch {
+          readErrors++;
+        }
+      }
+      await c.end();
+    })();
+    const writer = writeMany(3, 20);
+    const progress: number[] = [];
+    const result = await rebuildReadModels({ store, connectionString: url, readModels: [countingModel()], version: 1, schema, batchSize: 100, onProgress: (p) => progress.push(p.events) });
+    await writer;
+    await waitFor(atHead(live));
+    reading = false;
+    await reader;
+    await live.close();
+    expect(result.events).toBeGreaterThan(0);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(reads).toBeGreaterThan(0);
+    expect(readErrors).toBe(0);
+
+    const reference = rmSchema();
+    const q = projector(reference, countingModel(), 1000);
+    await q.prepare(async () => undefined);
+    q.start();
+    await waitFor(atHead(q));
+    await q.close();
+    const [rebuilt, expected] = [await figures(admin, schema), await figures(admin, reference)];
+    expect(rebuilt.counts.filter((c) => c.type !== 'Poison')).toEqual(expected.counts.filter((c) => c.type !== 'Poison'));
+    expect(rebuilt.heads).toEqual(expected.heads);
+  });
+});
