@@ -2,7 +2,13 @@
 const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.jest.json' }];
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
-  transform: { '^.+\\.ts$': tsJest },
+  transform: {
+    '^.+\\.ts$': tsJest,
+    // An ESM-only dependency required from CommonJS (@fastify/static → content-disposition 3): Node 20's
+    // jest cannot require(esm), so it is compiled to CommonJS for the tests.
+    '/node_modules/content-disposition/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', esModuleInterop: true }, useESM: false }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper: {
     '^@app/(domain|event-store|projections|database)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
