@@ -11,6 +11,7 @@ import { authEntities, authMigrations } from './auth/index.js';
 import { PersonalDataModule } from './personal-data/personal-data.module.js';
 import { personalDataEntities, personalDataMigrations } from './personal-data/index.js';
 import { CasesModule } from './cases/cases.module.js';
+import { ProjectionsModule } from './projections/projections.module.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { CreateIdempotencyKeys1732800002000 } from './idempotency/create-idempotency-keys.migration.js';
 import { APP_INTERCEPTOR } from '@nestjs/core';
@@ -44,6 +45,7 @@ export class AppModule {
         AuthModule,
         PersonalDataModule,
         CasesModule,
+        ProjectionsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],

@@ -1,29 +1,49 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import type { DatabaseHandle } from '@app/database';
 import type { PgEventStore } from '@app/event-store';
 import { DATABASE, EVENT_STORE } from '../infrastructure/tokens.js';
 import { Public } from '../auth/decorators.js';
+import { ProjectionStatus } from '../projections/projection-status.service.js';
+import { ProjectorService } from '../projections/projector.service.js';
 
+/**
+ * Liveness and readiness: the database, the store's head, and the read models' lag. `degraded`
+ * (still 200) when events were dead-lettered or the in-process projector is not running;
+ * 503 when the database does not answer.
+ */
 @Public()
 @Controller('health')
 export class HealthController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: PgEventStore,
     @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly projection: ProjectionStatus,
+    private readonly projector: ProjectorService,
   ) {}
 
   @Get()
-  async health() {
+  async health(@Res({ passthrough: true }) reply: FastifyReply) {
     const started = process.hrtime.bigint();
     try {
       const headPosition = await this.store.headPosition();
+      const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
+      const f = await this.projection.freshness();
+      const inProcess = this.projector.enabled;
+      const problems = [
+        ...(f.deadLetters > 0 ? [`${f.deadLetters} event(s) in dead_letters`] : []),
+        ...(inProcess && !f.running ? ['the in-process projector is not running'] : []),
+      ];
       return {
-        status: 'ok',
+        status: problems.length ? 'degraded' : 'ok',
+        ...(problems.length ? { problems } : {}),
         mode: this.database.mode,
-        database: { status: 'up', latencyMs: Number(process.hrtime.bigint() - started) / 1e6 },
+        database: { status: 'up', latencyMs },
         store: { headPosition },
+        projection: { mode: inProcess ? 'in-process' : 'external', position: f.position, lagEvents: f.lagEvents, lagSeconds: f.lagSeconds, deadLetters: f.deadLetters, running: f.running },
       };
     } catch (error) {
+      void reply.status(503);
       return { status: 'error', mode: this.database.mode, database: { status: 'down', error: (error as Error).message } };
     }
   }

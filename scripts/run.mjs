@@ -1,10 +1,12 @@
-// `npm start`: compiles the app when a source file is newer than the last build, then runs it in
-// this same process (so SIGINT/SIGTERM reach the app's own shutdown handlers directly).
+// `node scripts/run.mjs [entry] [args…]` (what `npm start`, `npm run rebuild`… call): compiles when a
+// source file is newer than the last build, then runs the entry in this same process (so SIGINT and
+// SIGTERM reach its own shutdown handlers directly). The entry defaults to the API.
 import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const entry = 'dist/apps/api/src/main.js';
+const entry = process.argv[2] ?? 'dist/apps/api/src/main.js';
+process.argv.splice(2, 1);
 const sources = ['apps', 'libs', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
 
 function newest(path) {
@@ -18,7 +20,8 @@ function newest(path) {
   return max;
 }
 
-const built = existsSync(entry) ? statSync(entry).mtimeMs : 0;
+const stamp = 'dist/apps/api/src/main.js';
+const built = existsSync(entry) && existsSync(stamp) ? Math.min(statSync(entry).mtimeMs, statSync(stamp).mtimeMs) : 0;
 if (sources.some((s) => existsSync(s) && newest(s) > built)) {
   console.log('Building…');
   execSync('npm run build --silent', { stdio: 'inherit' });

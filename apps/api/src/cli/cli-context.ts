@@ -1,0 +1,41 @@
+import { ConfigError, loadConfig, openDatabase, type AppConfig, type DatabaseHandle } from '@app/database';
+import { PgEventStore } from '@app/event-store';
+
+export interface CliContext {
+  config: AppConfig;
+  database: DatabaseHandle;
+  store: PgEventStore;
+  close(): Promise<void>;
+}
+
+/** The same configuration and database choice as the API (embedded in DATA_DIR unless DATABASE_URL is set). */
+export async function openCli(): Promise<CliContext> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Configuration error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const quiet = { log: (m: string) => console.error(m), debug: () => undefined, warn: (m: string) => console.error(m) };
+  let database: DatabaseHandle;
+  try {
+    database = await openDatabase(config, quiet);
+  } catch (error) {
+    console.error(`${(error as Error).message}\nIs the app running on this data folder? Stop it, or use its HTTP API instead.`);
+    process.exit(2);
+  }
+  const store = await PgEventStore.open({ connectionString: database.url });
+  return {
+    config,
+    database,
+    store,
+    async close() {
+      await store.close();
+      await database.stop();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PgEventStore } from '@app/event-store';
+import { READ_MODEL_SCHEMA, readCheckpoint } from '@app/projections';
+import { EVENT_STORE } from '../infrastructure/tokens.js';
+import { ProjectorService } from './projector.service.js';
+
+export interface Freshness {
+  position: number;
+  headPosition: number;
+  lagEvents: number;
+  lagSeconds: number;
+  deadLetters: number;
+  running: boolean;
+}
+
+/**
+ * How far the read models have got. The checkpoint is read from the database, so the answer is
+ * right whether the projector runs in this process or in another one.
+ */
+@Injectable()
+export class ProjectionStatus {
+  constructor(
+    private readonly projector: ProjectorService,
+    @Inject(EVENT_STORE) private readonly store: PgEventStore,
+  ) {}
+
+  async position(): Promise<number> {
+    return (await readCheckpoint(this.projector.projector.pool, READ_MODEL_SCHEMA))?.position ?? 0;
+  }
+
+  /** Waits (bounded) until the read models have processed `min`; answers the position reached. */
+  async waitFor(min: number, timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    let position = await this.position();
+    while (position < min && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(25, Math.max(1, deadline - Date.now())));
+        const onApplied = () => done();
+        function done() {
+          clearTimeout(timer);
+          emitter.off('position', onApplied);
+          resolve();
+        }
+        const emitter = this.projector.projector.applied;
+        emitter.on('position', onApplied);
+      });
+      position = await this.position();
+    }
+    return position;
+  }
+
+  async freshness(): Promise<Freshness> {
+    const [position, headPosition] = await Promise.all([this.position(), this.store.headPosition()]);
+    let lagSeconds = 0;
+    if (headPosition > position) {
+      const [next] = await this.store.readAll({ fromPosition: position, limit: 1 });
+      if (next) lagSeconds = Math.max(0, (Date.now() - next.recordedAt.getTime()) / 1000);
+    }
+    const status = this.projector.projector.status();
+    const { rows } = await this.projector.projector.pool.query(`SELECT count(*)::int AS n FROM ${READ_MODEL_SCHEMA}.dead_letters`).catch(() => ({ rows: [{ n: status.deadLetters }] }));
+    return { position, headPosition, lagEvents: Math.max(0, headPosition - position), lagSeconds, deadLetters: rows[0].n, running: status.running && status.leader };
+  }
+}

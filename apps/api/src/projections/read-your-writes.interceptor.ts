@@ -1,0 +1,41 @@
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { from, switchMap, type Observable } from 'rxjs';
+import { ProblemException } from '../http/problem.js';
+import { ProjectionStatus } from './projection-status.service.js';
+
+export const MAX_WAIT_MS = 5000;
+
+/**
+ * Read your writes: a query with X-Min-Position waits (at most 5 s) until the read models have
+ * processed that position. Every answer carries X-Projection-Position; when the wait ran out, the
+ * stale figures are answered with X-Projection-Behind saying by how many positions.
+ */
+@Injectable()
+export class ReadYourWritesInterceptor implements NestInterceptor {
+  constructor(private readonly status: ProjectionStatus) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const raw = request.headers['x-min-position'];
+    let min = 0;
+    if (raw !== undefined) {
+      const value = Array.isArray(raw) ? raw[0] : raw;
+      if (!/^\d{1,15}$/.test(value)) {
+        throw new ProblemException(400, 'VALIDATION_FAILED', 'X-Min-Position must be a non-negative integer', [
+          { field: 'X-Min-Position', rule: 'isInt', message: 'X-Min-Position must be a non-negative integer' },
+        ]);
+      }
+      min = Number(value);
+    }
+    return from(min > 0 ? this.status.waitFor(min, MAX_WAIT_MS) : this.status.position()).pipe(
+      switchMap((position) => {
+        void reply.header('x-projection-position', String(position));
+        if (position < min) void reply.header('x-projection-behind', String(min - position));
+        return next.handle();
+      }),
+    );
+  }
+}
