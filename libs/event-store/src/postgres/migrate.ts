@@ -7,7 +7,7 @@ export interface Migration {
   sql: string;
 }
 
-const files = ['001_event_store.sql'];
+const files = ['001_event_store.sql', '002_append_in_one_insert.sql'];
 
 export function eventStoreMigrations(schema: string): Migration[] {
   return files.map((file) => ({

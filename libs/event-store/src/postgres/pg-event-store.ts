@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
   EventIdConflictError,
@@ -18,7 +18,7 @@ import {
   type Subscription,
   type VerifyReport,
 } from '../types.js';
-import { contentDigest } from '../hashing.js';
+import { canonicalJson } from '../hashing.js';
 import { eventStoreMigrations, runMigrations } from './migrate.js';
 import { PollingSubscription } from './subscription.js';
 import { EVENT_COLUMNS, readAllFrom, toRecorded, type EventRow } from './rows.js';
@@ -83,7 +83,7 @@ export class PgEventStore implements EventStore {
           already_appended: boolean;
         }>({
           name: `es_append_${this.schema}`,
-          text: `SELECT * FROM ${this.schema}.es_append($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[], $8::bytea[])`,
+          text: `SELECT * FROM ${this.schema}.es_append($1, $2, $3::jsonb, $4::bytea)`,
           values: prepared.values,
         });
         const row = rows[0];
@@ -186,15 +186,14 @@ function prepareAppend(streamId: string, events: NewEvent[], expected: ExpectedR
   if (!(expected === 'any' || expected === 'no_stream' || expected === 'stream_exists' || (Number.isSafeInteger(expected) && expected >= 0))) {
     throw new InvalidEventError(`expectedRevision must be a revision number >= 0, 'no_stream', 'stream_exists' or 'any'`);
   }
-  const ids: string[] = [];
-  const types: string[] = [];
-  const data: string[] = [];
-  const metadata: string[] = [];
-  const occurred: (Date | null)[] = [];
+  const ids = new Set<string>();
+  const parts: string[] = [];
   const digests: Buffer[] = [];
   events.forEach((event, i) => {
-    const id = event.id ?? randomUUID();
+    const id = (event.id ?? randomUUID()).toLowerCase();
     if (!UUID.test(id)) throw new InvalidEventError(`events[${i}].id must be a uuid`);
+    if (ids.has(id)) throw new InvalidEventError('event ids must be unique within one append');
+    ids.add(id);
     if (typeof event.type !== 'string' || event.type.length === 0) throw new InvalidEventError(`events[${i}].type must be a non-empty string`);
     const actor = event.metadata?.actor;
     for (const key of ['id', 'username', 'role'] as const) {
@@ -202,23 +201,19 @@ function prepareAppend(streamId: string, events: NewEvent[], expected: ExpectedR
         throw new InvalidEventError(`events[${i}].metadata.actor.${key} is required: every event records who caused it`);
       }
     }
-    let occurredAt: Date | null = null;
+    let occurredAt: string | null = null;
     if (event.occurredAt != null) {
-      occurredAt = new Date(event.occurredAt);
-      if (Number.isNaN(occurredAt.getTime())) throw new InvalidEventError(`events[${i}].occurredAt must be a valid date`);
+      const at = new Date(event.occurredAt);
+      if (Number.isNaN(at.getTime())) throw new InvalidEventError(`events[${i}].occurredAt must be a valid date`);
+      occurredAt = at.toISOString();
     }
-    // What goes into jsonb is exactly what is hashed: undefined fields dropped, dates as ISO text.
-    const eventData = JSON.parse(JSON.stringify(event.data ?? null)) as unknown;
-    const eventMetadata = JSON.parse(
-      JSON.stringify({ ...event.metadata, correlationId: event.metadata.correlationId ?? id, causationId: event.metadata.causationId ?? id }),
-    ) as unknown;
-    ids.push(id);
-    types.push(event.type);
-    data.push(JSON.stringify(eventData));
-    metadata.push(JSON.stringify(eventMetadata));
-    occurred.push(occurredAt);
-    digests.push(contentDigest(eventData, eventMetadata, occurredAt));
+    // The canonical text is both what jsonb stores and what is hashed, so it is computed once;
+    // the digest's input is canonicalJson({data, metadata, occurredAt}) assembled from the parts.
+    const data = canonicalJson(event.data ?? null);
+    const metadata = canonicalJson({ ...event.metadata, correlationId: event.metadata.correlationId ?? id, causationId: event.metadata.causationId ?? id });
+    const occurred = occurredAt === null ? 'null' : `"${occurredAt}"`;
+    digests.push(createHash('sha256').update(`{"data":${data},"metadata":${metadata},"occurredAt":${occurred}}`, 'utf8').digest());
+    parts.push(`{"id":"${id}","type":${JSON.stringify(event.type)},"data":${data},"metadata":${metadata},"occurredAt":${occurred}}`);
   });
-  if (new Set(ids).size !== ids.length) throw new InvalidEventError('event ids must be unique within one append');
-  return { values: [streamId, String(expected), ids, types, data, metadata, occurred, digests] };
+  return { values: [streamId, String(expected), `[${parts.join(',')}]`, Buffer.concat(digests)] };
 }
