@@ -305,6 +305,21 @@ describe('rounds, findings and leads over HTTP', () => {
     expect(events.filter((e) => e.type === 'RectificationVerified')).toHaveLength(1);
   });
 
+  it('decides on fresh state when another process appended to a stream this process has cached', async () => {
+    const id = await recordFinding('另一进程已验收的问题');
+    await toPendingVerification(id);
+    const store = eventStoreOf(t.app);
+    const head = (await store.readStream(`finding-${id}`)).length;
+    // As if another API instance had verified it: this process's cached state is now stale.
+    await store.appendToStream(`finding-${id}`, [{ type: 'RectificationVerified', data: { findingId: id, occurredAt: new Date().toISOString() }, metadata: { actor: { id: official2.id, username: 'official2', role: 'official' } } }], { expectedRevision: head });
+    const res = await official.post(`/api/findings/${id}/verify`, { accepted: true });
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('FINDING_NOT_PENDING_VERIFICATION');
+    const reopened = await official.post(`/api/findings/${id}/reopen`, { reason: '回头看' });
+    expect(reopened.status).toBe(200);
+    expect(reopened.body.revision).toBe(head + 2);
+  });
+
   describe('leads and their disposition', () => {
     async function recordLead(): Promise<string> {
       const res = await inspector.post(`/api/rounds/${roundId}/leads`, {

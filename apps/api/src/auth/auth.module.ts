@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Logger, Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
@@ -38,7 +39,9 @@ const jwtServiceProvider: Provider = {
   inject: [JWT_SECRET],
   useFactory: (secret: string) =>
     new JwtService({
-      secret,
+      // A KeyObject, not the string: given a string, jsonwebtoken first tries to parse it as a
+      // public key on every verify (~0.8 ms, a quarter of a command's server time in bench:api).
+      secret: createSecretKey(Buffer.from(secret, 'utf8')),
       signOptions: { algorithm: 'HS256', expiresIn: TOKEN_TTL_SECONDS },
       verifyOptions: { algorithms: ['HS256'] },
     }),

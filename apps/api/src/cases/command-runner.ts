@@ -21,8 +21,14 @@ export interface Loaded<S> {
  * again on the new state, so two officials racing to verify one finding cannot both succeed:
  * the second decision sees the first one's event and is refused by the decider.
  */
+/** Streams whose folded state this process keeps; a command on one of them skips the read. */
+const CACHE_SIZE = 10_000;
+
 @Injectable()
 export class CommandRunner {
+  /** streamId → state and revision after this process's last successful append (LRU by insertion order). */
+  private readonly cache = new Map<string, { state: unknown; revision: number }>();
+
   constructor(@Inject(EVENT_STORE) private readonly store: PgEventStore) {}
 
   async load<S, C extends Command, E extends Event>(decider: Decider<S, C, E>, streamId: string, until?: Date): Promise<Loaded<S>> {
@@ -41,13 +47,30 @@ export class CommandRunner {
     authorize?: (state: S) => void,
   ): Promise<CommandResult & { state: S }> {
     const causationId = randomUUID();
+    // A cached state may be stale (another process appended): the append's expected revision
+    // catches that, and any refusal decided on a cached state is decided again on a fresh read.
+    let current = this.cache.get(streamId) as { state: S; revision: number } | undefined;
+    let fromCache = current !== undefined;
     for (let attempt = 1; ; attempt++) {
-      const { state, revision } = await this.load(decider, streamId);
-      if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== revision) {
-        throw preconditionFailed(ctx.expectedRevision, revision);
+      if (!current) {
+        const loaded = await this.load(decider, streamId);
+        current = { state: loaded.state, revision: loaded.revision };
+        fromCache = false;
       }
-      authorize?.(state);
-      const events = decider.decide(command, state);
+      const { state, revision } = current;
+      let events: E[];
+      try {
+        if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== revision) throw preconditionFailed(ctx.expectedRevision, revision);
+        authorize?.(state);
+        events = decider.decide(command, state);
+      } catch (error) {
+        if (fromCache) {
+          current = undefined;
+          attempt--;
+          continue;
+        }
+        throw error;
+      }
       try {
         const result = await this.store.appendToStream(
           streamId,
@@ -65,15 +88,24 @@ export class CommandRunner {
           { expectedRevision: revision === 0 ? 'no_stream' : revision },
         );
         const newState = events.reduce(decider.evolve, state);
+        this.remember(streamId, { state: newState, revision: result.nextRevision });
         return { id, revision: result.nextRevision, position: result.position, state: newState };
       } catch (error) {
+        this.cache.delete(streamId);
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        if (ctx.expectedRevision !== undefined) throw preconditionFailed(ctx.expectedRevision, error.actual);
+        current = undefined;
+        if (ctx.expectedRevision !== undefined && !fromCache) throw preconditionFailed(ctx.expectedRevision, error.actual);
         if (attempt >= MAX_ATTEMPTS) {
           throw new ProblemException(409, 'CONCURRENT_MODIFICATION', `The case kept changing while this command was decided (${attempt} attempts); try again`);
         }
       }
     }
+  }
+
+  private remember(streamId: string, entry: { state: unknown; revision: number }): void {
+    this.cache.delete(streamId);
+    this.cache.set(streamId, entry);
+    if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
   }
 }
 
