@@ -12,6 +12,7 @@ import { PersonalDataModule } from './personal-data/personal-data.module.js';
 import { personalDataEntities, personalDataMigrations } from './personal-data/index.js';
 import { CasesModule } from './cases/cases.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { CreateIdempotencyKeys1732800002000 } from './idempotency/create-idempotency-keys.migration.js';
 import { APP_INTERCEPTOR } from '@nestjs/core';
@@ -46,6 +47,7 @@ export class AppModule {
         PersonalDataModule,
         CasesModule,
         ProjectionsModule,
+        AuditModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],

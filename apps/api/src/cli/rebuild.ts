@@ -1,6 +1,6 @@
 import { READ_MODEL_SCHEMA, rebuildReadModels } from '@app/projections';
 import { READ_MODELS, READ_MODELS_VERSION } from '../projections/read-models.js';
-import { openCli } from './cli-context.js';
+import { exitWith, openCli } from './cli-context.js';
 import { progressBar } from './progress.js';
 
 /** `npm run rebuild`: rebuilds every read model from position 0 beside the live ones, then swaps them in. */
@@ -25,3 +25,4 @@ try {
 } finally {
   await cli.close();
 }
+exitWith();

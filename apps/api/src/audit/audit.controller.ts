@@ -1,0 +1,40 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import type { PgEventStore } from '@app/event-store';
+import { Roles } from '../auth/decorators.js';
+import { EVENT_STORE } from '../infrastructure/tokens.js';
+import { historyEntry } from '../cases/history.service.js';
+
+export class AuditEventsQuery {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) fromPosition?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+}
+
+export class VerifyQuery {
+  @IsOptional() @IsString() @MaxLength(200) streamId?: string;
+}
+
+/** For auditors: the whole log in order with its hashes, and integrity verification. */
+@Controller('audit')
+@Roles('auditor', 'official')
+export class AuditController {
+  constructor(@Inject(EVENT_STORE) private readonly store: PgEventStore) {}
+
+  /** Pages through the global log: pass the last `position` as the next `fromPosition` (exclusive). */
+  @Get('events')
+  async events(@Query() query: AuditEventsQuery) {
+    const fromPosition = query.fromPosition ?? 0;
+    const limit = query.limit ?? 100;
+    const events = await this.store.readAll({ fromPosition, limit });
+    const items = events.map((e) => ({ streamId: e.streamId, ...historyEntry(e) }));
+    return { items, fromPosition, limit, nextFromPosition: items.length ? items[items.length - 1].position : fromPosition, headPosition: await this.store.headPosition() };
+  }
+
+  /** Recomputes every hash chain and the seals; names the first broken link. */
+  @Get('verify')
+  async verify(@Query() query: VerifyQuery) {
+    const report = query.streamId ? await this.store.verifyStream(query.streamId) : await this.store.verifyAll();
+    return { ...report, verifiedAt: new Date().toISOString() };
+  }
+}
