@@ -13,6 +13,7 @@ import { personalDataEntities, personalDataMigrations } from './personal-data/in
 import { CasesModule } from './cases/cases.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { CreateIdempotencyKeys1732800002000 } from './idempotency/create-idempotency-keys.migration.js';
 import { APP_INTERCEPTOR } from '@nestjs/core';
@@ -48,6 +49,7 @@ export class AppModule {
         CasesModule,
         ProjectionsModule,
         AuditModule,
+        DashboardModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],

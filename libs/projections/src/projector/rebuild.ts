@@ -65,6 +65,10 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
     };
 
     await applyUntilCaughtUp(false);
+    // A rebuild updates the same rows many times; without this the swapped-in tables start out
+    // full of dead row versions and without statistics, and the first dashboards are slow.
+    const { rows: tables } = await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = $1`, [next]);
+    for (const { tablename } of tables) await db.query(`VACUUM (ANALYZE) ${next}.${tablename}`);
 
     await db.query('BEGIN');
     const live = await db.query(`SELECT to_regclass($1) AS t`, [`${schema}.projector_checkpoint`]);

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { DashboardController } from './dashboard.controller.js';
+import { ListsController } from './lists.controller.js';
+import { ReadModelDb } from './read-model-db.js';
+
+/** Dashboards and lists answered from the read models (filled by the ProjectionsModule's projector). */
+@Module({
+  controllers: [DashboardController, ListsController],
+  providers: [ReadModelDb],
+})
+export class DashboardModule {}

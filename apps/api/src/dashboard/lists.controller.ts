@@ -1,0 +1,48 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { listDepartments, listFindings, listLeads, listRounds } from '@app/projections';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser, Roles } from '../auth/decorators.js';
+import { ProjectionQuery } from '../projections/projection-query.decorator.js';
+import { FindingListDto, LeadListDto, PageQuery, RoundListDto } from './dto.js';
+import { liaisonDepartment, officeToday, ReadModelDb, thresholdsOf } from './read-model-db.js';
+
+/** Lists from the read models: `{items, total, page, pageSize}`, pageSize ≤ 200. */
+@Controller()
+export class ListsController {
+  constructor(private readonly db: ReadModelDb) {}
+
+  /**
+   * A unit liaison sees only the rectifications assigned to their department (the ones GET
+   * /findings/:id lets them read); naming another department is refused.
+   */
+  @Get('findings')
+  @Roles('official', 'auditor', 'inspector', 'unit_liaison')
+  @ProjectionQuery()
+  findings(@Query() query: FindingListDto, @CurrentUser() user: AuthUser) {
+    const own = liaisonDepartment(user, query.departmentId);
+    const { greenDays: _g, yellowDays: _y, ...filters } = query;
+    const request = own === undefined ? filters : { ...filters, departmentId: undefined, assignedDepartmentId: own };
+    return this.db.run((db, schema) => listFindings(db, schema, { ...request, thresholds: thresholdsOf(query) }, officeToday()));
+  }
+
+  @Get('leads')
+  @Roles('official', 'auditor')
+  @ProjectionQuery()
+  leads(@Query() query: LeadListDto) {
+    return this.db.run((db, schema) => listLeads(db, schema, query, officeToday()));
+  }
+
+  /** Reference data for every signed-in role; one page holds up to 200 departments (the default). */
+  @Get('departments')
+  @ProjectionQuery()
+  departments(@Query() query: PageQuery) {
+    return this.db.run((db, schema) => listDepartments(db, schema, query));
+  }
+
+  @Get('rounds')
+  @Roles('official', 'inspector', 'unit_liaison', 'auditor')
+  @ProjectionQuery()
+  rounds(@Query() query: RoundListDto) {
+    return this.db.run((db, schema) => listRounds(db, schema, query));
+  }
+}

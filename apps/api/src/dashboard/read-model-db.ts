@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { DEFAULT_WARNING_THRESHOLDS, type WarningThresholds } from '@app/domain';
+import { READ_MODEL_SCHEMA } from '@app/projections';
+import type { AuthUser } from '../auth/auth-user.js';
+import { ProblemException } from '../http/problem.js';
+
+const OFFICE_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' });
+
+/** Today's date (YYYY-MM-DD) in the office's time zone: overdue and warnings are counted against it. */
+export const officeToday = (now = new Date()): string => OFFICE_DAY.format(now);
+
+/**
+ * The read models' tables, queried over TypeORM's pg pool (the same connections as the rest of
+ * the app). A query before the projector has created the schema answers 503, not 500.
+ */
+@Injectable()
+export class ReadModelDb {
+  readonly schema = READ_MODEL_SCHEMA;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private get pool(): pg.Pool {
+    return (this.dataSource.driver as unknown as { master: pg.Pool }).master;
+  }
+
+  async run<T>(query: (db: pg.Pool, schema: string) => Promise<T>): Promise<T> {
+    try {
+      return await query(this.pool, this.schema);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      // 42P01 undefined_table, 3F000 invalid_schema_name: the projector has not built the read models yet.
+      if (code === '42P01' || code === '3F000') {
+        throw new ProblemException(503, 'READ_MODELS_NOT_READY', 'The read models are being built; try again shortly');
+      }
+      throw error;
+    }
+  }
+}
+
+/** Warning thresholds from the query, defaults for what is missing; yellow must not exceed green. */
+export function thresholdsOf(query: { greenDays?: number; yellowDays?: number }): WarningThresholds {
+  const thresholds = {
+    greenDays: query.greenDays ?? Math.max(DEFAULT_WARNING_THRESHOLDS.greenDays, query.yellowDays ?? 0),
+    yellowDays: query.yellowDays ?? Math.min(DEFAULT_WARNING_THRESHOLDS.yellowDays, query.greenDays ?? Infinity),
+  };
+  if (thresholds.yellowDays > thresholds.greenDays) {
+    const message = 'yellowDays must not be greater than greenDays';
+    throw new ProblemException(400, 'VALIDATION_FAILED', message, [{ field: 'yellowDays', rule: 'notAboveGreenDays', message }]);
+  }
+  return thresholds;
+}
+
+/**
+ * A unit liaison sees only their own department: answers the department to force, or refuses a
+ * request naming another one. Other roles: undefined (no restriction).
+ */
+export function liaisonDepartment(user: AuthUser, requested: string | undefined): string | undefined {
+  if (user.role !== 'unit_liaison') return undefined;
+  if (!user.departmentId) throw new ProblemException(403, 'NO_DEPARTMENT', 'This unit liaison account has no department');
+  if (requested !== undefined && requested !== user.departmentId) {
+    throw new ProblemException(403, 'NOT_YOUR_DEPARTMENT', 'A unit liaison sees the figures of their own department only');
+  }
+  return user.departmentId;
+}

@@ -1,0 +1,77 @@
+import type pg from 'pg';
+import { DEFAULT_WARNING_THRESHOLDS, daysBetween, isIsoDate, type FindingStatus, type WarningLevel, type WarningThresholds } from '@app/domain';
+import { qualified } from '../read-models/sql.js';
+import { OPEN_STATUSES } from '../read-models/findings.read-model.js';
+
+/** A pool (queries may run side by side) or one client (inside a transaction, or in tests). */
+export type Db = pg.Pool | pg.ClientBase;
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface PageRequest {
+  page?: number;
+  pageSize?: number;
+}
+
+export const MAX_PAGE_SIZE = 200;
+export const DEFAULT_PAGE_SIZE = 20;
+
+export function paging(request: PageRequest, defaultSize = DEFAULT_PAGE_SIZE): { page: number; pageSize: number; offset: number } {
+  const page = Math.max(1, Math.trunc(request.page ?? 1));
+  const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.trunc(request.pageSize ?? defaultSize)));
+  return { page, pageSize, offset: (page - 1) * pageSize };
+}
+
+export { DEFAULT_WARNING_THRESHOLDS, type WarningLevel, type WarningThresholds };
+
+export function requireToday(today: string): string {
+  if (!isIsoDate(today)) throw new Error(`today must be a date YYYY-MM-DD, got ${JSON.stringify(today)}`);
+  return today;
+}
+
+export function requireThresholds(thresholds: WarningThresholds): WarningThresholds {
+  const { greenDays, yellowDays } = thresholds;
+  if (!Number.isInteger(greenDays) || !Number.isInteger(yellowDays) || yellowDays < 0 || greenDays < yellowDays) {
+    throw new Error(`warning thresholds need 0 ≤ yellowDays ≤ greenDays, got ${JSON.stringify(thresholds)}`);
+  }
+  return thresholds;
+}
+
+/** closed ÷ assigned, 0 when nothing was assigned; four decimals (0.8571), so 1/3 is not 0.3333333333333333. */
+export function rate(part: number, whole: number): number {
+  return whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : 0;
+}
+
+/** Collects positional parameters while a WHERE clause is built. */
+export class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** `schema.table`, checked (both are spliced into SQL). */
+export const table = (schema: string, name: string) => qualified(schema, name);
+
+/**
+ * As the domain's `warningLevel` (江津 三色预警): only open rectifications can be late; red when the
+ * due date has passed (due today is not yet late), yellow when at most `yellowDays` are left,
+ * green when at most `greenDays`.
+ */
+export function warningOf(status: FindingStatus, dueOn: string | null, today: string, thresholds: WarningThresholds): { daysLeft: number | null; overdue: boolean; warning: WarningLevel } {
+  if (!dueOn) return { daysLeft: null, overdue: false, warning: 'none' };
+  const daysLeft = daysBetween(today, dueOn);
+  if (!OPEN_STATUSES.includes(status)) return { daysLeft, overdue: false, warning: 'none' };
+  if (daysLeft < 0) return { daysLeft, overdue: true, warning: 'red' };
+  if (daysLeft <= thresholds.yellowDays) return { daysLeft, overdue: false, warning: 'yellow' };
+  if (daysLeft <= thresholds.greenDays) return { daysLeft, overdue: false, warning: 'green' };
+  return { daysLeft, overdue: false, warning: 'none' };
+}
+
+export const iso = (value: Date | string | null): string | null => (value === null ? null : value instanceof Date ? value.toISOString() : value);

@@ -1,0 +1,3 @@
+export * from './common.js';
+export * from './dashboard.queries.js';
+export * from './list.queries.js';

@@ -1,0 +1,383 @@
+import type pg from 'pg';
+import { daysBetween, FINDING_STATUSES, type FindingEvent, type FindingStatus } from '@app/domain';
+import type { RecordedEvent } from '@app/event-store';
+import type { ReadModel } from '../read-model.js';
+import { CounterDeltas, loadRows, qualified, touchedIds, upsertRows, type Row, type TableSpec } from './sql.js';
+import { TABLES } from './tables.js';
+import { eventInstant, isoWeekStart, officeDate } from './time.js';
+
+/**
+ * 问题 (findings) for lists, and the counters the rectification dashboards add up.
+ *
+ * Counters that describe the *current* state (per department, per field, open rectifications per
+ * due date) are kept as the sum of every finding's contribution: when a batch changes a finding,
+ * its old contribution is taken away and its new one added. A status change therefore moves one
+ * unit from the old state's counter to the new one, an assignment to another unit moves the
+ * finding between departments, and a reopen takes a closure (and its days to close) back.
+ * The weekly trend counts events instead (what happened that week stays in that week).
+ *
+ * Overdue and 红黄绿 warnings are never stored: they depend on today's date. What is stored is the
+ * number of open rectifications per (round, department, due date); a query compares the due dates
+ * with today and adds up a handful of rows.
+ */
+
+/** Not closed / ongoing / dismissed, and assigned: the rectifications that can become overdue. */
+export const OPEN_STATUSES: readonly FindingStatus[] = ['assigned', 'acknowledged', 'in_progress', 'pending_verification'];
+
+export interface FindingRow {
+  [column: string]: unknown;
+  id: string;
+  round_id: string;
+  field_id: string;
+  point_id: string;
+  /** The unit answerable for it: the rectification's lead unit once assigned, before that the unit it was found in. */
+  department_id: string;
+  recorded_department_id: string;
+  /** The rectification's lead unit (牵头单位), null until assigned. */
+  rect_department_id: string | null;
+  co_department_ids: string[];
+  title: string;
+  description: string;
+  category: string | null;
+  status: FindingStatus;
+  rect_type: string | null;
+  due_on: string | null;
+  recorded_at: string;
+  assigned_at: string | null;
+  acknowledged_at: string | null;
+  closure_requested_at: string | null;
+  closed_at: string | null;
+  ongoing_since: string | null;
+  dismissed_at: string | null;
+  cycle: number;
+  reopened_count: number;
+  rejected_count: number;
+  progress_percent: number;
+  first_position: number;
+  last_position: number;
+}
+
+export const findingsTable: TableSpec = {
+  name: TABLES.findings,
+  key: ['id'],
+  columns: [
+    ['id', 'text'],
+    ['round_id', 'text'],
+    ['field_id', 'text'],
+    ['point_id', 'text'],
+    ['department_id', 'text'],
+    ['recorded_department_id', 'text'],
+    ['rect_department_id', 'text'],
+    ['co_department_ids', 'jsonb'],
+    ['title', 'text'],
+    ['description', 'text'],
+    ['category', 'text'],
+    ['status', 'text'],
+    ['rect_type', 'text'],
+    ['due_on', 'date'],
+    ['recorded_at', 'timestamptz'],
+    ['assigned_at', 'timestamptz'],
+    ['acknowledged_at', 'timestamptz'],
+    ['closure_requested_at', 'timestamptz'],
+    ['closed_at', 'timestamptz'],
+    ['ongoing_since', 'timestamptz'],
+    ['dismissed_at', 'timestamptz'],
+    ['cycle', 'int'],
+    ['reopened_count', 'int'],
+    ['rejected_count', 'int'],
+    ['progress_percent', 'int'],
+    ['first_position', 'bigint'],
+    ['last_position', 'bigint'],
+  ],
+};
+
+/** Column per finding status in the department counters: `st_<status>`. */
+export const statusColumn = (status: FindingStatus) => `st_${status}`;
+
+const int = (name: string) => [name, 'int'] as const;
+
+export const findingDepartmentFiguresTable: TableSpec = {
+  name: TABLES.findingDepartmentFigures,
+  key: ['round_id', 'department_id'],
+  columns: [
+    ['round_id', 'text'],
+    ['department_id', 'text'],
+    int('findings'),
+    int('assigned'),
+    ...FINDING_STATUSES.map((s) => int(statusColumn(s))),
+    int('immediate_assigned'),
+    int('immediate_closed'),
+    int('days_to_close_sum'),
+    int('days_to_close_count'),
+    int('reopened'),
+    int('rejected'),
+  ],
+};
+
+export const findingOpenByDueTable: TableSpec = {
+  name: TABLES.findingOpenByDue,
+  key: ['round_id', 'department_id', 'due_on'],
+  columns: [['round_id', 'text'], ['department_id', 'text'], ['due_on', 'date'], int('open')],
+};
+
+export const findingFieldFiguresTable: TableSpec = {
+  name: TABLES.findingFieldFigures,
+  key: ['round_id', 'field_id'],
+  columns: [['round_id', 'text'], ['field_id', 'text'], int('findings'), int('assigned'), int('closed')],
+};
+
+export const findingWeekFiguresTable: TableSpec = {
+  name: TABLES.findingWeekFigures,
+  key: ['round_id', 'week_start'],
+  columns: [['round_id', 'text'], ['week_start', 'date'], int('recorded'), int('closed')],
+};
+
+const TYPES = new Set<string>([
+  'FindingRecorded',
+  'RectificationAssigned',
+  'RectificationAcknowledged',
+  'RectificationPlanSubmitted',
+  'ProgressReported',
+  'ClosureRequested',
+  'RectificationVerified',
+  'RectificationRejected',
+  'RectificationMarkedOngoing',
+  'RectificationReopened',
+  'FindingDismissed',
+] satisfies FindingEvent['type'][]);
+
+type FindingRecordedEvent = RecordedEvent & FindingEvent;
+
+/** The row after one event; mirrors the domain's `evolveFinding` for the columns kept here. */
+function evolve(row: FindingRow | undefined, event: FindingRecordedEvent): FindingRow | undefined {
+  const at = eventInstant(event);
+  if (event.type === 'FindingRecorded') {
+    const d = event.data;
+    return {
+      id: d.findingId,
+      round_id: d.roundId,
+      field_id: d.fieldId,
+      point_id: d.monitoringPointId,
+      department_id: d.departmentId,
+      recorded_department_id: d.departmentId,
+      rect_department_id: null,
+      co_department_ids: [],
+      title: d.title,
+      description: d.description,
+      category: d.category ?? null,
+      status: 'recorded',
+      rect_type: null,
+      due_on: null,
+      recorded_at: at,
+      assigned_at: null,
+      acknowledged_at: null,
+      closure_requested_at: null,
+      closed_at: null,
+      ongoing_since: null,
+      dismissed_at: null,
+      cycle: 0,
+      reopened_count: 0,
+      rejected_count: 0,
+      progress_percent: 0,
+      first_position: event.position,
+      last_position: event.position,
+    };
+  }
+  if (!row) return undefined;
+  const moved = { ...row, last_position: event.position };
+  switch (event.type) {
+    case 'RectificationAssigned': {
+      const d = event.data;
+      return {
+        ...moved,
+        status: 'assigned',
+        department_id: d.departmentId,
+        rect_department_id: d.departmentId,
+        co_department_ids: [...d.coDepartmentIds],
+        rect_type: d.type,
+        due_on: d.dueOn,
+        assigned_at: at,
+        cycle: 1,
+        progress_percent: 0,
+      };
+    }
+    case 'FindingDismissed':
+      return { ...moved, status: 'dismissed', dismissed_at: at };
+  }
+  // Every other event changes a rectification; before assignment there is none (as in the domain).
+  if (row.rect_type === null) return row;
+  switch (event.type) {
+    case 'RectificationAcknowledged':
+      return { ...moved, status: 'acknowledged', acknowledged_at: at };
+    case 'RectificationPlanSubmitted':
+      return { ...moved, status: 'in_progress' };
+    case 'ProgressReported':
+      return { ...moved, status: 'in_progress', progress_percent: event.data.percent };
+    case 'ClosureRequested':
+      return { ...moved, status: 'pending_verification', closure_requested_at: at };
+    case 'RectificationVerified':
+      return { ...moved, status: 'closed', closed_at: at };
+    case 'RectificationRejected':
+      return { ...moved, status: 'in_progress', rejected_count: row.rejected_count + 1 };
+    case 'RectificationMarkedOngoing':
+      return { ...moved, status: 'ongoing', ongoing_since: at };
+    case 'RectificationReopened':
+      return { ...moved, status: 'in_progress', cycle: event.data.cycle, reopened_count: row.reopened_count + 1, closed_at: null, ongoing_since: null };
+  }
+  return row;
+}
+
+/** Days from assignment to 销号, counted in office calendar days. */
+export function daysToClose(row: Pick<FindingRow, 'assigned_at' | 'closed_at'>): number | undefined {
+  if (!row.assigned_at || !row.closed_at) return undefined;
+  return daysBetween(officeDate(row.assigned_at), officeDate(row.closed_at));
+}
+
+interface Counters {
+  departments: CounterDeltas;
+  openByDue: CounterDeltas;
+  fields: CounterDeltas;
+  weeks: CounterDeltas;
+}
+
+/** Adds (sign 1) or removes (sign -1) what one finding in one state contributes to the counters. */
+function contribute(counters: Counters, row: FindingRow | undefined, sign: 1 | -1): void {
+  if (!row) return;
+  const assigned = row.rect_type !== null ? 1 : 0;
+  const closed = row.status === 'closed' ? 1 : 0;
+  const immediate = row.rect_type === 'immediate' ? 1 : 0;
+  const days = closed ? daysToClose(row) : undefined;
+  const perDepartment: Record<string, number> = {
+    findings: 1,
+    assigned,
+    [statusColumn(row.status)]: 1,
+    immediate_assigned: immediate,
+    immediate_closed: immediate * closed,
+    days_to_close_sum: days ?? 0,
+    days_to_close_count: days === undefined ? 0 : 1,
+    reopened: row.reopened_count,
+    rejected: row.rejected_count,
+  };
+  counters.departments.add({ round_id: row.round_id, department_id: row.department_id }, perDepartment, sign);
+  if (assigned && row.due_on && OPEN_STATUSES.includes(row.status)) {
+    counters.openByDue.add({ round_id: row.round_id, department_id: row.department_id, due_on: row.due_on }, { open: 1 }, sign);
+  }
+  counters.fields.add({ round_id: row.round_id, field_id: row.field_id }, { findings: 1, assigned, closed }, sign);
+}
+
+export const findingsReadModel: ReadModel = {
+  name: 'findings',
+  ddl: (schema) => {
+    const t = (name: string) => qualified(schema, name);
+    const counters = (spec: TableSpec) =>
+      spec.columns.filter(([name]) => !spec.key.includes(name)).map(([name]) => `${name} int NOT NULL DEFAULT 0`).join(',\n      ');
+    return `
+    CREATE TABLE ${t(TABLES.findings)} (
+      id                     text PRIMARY KEY,
+      round_id               text NOT NULL,
+      field_id               text NOT NULL,
+      point_id               text NOT NULL,
+      department_id          text NOT NULL,
+      recorded_department_id text NOT NULL,
+      rect_department_id     text,
+      co_department_ids      jsonb NOT NULL,
+      title                  text NOT NULL,
+      description            text NOT NULL,
+      category               text,
+      status                 text NOT NULL,
+      rect_type              text,
+      due_on                 date,
+      recorded_at            timestamptz NOT NULL,
+      assigned_at            timestamptz,
+      acknowledged_at        timestamptz,
+      closure_requested_at   timestamptz,
+      closed_at              timestamptz,
+      ongoing_since          timestamptz,
+      dismissed_at           timestamptz,
+      cycle                  int NOT NULL,
+      reopened_count         int NOT NULL,
+      rejected_count         int NOT NULL,
+      progress_percent       int NOT NULL,
+      first_position         bigint NOT NULL,
+      last_position          bigint NOT NULL,
+      -- Free-text search is a substring match (LIKE '%…%'): Chinese has no spaces for a tsvector to
+      -- split on, and pg_trgm may not be installed. Lowercased once here, not on every query.
+      search                 text GENERATED ALWAYS AS (lower(title || ' ' || description || ' ' || coalesce(category, ''))) STORED
+    ) WITH (fillfactor = 80);
+    -- A finding is rewritten at every step of its rectification. Free room in each page (fillfactor)
+    -- and no index on the columns that change at every step (status, due date, counts) let those
+    -- rewrites be HOT updates, so the table and its indexes do not bloat with dead versions.
+    -- Only department_id and rect_department_id change, once, when the rectification is assigned.
+    CREATE INDEX ON ${t(TABLES.findings)} (round_id, first_position DESC);
+    CREATE INDEX ON ${t(TABLES.findings)} (department_id, first_position DESC);
+    CREATE INDEX ON ${t(TABLES.findings)} (rect_department_id, first_position DESC);
+    CREATE INDEX ON ${t(TABLES.findings)} (round_id, field_id);
+    CREATE INDEX ON ${t(TABLES.findings)} (first_position DESC);
+    CREATE TABLE ${t(TABLES.findingDepartmentFigures)} (
+      round_id      text NOT NULL,
+      department_id text NOT NULL,
+      ${counters(findingDepartmentFiguresTable)},
+      PRIMARY KEY (round_id, department_id)
+    );
+    CREATE INDEX ON ${t(TABLES.findingDepartmentFigures)} (department_id);
+    CREATE TABLE ${t(TABLES.findingOpenByDue)} (
+      round_id      text NOT NULL,
+      department_id text NOT NULL,
+      due_on        date NOT NULL,
+      open          int NOT NULL DEFAULT 0,
+      PRIMARY KEY (round_id, department_id, due_on)
+    );
+    CREATE INDEX ON ${t(TABLES.findingOpenByDue)} (department_id, due_on);
+    CREATE TABLE ${t(TABLES.findingFieldFigures)} (
+      round_id text NOT NULL,
+      field_id text NOT NULL,
+      ${counters(findingFieldFiguresTable)},
+      PRIMARY KEY (round_id, field_id)
+    );
+    CREATE TABLE ${t(TABLES.findingWeekFigures)} (
+      round_id   text NOT NULL,
+      week_start date NOT NULL,
+      ${counters(findingWeekFiguresTable)},
+      PRIMARY KEY (round_id, week_start)
+    );`;
+  },
+
+  async applyBatch(events: readonly RecordedEvent[], db: pg.ClientBase, schema: string) {
+    const mine = events.filter((e) => TYPES.has(e.type)) as unknown as FindingRecordedEvent[];
+    if (mine.length === 0) return;
+    const rows = await loadRows<FindingRow>(db, schema, findingsTable, touchedIds(mine, (e) => e.data.findingId));
+    const before = new Map(rows);
+    const counters: Counters = {
+      departments: new CounterDeltas(findingDepartmentFiguresTable),
+      openByDue: new CounterDeltas(findingOpenByDueTable),
+      fields: new CounterDeltas(findingFieldFiguresTable),
+      weeks: new CounterDeltas(findingWeekFiguresTable),
+    };
+    const changed = new Set<string>();
+
+    for (const event of mine) {
+      const id = event.data.findingId;
+      const previous = rows.get(id);
+      const next = evolve(previous, event);
+      if (!next || next === previous) continue;
+      rows.set(id, next);
+      changed.add(id);
+      if (event.type === 'FindingRecorded') {
+        counters.weeks.add({ round_id: next.round_id, week_start: isoWeekStart(officeDate(next.recorded_at)) }, { recorded: 1 });
+      } else if (event.type === 'RectificationVerified') {
+        counters.weeks.add({ round_id: next.round_id, week_start: isoWeekStart(officeDate(next.closed_at!)) }, { closed: 1 });
+      }
+    }
+
+    for (const id of changed) {
+      contribute(counters, before.get(id), -1);
+      contribute(counters, rows.get(id), 1);
+    }
+
+    await upsertRows(db, schema, findingsTable, [...changed].map((id) => rows.get(id)! as Row), 'replace');
+    await counters.departments.write(db, schema);
+    await counters.openByDue.write(db, schema);
+    await counters.fields.write(db, schema);
+    await counters.weeks.write(db, schema);
+  },
+};
