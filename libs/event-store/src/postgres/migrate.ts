@@ -7,7 +7,7 @@ export interface Migration {
   sql: string;
 }
 
-const files = ['001_event_store.sql', '002_append_in_one_insert.sql'];
+const files = ['001_event_store.sql', '002_append_in_one_insert.sql', '003_replay_check_on_failure.sql'];
 
 export function eventStoreMigrations(schema: string): Migration[] {
   return files.map((file) => ({

@@ -36,8 +36,8 @@ export interface PgEventStoreOptions {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
 const MAX_STREAM_ID = 200;
-/** An 'any' append that loses a race on the stream's next revision is simply tried again. */
-const ANY_RETRIES = 5;
+/** An 'any' append that loses a race on the stream's next revision is simply tried again (with jitter). */
+const ANY_RETRIES = 50;
 
 export class PgEventStore implements EventStore {
   readonly schema: string;
@@ -101,7 +101,10 @@ export class PgEventStore implements EventStore {
         if (e.code === 'ES002') throw new EventIdConflictError(streamId);
         if (e.code === '23505' && e.constraint === 'es_events_stream_revision') {
           // Another append took the same revision between our read of the head and our insert.
-          if (expected === 'any' && attempt < ANY_RETRIES) continue;
+          if (expected === 'any' && attempt < ANY_RETRIES) {
+            await new Promise((r) => setTimeout(r, Math.random() * Math.min(attempt + 1, 10)));
+            continue;
+          }
           throw new WrongExpectedRevisionError(streamId, expected, await this.streamRevision(streamId));
         }
         // The same ids appended concurrently: the retry finds them and answers the original result.
