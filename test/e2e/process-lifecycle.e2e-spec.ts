@@ -1,4 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -86,7 +87,10 @@ describe('the app process on its embedded PostgreSQL', () => {
     const dbPort = /on 127\.0\.0\.1:(\d+)/.exec(first.output())![1];
     const password = (await fs.readFile(path.join(dataDir, 'pg-password'), 'utf8')).trim();
     const store = await PgEventStore.open({ connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${dbPort}/xuncha` });
-    await store.appendToStream('department-restart', [{ type: 'DepartmentRegistered', data: { name: '区民政局' }, metadata: { actor: { id: 't', username: 't', role: 'admin' } } }]);
+    const departmentId = randomUUID();
+    await store.appendToStream(`department-${departmentId}`, [
+      { type: 'DepartmentRegistered', data: { departmentId, name: '区民政局', kind: 'bureau', occurredAt: new Date().toISOString() }, metadata: { actor: { id: 't', username: 't', role: 'admin' } } },
+    ]);
     await store.close();
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);

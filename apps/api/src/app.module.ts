@@ -14,6 +14,7 @@ import { CasesModule } from './cases/cases.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
+import { DemoModule } from './demo/demo.module.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { CreateIdempotencyKeys1732800002000 } from './idempotency/create-idempotency-keys.migration.js';
 import { APP_INTERCEPTOR } from '@nestjs/core';
@@ -47,6 +48,7 @@ export class AppModule {
         AuthModule,
         PersonalDataModule,
         CasesModule,
+        DemoModule,
         ProjectionsModule,
         AuditModule,
         DashboardModule,

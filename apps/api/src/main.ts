@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ConfigError, LOG_LEVELS, installShutdownHandlers, loadConfig, openDatabase } from '@app/database';
 import { closeApp, createApp } from './app.factory.js';
+import { demoBanner, loadDemoIfEmpty } from './demo/index.js';
 
 async function main(): Promise<void> {
   const logger = new Logger('Bootstrap');
@@ -22,8 +23,14 @@ async function main(): Promise<void> {
   });
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   installShutdownHandlers([async () => app && (await closeApp(app)), () => database.stop()], { log: (m) => logger.log(m) });
+  let demoPresent = false;
   try {
     app = await createApp(config, database);
+    const demo = await loadDemoIfEmpty(app, config).catch((error: unknown) => {
+      logger.error(`Demo tour not loaded: ${(error as Error).message}`);
+      return { present: false };
+    });
+    demoPresent = demo.present;
     await app.listen(config.port, '0.0.0.0');
   } catch (error) {
     logger.error(`Start-up failed: ${(error as Error).message}`);
@@ -31,6 +38,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   logger.log(`Listening on http://localhost:${config.port} (API at /api, health at /api/health)`);
+  if (demoPresent) logger.log(`\n${demoBanner(`http://localhost:${config.port}/`)}`);
 }
 
 void main();
