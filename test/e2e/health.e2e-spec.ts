@@ -41,3 +41,30 @@ describe('OpenAPI', () => {
     );
   });
 });
+
+describe('the dashboard files', () => {
+  let t: TestApp;
+  const dir = `${process.env.TMPDIR ?? '/tmp'}/xuncha-web-${process.pid}`;
+  beforeAll(async () => {
+    const fs = await import('node:fs/promises');
+    await fs.mkdir(`${dir}/assets`, { recursive: true });
+    await fs.writeFile(`${dir}/index.html`, '<!doctype html><title>巡察看板</title><div id="app"></div>');
+    await fs.writeFile(`${dir}/assets/app.js`, 'console.log(1)');
+    process.env.WEB_DIST = dir;
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    delete process.env.WEB_DIST;
+    await t?.close();
+    await (await import('node:fs/promises')).rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves the web app at /, its assets, and index.html for client-side routes, but problems under /api', async () => {
+    expect((await t.http.get('/').expect(200)).text).toContain('巡察看板');
+    expect((await t.http.get('/assets/app.js').expect(200)).text).toContain('console.log');
+    const route = await t.http.get('/findings/1234').expect(200);
+    expect(route.headers['content-type']).toMatch(/text\/html/);
+    expect(route.text).toContain('巡察看板');
+    expect((await t.http.get('/api/nope').expect(404)).headers['content-type']).toMatch(/problem\+json/);
+  });
+});

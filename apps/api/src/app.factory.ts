@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -10,6 +12,19 @@ import { ProblemFilter } from './http/problem.filter.js';
 import { validationPipe } from './http/validation.js';
 import { installRequestContext } from './http/request-context.js';
 
+/**
+ * The built dashboard (apps/web/dist), found from this file whether it runs from the sources
+ * (tests) or from dist/; WEB_DIST overrides. Absent when the web app was not built.
+ */
+export function webDist(): string | undefined {
+  const candidates = [
+    process.env.WEB_DIST,
+    fileURLToPath(new URL('../../web/dist', import.meta.url)),
+    fileURLToPath(new URL('../../../../apps/web/dist', import.meta.url)),
+  ];
+  return candidates.find((dir) => dir && existsSync(`${dir}/index.html`));
+}
+
 /** Builds the HTTP app on a database that is already running; used by main and by the e2e tests. */
 export async function createApp(config: AppConfig, database: DatabaseHandle): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: 256 * 1024 });
@@ -20,7 +35,12 @@ export async function createApp(config: AppConfig, database: DatabaseHandle): Pr
   });
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
   app.useGlobalPipes(validationPipe());
-  app.useGlobalFilters(new ProblemFilter());
+  const web = webDist();
+  if (web) {
+    // The dashboard at /, with client-side routes answered by index.html (see ProblemFilter).
+    app.useStaticAssets({ root: web, prefix: '/', wildcard: false, index: ['index.html'] });
+  }
+  app.useGlobalFilters(new ProblemFilter(web ? readFileSync(`${web}/index.html`, 'utf8') : undefined));
   const openApi = new DocumentBuilder()
     .setTitle('机动式巡察 case tracker API')
     .setDescription('Commands answer {id, revision, position} with ETag and X-Event-Position; errors are RFC 7807 problem+json.')

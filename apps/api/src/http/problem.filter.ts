@@ -1,5 +1,5 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError } from '@app/domain';
 import { EventIdConflictError, InvalidEventError, WrongExpectedRevisionError } from '@app/event-store';
 import { problem, ProblemException, type Problem } from './problem.js';
@@ -11,9 +11,17 @@ const DOMAIN_STATUS = { conflict: 409, not_found: 404, invalid: 400 } as const;
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  /** @param spaIndex the dashboard's index.html: a GET of a client-side route outside /api answers it. */
+  constructor(private readonly spaIndex?: string) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
     const body = this.toProblem(error);
+    if (body.status === 404 && this.spaIndex && request.method === 'GET' && !/^\/(api|metrics)(\/|$|\?)/.test(request.url)) {
+      void reply.status(200).header('content-type', 'text/html; charset=utf-8').send(this.spaIndex);
+      return;
+    }
     void reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
   }
 
