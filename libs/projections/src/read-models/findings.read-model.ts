@@ -53,6 +53,10 @@ export interface FindingRow {
   reopened_count: number;
   rejected_count: number;
   progress_percent: number;
+  /** For the 整改台账: 责任人, 整改措施 and the latest progress note. */
+  responsible_person: string | null;
+  measures: string | null;
+  progress_note: string | null;
   first_position: number;
   last_position: number;
 }
@@ -86,6 +90,9 @@ export const findingsTable: TableSpec = {
     ['reopened_count', 'int'],
     ['rejected_count', 'int'],
     ['progress_percent', 'int'],
+    ['responsible_person', 'text'],
+    ['measures', 'text'],
+    ['progress_note', 'text'],
     ['first_position', 'bigint'],
     ['last_position', 'bigint'],
   ],
@@ -179,6 +186,9 @@ function evolve(row: FindingRow | undefined, event: FindingRecordedEvent): Findi
       reopened_count: 0,
       rejected_count: 0,
       progress_percent: 0,
+      responsible_person: null,
+      measures: null,
+      progress_note: null,
       first_position: event.position,
       last_position: event.position,
     };
@@ -199,6 +209,7 @@ function evolve(row: FindingRow | undefined, event: FindingRecordedEvent): Findi
         assigned_at: at,
         cycle: 1,
         progress_percent: 0,
+        responsible_person: d.responsiblePerson,
       };
     }
     case 'FindingDismissed':
@@ -210,9 +221,9 @@ function evolve(row: FindingRow | undefined, event: FindingRecordedEvent): Findi
     case 'RectificationAcknowledged':
       return { ...moved, status: 'acknowledged', acknowledged_at: at };
     case 'RectificationPlanSubmitted':
-      return { ...moved, status: 'in_progress' };
+      return { ...moved, status: 'in_progress', measures: event.data.measures };
     case 'ProgressReported':
-      return { ...moved, status: 'in_progress', progress_percent: event.data.percent };
+      return { ...moved, status: 'in_progress', progress_percent: event.data.percent, progress_note: event.data.note };
     case 'ClosureRequested':
       return { ...moved, status: 'pending_verification', closure_requested_at: at };
     case 'RectificationVerified':
@@ -298,6 +309,9 @@ export const findingsReadModel: ReadModel = {
       reopened_count         int NOT NULL,
       rejected_count         int NOT NULL,
       progress_percent       int NOT NULL,
+      responsible_person     text,
+      measures               text,
+      progress_note          text,
       first_position         bigint NOT NULL,
       last_position          bigint NOT NULL,
       -- Free-text search is a substring match (LIKE '%…%'): Chinese has no spaces for a tsvector to

@@ -1,0 +1,66 @@
+import ExcelJS from 'exceljs';
+import { FINDING_STATUS_LABELS, RECTIFICATION_TYPE_LABELS, type FindingStatus, type RectificationType } from '@app/domain';
+import type { LedgerRow } from '@app/projections';
+
+/** The 整改台账 columns, in the order 巡察办 keep them, with widths for the spreadsheet. */
+export const LEDGER_COLUMNS = [
+  ['序号', 6],
+  ['问题', 40],
+  ['监督领域', 16],
+  ['监督重点', 28],
+  ['责任单位', 18],
+  ['责任人', 10],
+  ['整改类型', 10],
+  ['整改时限', 12],
+  ['整改措施', 40],
+  ['整改进度', 24],
+  ['状态', 10],
+  ['是否超期', 9],
+  ['销号日期', 12],
+  ['重启次数', 9],
+] as const;
+
+type Cell = string | number | Date | null;
+
+function cells(row: LedgerRow, index: number): Cell[] {
+  const progress = row.rectificationType ? `${row.progressPercent}%${row.progressNote ? ` ${row.progressNote}` : ''}` : '';
+  return [
+    index + 1,
+    row.title,
+    row.fieldName ?? '',
+    row.pointTitle ?? '',
+    row.departmentName ?? '',
+    row.responsiblePerson ?? '',
+    row.rectificationType ? RECTIFICATION_TYPE_LABELS[row.rectificationType as RectificationType] : '未交办',
+    row.dueOn ? new Date(`${row.dueOn}T00:00:00Z`) : null,
+    row.measures ?? '',
+    progress,
+    FINDING_STATUS_LABELS[row.status as FindingStatus] ?? row.status,
+    row.overdue ? '是' : '否',
+    row.closedOn ? new Date(`${row.closedOn}T00:00:00Z`) : null,
+    row.reopenedCount,
+  ];
+}
+
+/** CSV with a UTF-8 BOM so that Excel opens it in Chinese; RFC 4180 quoting. */
+export function ledgerCsv(rows: LedgerRow[]): Buffer {
+  const quote = (v: Cell) => {
+    const text = v === null ? '' : v instanceof Date ? v.toISOString().slice(0, 10) : String(v);
+    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  const lines = [LEDGER_COLUMNS.map(([h]) => h).join(','), ...rows.map((r, i) => cells(r, i).map(quote).join(','))];
+  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8')]);
+}
+
+/** XLSX with a frozen header row, column widths and real date cells. */
+export async function ledgerXlsx(rows: LedgerRow[], title: string): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  book.creator = '巡察 case tracker';
+  const sheet = book.addWorksheet('整改台账', { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = LEDGER_COLUMNS.map(([header, width]) => ({ header, width }));
+  sheet.getRow(1).font = { bold: true };
+  for (const [i, row] of rows.entries()) sheet.addRow(cells(row, i));
+  for (const column of [8, 13]) sheet.getColumn(column).numFmt = 'yyyy-mm-dd';
+  sheet.headerFooter.oddHeader = title;
+  return Buffer.from(await book.xlsx.writeBuffer());
+}

@@ -1,0 +1,94 @@
+import ExcelJS from 'exceljs';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { login, type Actor } from '../support/actors.js';
+import { DEMO_PASSWORD, DEMO_ROUND_ID, DemoLoader } from '../../apps/api/src/demo/index.js';
+
+const HEADERS = ['序号', '问题', '监督领域', '监督重点', '责任单位', '责任人', '整改类型', '整改时限', '整改措施', '整改进度', '状态', '是否超期', '销号日期', '重启次数'];
+
+function parseCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') (cur += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') out.push(cur), (cur = '');
+    else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** The 整改台账 export of the reference tour, read back from the files. */
+describe('ledger export', () => {
+  let t: TestApp;
+  let official: Actor, auditor: Actor, inspector: Actor;
+  let position: number;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    position = (await DemoLoader.from(t.app).load()).lastPosition;
+    official = await login(t, 'official', DEMO_PASSWORD);
+    auditor = await login(t, 'auditor', DEMO_PASSWORD);
+    inspector = await login(t, 'inspector.li', DEMO_PASSWORD);
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const url = (format: string) => `/api/exports/ledger?roundId=${DEMO_ROUND_ID}&format=${format}`;
+
+  it('writes a CSV with a UTF-8 BOM, Chinese headers and one row per finding', async () => {
+    const res = await official.get(url('csv'), { 'X-Min-Position': String(position) }).buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/csv/);
+    expect(res.headers['content-disposition']).toMatch(/filename\*=UTF-8''/);
+    const body = res.body as Buffer;
+    expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = body.subarray(3).toString('utf8').trimEnd().split('\r\n');
+    expect(lines[0].split(',')).toEqual(HEADERS);
+    const rows = lines.slice(1);
+    expect(rows).toHaveLength(37);
+    const cells = rows.map(parseCsvLine);
+    for (const c of cells) expect(c).toHaveLength(14);
+    expect(cells.filter((c) => c[6] === '立行立改' && c[10] === '已销号')).toHaveLength(7);
+    expect(cells.filter((c) => c[11] === '是').length).toBeGreaterThan(0);
+    expect(cells.every((c) => c[11] === '否' || !['已销号', '阶段性完成、持续整改'].includes(c[10]))).toBe(true);
+    expect(cells.map((c) => c[0])).toEqual(cells.map((_, i) => String(i + 1)));
+  });
+
+  it('writes an xlsx with a frozen header row, column widths and date cells, for auditors too', async () => {
+    const res = await auditor.get(url('xlsx'), { 'X-Min-Position': String(position) }).buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(res.status).toBe(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(res.body as Buffer);
+    const sheet = book.getWorksheet('整改台账')!;
+    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual(HEADERS);
+    expect(sheet.rowCount).toBe(38);
+    expect(sheet.getColumn(2).width).toBe(40);
+    const dueCells = [...Array(37).keys()].map((i) => sheet.getRow(i + 2).getCell(8).value).filter((v) => v !== null && v !== '');
+    expect(dueCells.length).toBeGreaterThan(20);
+    for (const v of dueCells) expect(v).toBeInstanceOf(Date);
+    const closed = [...Array(37).keys()].map((i) => sheet.getRow(i + 2)).filter((r) => r.getCell(11).value === '已销号');
+    for (const r of closed) expect(r.getCell(13).value).toBeInstanceOf(Date);
+  });
+
+  it('refuses other roles and bad queries', async () => {
+    expect((await inspector.get(url('csv'))).status).toBe(403);
+    expect((await official.get(`/api/exports/ledger?roundId=${DEMO_ROUND_ID}&format=pdf`)).status).toBe(400);
+    expect((await official.get('/api/exports/ledger?roundId=not-a-uuid')).status).toBe(400);
+  });
+});
