@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { login, type Actor } from '../support/actors.js';
@@ -28,9 +31,11 @@ describe('ledger export', () => {
   let t: TestApp;
   let official: Actor, auditor: Actor, inspector: Actor;
   let position: number;
+  let loadedAt: Date;
 
   beforeAll(async () => {
     t = await startTestApp();
+    loadedAt = new Date(Date.now() - 1000);
     position = (await DemoLoader.from(t.app).load()).lastPosition;
     official = await login(t, 'official', DEMO_PASSWORD);
     auditor = await login(t, 'auditor', DEMO_PASSWORD);
@@ -73,7 +78,7 @@ describe('ledger export', () => {
     });
     expect(res.status).toBe(200);
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(res.body as Buffer);
+    await book.xlsx.load((res.body as Buffer) as unknown as ArrayBuffer);
     const sheet = book.getWorksheet('整改台账')!;
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual(HEADERS);
@@ -90,5 +95,26 @@ describe('ledger export', () => {
     expect((await inspector.get(url('csv'))).status).toBe(403);
     expect((await official.get(`/api/exports/ledger?roundId=${DEMO_ROUND_ID}&format=pdf`)).status).toBe(400);
     expect((await official.get('/api/exports/ledger?roundId=not-a-uuid')).status).toBe(400);
+  });
+
+  describe('replay from the command line', () => {
+    const replay = async (...args: string[]) =>
+      (await promisify(execFile)(process.execPath, [path.resolve('dist/apps/api/src/cli/replay.js'), ...args], { env: { ...process.env, DATABASE_URL: t.url, NODE_OPTIONS: '' } })).stdout;
+
+    it("prints a case's timeline with Chinese labels, actors and hashes", async () => {
+      const [finding] = (await official.get(`/api/findings?roundId=${DEMO_ROUND_ID}&status=closed&type=immediate`, { 'X-Min-Position': String(position) })).body.items;
+      const out = await replay(`finding-${finding.findingId}`);
+      expect(out).toMatch(/版本\s+记录时间\s+发生时间\s+事件\s+操作人（角色）\s+哈希/);
+      expect(out).toMatch(/1\s+\S+ \S+\s+2024-\d\d-\d\d \S+\s+登记问题/);
+      expect(out).toMatch(/（巡察组成员）|（巡察办/);
+      expect(out).toContain('哈希链完整');
+    });
+
+    it('rebuilds the dashboards as they stood at a moment into their own schema', async () => {
+      const now = await replay('--all', '--to', new Date().toISOString(), '--round', DEMO_ROUND_ID);
+      expect(now).toMatch(/监督领域 9\s+监督重点 43\s+问题 \d+\s+问题线索 35\s+立行立改 7\//);
+      const before = await replay('--all', '--to', loadedAt.toISOString(), '--round', DEMO_ROUND_ID);
+      expect(before).toMatch(/监督领域 0\s+监督重点 0\s+问题 0\s+问题线索 0/);
+    });
   });
 });
