@@ -1,6 +1,7 @@
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, loginAdmin, type Actor } from '../support/actors.js';
 import { eventStoreOf } from '../../apps/api/src/app.factory.js';
+import { CommandRunner } from '../../apps/api/src/cases/command-runner.js';
 
 /**
  * Every workflow of DOMAIN.md over HTTP against the real app and PostgreSQL, and every kind of
@@ -391,6 +392,25 @@ describe('rounds, findings and leads over HTTP', () => {
       expect(bad.status).toBe(400);
       expect(bad.body.errors[0]).toMatchObject({ field: 'source', rule: 'isIn' });
     });
+  });
+
+  it('answers 500 problem+json when a handler fails unexpectedly, and keeps serving (@nestjs/cqrs #409, #1838)', async () => {
+    const runner = t.app.get(CommandRunner);
+    const original = runner.run.bind(runner);
+    runner.run = (async () => {
+      throw new TypeError('boom inside a command handler');
+    }) as typeof runner.run;
+    try {
+      const res = await official.post('/api/rounds', { title: '出错的轮次', kind: 'mobile', scope: 's', startsOn: '2024-09-01', endsOn: '2024-09-30' });
+      expect(res.status).toBe(500);
+      expect(res.headers['content-type']).toMatch(/problem\+json/);
+      expect(res.body).toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
+      expect(JSON.stringify(res.body)).not.toContain('boom');
+    } finally {
+      runner.run = original;
+    }
+    const after = await official.post('/api/rounds', { title: '正常的轮次', kind: 'mobile', scope: 's', startsOn: '2024-09-01', endsOn: '2024-09-30' });
+    expect(after.status).toBe(201);
   });
 
   it('keeps the whole log verifiable after all of the above', async () => {
