@@ -1,0 +1,27 @@
+import type { Role } from './domain';
+import type { User } from './types';
+
+/*
+ * What each role is offered, following what the API lets it read (API.md "who" columns): a unit
+ * liaison gets their own department and its rectifications, never the overview of the round or
+ * other departments; inspectors the findings; admins no case data at all.
+ */
+export interface NavItem {
+  to: string;
+  label: string;
+  roles: readonly Role[];
+}
+
+export const NAV: readonly NavItem[] = [
+  { to: '/overview', label: '总览', roles: ['official', 'auditor'] },
+  { to: '/unit', label: '本单位整改', roles: ['unit_liaison'] },
+  { to: '/findings', label: '问题清单', roles: ['official', 'auditor', 'inspector', 'unit_liaison'] },
+  // API: official and auditor (names redacted for the auditor).
+  { to: '/leads', label: '问题线索', roles: ['official', 'auditor'] },
+];
+
+export const canSee = (user: User | null, path: string) => !!user && NAV.some((n) => path.startsWith(n.to) && n.roles.includes(user.role));
+
+export function homeOf(user: User): string {
+  return NAV.find((n) => n.roles.includes(user.role))?.to ?? '/no-access';
+}
