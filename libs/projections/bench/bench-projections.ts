@@ -1,0 +1,883 @@
+/**
+ * Projections benchmark (not a test): how fast the read models are rebuilt from a realistic log of
+ * 1,000,000 events, against the raw rate of reading the same events in order, and how fast the
+ * dashboards and lists answer from them under concurrent load, through the real app.
+ *
+ *   npm run bench:projections                                  # embedded PostgreSQL under DATA_DIR (./data/bench-projections)
+ *   DATABASE_URL=postgres://... npm run bench:projections      # a fresh database xuncha_bench_<random> on that server
+ *
+ * 1. Generate: departments, rounds (9 focus fields, ~43 monitoring points each), findings through
+ *    their rectification lifecycle and leads through their dispositions, every event decided by the
+ *    domain's deciders (see generate.ts), seeded. Loaded with PgEventStore.appendToStream into the
+ *    app's own store schema (event_store) by several concurrent writers: the log is cut into windows
+ *    of consecutive (in time) commands, and within a window each stream's events go in one append.
+ *    The default window (5,000 commands, a few office days) leaves ~1.1 events per append, so the log
+ *    interleaves its streams almost as the app's one-command-per-append writes would: a rebuild batch
+ *    of 2,000 events touches ~1,800 streams. (Coarser windows load faster but make the rebuild look
+ *    better than it is: with 2.8 events per append a batch touches ~700 streams and the rebuild ran
+ *    almost twice as fast in a trial.)
+ * 2. Measure: raw ordered read (plain SELECT … WHERE position > $1 ORDER BY position LIMIT 2000,
+ *    paged through the whole log, rows parsed), then rebuildReadModels from 0 over the whole log,
+ *    then the raw read again; ratio = rebuild events/s ÷ mean raw events/s.
+ * 3. Serve: the real app (createApp + listen on 127.0.0.1:0, PROJECTIONS on, the projector at head
+ *    on the rebuilt read models) in this process; an official and a unit liaison log in; each
+ *    endpoint is loaded by autocannon in a forked process (32 connections, warm-up, measured run).
+ *    Every answer must be 2xx.
+ *
+ * Knobs (environment): BENCH_EVENTS (default 1000000), BENCH_SEED (default 20241128),
+ * BENCH_DEPARTMENTS (20), BENCH_ROUNDS_PER_DEPARTMENT (3), BENCH_WRITERS (16), BENCH_WINDOW_EVENTS
+ * (commands per load window, default 5000), BENCH_BATCH (rebuild and raw page size, default 2000),
+ * BENCH_CONNECTIONS (32), BENCH_SECONDS (measured seconds per endpoint, 10), BENCH_WARMUP_SECONDS (2),
+ * BENCH_PROBE (on|off: also each dashboard at 1 connection, and each query called directly; default on).
+ * Results: printed, and written as JSON to bench-results/projections.json (relative to the cwd).
+ * Exits non-zero when a request answered non-2xx, a read-model check failed, or the run failed.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { installShutdownHandlers, loadConfig, openDatabase, redactDatabaseUrl, type AppConfig, type DatabaseHandle } from '@app/database';
+import { PgEventStore } from '@app/event-store';
+import {
+  dashboardDepartments,
+  dashboardFields,
+  dashboardOverview,
+  dashboardTrend,
+  listFindings,
+  listLeads,
+  READ_MODEL_SCHEMA,
+  READ_MODELS_VERSION,
+  readModels,
+  rebuildReadModels,
+  type RebuildResult,
+} from '@app/projections';
+import { expectedFigures, materialize, planWorld, Rng, type Decided, type World } from './generate.js';
+import type { QueryPlan, QueryResult, RunnerMessage } from './load-runner.js';
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+const envNumber = (name: string, fallback: number): number => {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
+  return n;
+};
+
+const EVENTS = Math.floor(envNumber('BENCH_EVENTS', 1_000_000));
+const SEED = Math.floor(envNumber('BENCH_SEED', 20241128));
+const DEPARTMENTS = Math.floor(envNumber('BENCH_DEPARTMENTS', 20));
+const ROUNDS_PER_DEPARTMENT = Math.floor(envNumber('BENCH_ROUNDS_PER_DEPARTMENT', 3));
+const WRITERS = Math.floor(envNumber('BENCH_WRITERS', 16));
+const WINDOW = Math.floor(envNumber('BENCH_WINDOW_EVENTS', 5000));
+const BATCH = Math.floor(envNumber('BENCH_BATCH', 2000));
+const CONNECTIONS = Math.floor(envNumber('BENCH_CONNECTIONS', 32));
+const MEASURE_S = envNumber('BENCH_SECONDS', 10);
+const WARMUP_S = envNumber('BENCH_WARMUP_SECONDS', 2);
+const PROBE = (process.env.BENCH_PROBE?.trim() || 'on') !== 'off';
+const PROBE_S = 3;
+const DIRECT_CALLS = 300;
+const FIELDS_PER_ROUND = 9;
+const POINTS_PER_ROUND = 43;
+/** The history runs from the first round's planning to this date (what is open then is still open). */
+const HISTORY = { start: '2024-01-08', asOf: '2026-11-20' };
+
+const TARGETS = { rebuildRatio: 0.15, dashboardP99Ms: 20 };
+const ADMIN_PASSWORD = 'bench-admin-password';
+const JWT_SECRET = `bench-jwt-secret-${randomUUID()}`;
+const SEARCH = '台账';
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : String(n);
+const pct = (n: number) => `${fmt(n * 100, 0)}%`;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** Linux USER_HZ; /proc counts CPU time in these ticks. */
+const CLOCK_TICKS = 100;
+
+function procTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime, stime
+  } catch {
+    return undefined; // not on this machine, or gone
+  }
+}
+
+function procCpuMs(pids: number[]): number {
+  let ticks = 0;
+  let readable = 0;
+  for (const pid of pids) {
+    const t = procTicks(pid);
+    if (t === undefined) continue;
+    ticks += t;
+    readable++;
+  }
+  return readable === 0 ? NaN : (ticks * 1000) / CLOCK_TICKS;
+}
+
+/** Busy and total CPU time of the whole machine, in ms (all cores). */
+function machineCpuMs(): { busy: number; total: number } {
+  try {
+    const v = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = v.reduce((s, x) => s + x, 0);
+    const idle = v[3] + (v[4] ?? 0);
+    return { busy: ((total - idle) * 1000) / CLOCK_TICKS, total: (total * 1000) / CLOCK_TICKS };
+  } catch {
+    return { busy: NaN, total: NaN };
+  }
+}
+
+async function backendPids(admin: pg.Client, where: string, values: unknown[] = []): Promise<number[]> {
+  const { rows } = await admin.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND ${where}`,
+    values,
+  );
+  return rows.map((r) => r.pid);
+}
+
+/**
+ * CPU of the PostgreSQL backends of one application_name while `work` runs: their /proc ticks are
+ * sampled every 200 ms (backends come and go with the work), the last sample of each counts.
+ */
+async function withBackendCpu<T>(admin: pg.Client, applicationName: string, work: () => Promise<T>): Promise<{ result: T; pgCpuMs: number; nodeCpuMs: number; machineBusy: number }> {
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  let sampling = Promise.resolve();
+  const sample = () =>
+    (sampling = sampling.then(async () => {
+      const pids = await backendPids(admin, 'application_name = $1', [applicationName]).catch(() => [] as number[]);
+      for (const pid of pids) {
+        const t = procTicks(pid);
+        if (t === undefined) continue;
+        if (!first.has(pid)) first.set(pid, t);
+        last.set(pid, t);
+      }
+    }));
+  await sample();
+  // Backends already open count from now; those born during the work count from 0.
+  const preexisting = new Set(first.keys());
+  const timer = setInterval(() => void sample(), 200);
+  const node0 = process.cpuUsage();
+  const m0 = machineCpuMs();
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    clearInterval(timer);
+  }
+  await sample();
+  const node = process.cpuUsage(node0);
+  const m1 = machineCpuMs();
+  let ticks = 0;
+  for (const [pid, t] of last) ticks += t - (preexisting.has(pid) ? first.get(pid)! : 0);
+  return {
+    result,
+    pgCpuMs: last.size ? (ticks * 1000) / CLOCK_TICKS : NaN,
+    nodeCpuMs: (node.user + node.system) / 1000,
+    machineBusy: (m1.busy - m0.busy) / (m1.total - m0.total),
+  };
+}
+
+const tagged = (url: string, applicationName: string) => {
+  const u = new URL(url);
+  u.searchParams.set('application_name', applicationName);
+  return u.toString();
+};
+
+// ---------------------------------------------------------------------------------------------
+// Step 1: generate and load
+
+interface LoadStats {
+  events: number;
+  appends: number;
+  seconds: number;
+  decideSeconds: number;
+  vacuumSeconds: number;
+  sealSeconds: number;
+  windows: number;
+  maxEventsPerAppend: number;
+}
+
+async function load(world: World, store: PgEventStore): Promise<LoadStats> {
+  const ids = new Rng(SEED ^ 0x5eed);
+  const started = performance.now();
+  let events = 0;
+  let appends = 0;
+  let decideMs = 0;
+  let maxPerAppend = 0;
+  let lastReport = started;
+  let windows = 0;
+  const steps = world.steps;
+
+  const appendAll = async (groups: Decided[]) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(WRITERS, groups.length) }, async () => {
+        while (next < groups.length) {
+          const { stream, events: batch } = groups[next++];
+          const r = await store.appendToStream(stream.id, batch, { expectedRevision: stream.appended });
+          stream.appended = r.nextRevision;
+          appends++;
+          events += batch.length;
+          if (batch.length > maxPerAppend) maxPerAppend = batch.length;
+        }
+      }),
+    );
+  };
+
+  /**
+   * Decides one window in small slices, yielding between them, so that the previous window's appends
+   * (in flight meanwhile) keep the database busy. A stream's events of one window go in one append.
+   */
+  const decideWindow = async (from: number): Promise<Decided[]> => {
+    const byStream = new Map<Decided['stream'], Decided>();
+    for (let i = from; i < Math.min(from + WINDOW, steps.length); i += 250) {
+      const t0 = performance.now();
+      for (const g of materialize(steps.slice(i, Math.min(i + 250, from + WINDOW, steps.length)), ids)) {
+        const known = byStream.get(g.stream);
+        if (known) known.events.push(...g.events);
+        else byStream.set(g.stream, g);
+      }
+      steps.fill(undefined as never, i, Math.min(i + 250, from + WINDOW, steps.length)); // decided: no longer needed
+      decideMs += performance.now() - t0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return [...byStream.values()];
+  };
+  const appendWindow = async (groups: Decided[]) => {
+    // Reference data and rounds first (a lead names a monitoring point added before it), then the cases.
+    await appendAll(groups.filter((g) => g.stream.category === 'department' || g.stream.category === 'round'));
+    await appendAll(groups.filter((g) => g.stream.category === 'finding' || g.stream.category === 'lead'));
+    windows++;
+    const now = performance.now();
+    if (now - lastReport > 10_000) {
+      lastReport = now;
+      console.log(`    … ${fmt(events)} / ${fmt(steps.length)} events (${fmt(events / ((now - started) / 1000))} events/s, ${fmt(events / appends, 2)} events per append)`);
+    }
+  };
+  // Window k+1 is decided while window k is appended; a window's appends start once the previous ones are done.
+  let appending = Promise.resolve();
+  for (let from = 0; from < steps.length; from += WINDOW) {
+    const groups = await decideWindow(from);
+    await appending;
+    appending = appendWindow(groups);
+    appending.catch(() => undefined); // awaited in the next turn or below
+  }
+  await appending;
+  const seconds = (performance.now() - started) / 1000;
+  return { events, appends, seconds, decideSeconds: decideMs / 1000, vacuumSeconds: 0, sealSeconds: 0, windows, maxEventsPerAppend: maxPerAppend };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 2: raw read and rebuild
+
+const EVENT_COLUMNS = 'position, stream_id, revision, id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash';
+
+interface PassResult {
+  events: number;
+  seconds: number;
+  eventsPerSec: number;
+  nodeCpuMs: number;
+  pgCpuMs: number;
+  machineBusy: number;
+}
+
+/** Pages through the log with a plain ordered SELECT; pg parses every row (jsonb, timestamps, bytea). */
+async function rawPass(client: pg.Client, admin: pg.Client, applicationName: string, maxEvents = Number.POSITIVE_INFINITY): Promise<PassResult> {
+  const text = `SELECT ${EVENT_COLUMNS} FROM event_store.es_events WHERE position > $1 ORDER BY position LIMIT ${BATCH}`;
+  const run = await withBackendCpu(admin, applicationName, async () => {
+    const started = performance.now();
+    let from = 0;
+    let events = 0;
+    while (events < maxEvents) {
+      const { rows } = await client.query<{ position: string }>({ name: 'bench_raw_read', text, values: [from] });
+      if (rows.length === 0) break;
+      events += rows.length;
+      const last = Number(rows[rows.length - 1].position);
+      if (last <= from) throw new Error('raw paging did not advance');
+      from = last;
+    }
+    return { events, seconds: (performance.now() - started) / 1000 };
+  });
+  const { events, seconds } = run.result;
+  return { events, seconds, eventsPerSec: events / seconds, nodeCpuMs: run.nodeCpuMs, pgCpuMs: run.pgCpuMs, machineBusy: run.machineBusy };
+}
+
+interface RebuildRun extends PassResult {
+  result: RebuildResult;
+  /** Time spent applying batches (the rest: VACUUM ANALYZE of the new tables and the swap). */
+  applySeconds: number;
+}
+
+async function rebuild(url: string, admin: pg.Client): Promise<RebuildRun> {
+  const app = 'bench_rebuild';
+  const store = await PgEventStore.open({ connectionString: tagged(url, app), poolSize: 2 });
+  try {
+    let lastPrint = performance.now();
+    let applyEnd = 0;
+    const started = performance.now();
+    const run = await withBackendCpu(admin, app, () =>
+      rebuildReadModels({
+        store,
+        connectionString: tagged(url, app),
+        readModels,
+        version: READ_MODELS_VERSION,
+        schema: READ_MODEL_SCHEMA,
+        batchSize: BATCH,
+        onProgress: (p) => {
+          applyEnd = performance.now();
+          if (applyEnd - lastPrint > 10_000) {
+            lastPrint = applyEnd;
+            console.log(`    … ${fmt(p.events)} / ${fmt(p.head)} events (${fmt(p.eventsPerSecond)} events/s)`);
+          }
+        },
+      }),
+    );
+    const r = run.result;
+    return {
+      result: r,
+      events: r.events,
+      seconds: r.seconds,
+      eventsPerSec: r.eventsPerSecond,
+      applySeconds: (applyEnd - started) / 1000,
+      nodeCpuMs: run.nodeCpuMs,
+      pgCpuMs: run.pgCpuMs,
+      machineBusy: run.machineBusy,
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 3: the app under load
+
+/** What the benchmark uses of apps/api/src/app.factory (loaded at run time, see startApp). */
+interface App {
+  listen(port: number, host: string): Promise<unknown>;
+  getHttpServer(): { address(): AddressInfo | string | null };
+}
+interface AppFactory {
+  createApp(config: AppConfig, database: DatabaseHandle): Promise<App>;
+  closeApp(app: App): Promise<void>;
+}
+
+/**
+ * The compiled app, imported at run time: libraries may not import apps (the dependency rules of
+ * `npm run lint:deps`), and this benchmark, though it lives beside the read models it measures,
+ * starts the real app around them. dist/libs/projections/bench → dist/apps/api/src/app.factory.js.
+ */
+async function appFactory(): Promise<AppFactory> {
+  const href = new URL('../../../apps/api/src/app.factory.js', import.meta.url).href;
+  return (await import(href)) as AppFactory;
+}
+
+async function call<T>(base: string, method: 'GET' | 'POST', pathname: string, token?: string, body?: unknown): Promise<T> {
+  const res = await fetch(base + pathname, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status < 200 || res.status >= 300) throw new Error(`${method} ${pathname} answered ${res.status}: ${text.slice(0, 400)}`);
+  return JSON.parse(text) as T;
+}
+
+interface Endpoint {
+  key: string;
+  label: string;
+  who: 'official' | 'liaison';
+  dashboard: boolean;
+  paths: string[];
+  /** The same query called directly on the read models (no HTTP), for the probe. */
+  direct: (db: pg.Pool, roundId: string, today: string) => Promise<unknown>;
+}
+
+interface EndpointRun {
+  endpoint: Omit<Endpoint, 'paths' | 'direct'> & { example: string };
+  result: QueryResult;
+  cpu: { serverProcessMs: number; pgBackendsMs: number; loadgenMs: number; machineBusy: number; seconds: number; dbTransactionsPerRequest: number };
+  probe?: QueryResult;
+  direct?: { calls: number; p50: number; p99: number; mean: number };
+}
+
+const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'load-runner.js');
+let child: ChildProcess | undefined;
+
+async function loadEndpoint(plan: QueryPlan, onMark: (edge: 'start' | 'end') => Promise<void> | void): Promise<QueryResult> {
+  return new Promise<QueryResult>((resolve, reject) => {
+    const c = fork(RUNNER, ['--load-runner-child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child = c;
+    const timer = setTimeout(() => {
+      reject(new Error('the load generator did not answer in time'));
+      c.kill('SIGKILL');
+    }, (plan.warmupSeconds + plan.measureSeconds + 60) * 1000);
+    c.on('message', (m: RunnerMessage) => {
+      if (m.type === 'mark') void Promise.resolve(onMark(m.edge)).catch(reject);
+      else if (m.type === 'result') resolve(m.result);
+      else reject(new Error(`load generator failed: ${m.error}`));
+    });
+    c.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      child = undefined;
+      reject(new Error(`load generator exited (${code ?? signal}) without a result`));
+    });
+    c.once('error', reject);
+    c.send(plan);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function main(): Promise<number> {
+  const benchStarted = Date.now();
+  const loadAtStart = os.loadavg();
+  let database: DatabaseHandle | undefined;
+  let app: App | undefined;
+  let factory: AppFactory | undefined;
+  let admin: pg.Client | undefined;
+  let store: PgEventStore | undefined;
+  let rawClient: pg.Client | undefined;
+  let directPool: pg.Pool | undefined;
+  let externalDb: { base: string; name: string } | undefined;
+  let runDir: string | undefined;
+  let dataRoot: string | undefined;
+  let cleaning: Promise<void> | undefined;
+
+  // One clean-up, whoever asks first (a signal, or the end of main); both wait for all of it.
+  const cleanup = (): Promise<void> => (cleaning ??= cleanUp());
+  const cleanUp = async (): Promise<void> => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await rawClient?.end().catch(() => undefined);
+    await directPool?.end().catch(() => undefined);
+    await store?.close().catch(() => undefined);
+    await admin?.end().catch(() => undefined);
+    if (app && factory) await factory.closeApp(app).catch((e: unknown) => console.error(`Closing the app failed: ${(e as Error).message}`));
+    if (externalDb) {
+      const c = new pg.Client({ connectionString: externalDb.base });
+      c.on('error', () => undefined);
+      try {
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${externalDb.name} WITH (FORCE)`);
+        console.log(`Dropped database ${externalDb.name}`);
+      } catch (e) {
+        console.error(`Could not drop database ${externalDb.name}: ${(e as Error).message}`);
+      } finally {
+        await c.end().catch(() => undefined);
+      }
+    }
+    await database?.stop().catch((e: unknown) => console.error(`Stopping the embedded PostgreSQL failed: ${(e as Error).message}`));
+    if (runDir) {
+      rmSync(runDir, { recursive: true, force: true });
+      // The DATA_DIR itself goes too when this run's folder was all it held.
+      if (dataRoot && existsSync(dataRoot) && readdirSync(dataRoot).length === 0) rmdirSync(dataRoot);
+      console.log(`Removed ${runDir}`);
+    }
+  };
+  installShutdownHandlers([cleanup]);
+
+  try {
+    // ---------------------------------------------------------------- database
+    const runId = randomUUID().replaceAll('-', '').slice(0, 12);
+    const baseUrl = process.env.DATABASE_URL?.trim();
+    let appEnv: Record<string, string>;
+    if (baseUrl) {
+      const name = `xuncha_bench_${runId}`;
+      const c = new pg.Client({ connectionString: baseUrl });
+      await c.connect();
+      await c.query(`CREATE DATABASE ${name}`);
+      await c.end();
+      externalDb = { base: baseUrl, name };
+      const url = new URL(baseUrl);
+      url.pathname = `/${name}`;
+      runDir = path.join(os.tmpdir(), `xuncha-bench-projections-${runId}`);
+      mkdirSync(runDir, { recursive: true });
+      appEnv = { DATABASE_URL: url.href, DATA_DIR: runDir };
+    } else {
+      dataRoot = path.resolve(process.env.DATA_DIR?.trim() || './data/bench-projections');
+      runDir = path.join(dataRoot, `run-${runId}`);
+      mkdirSync(runDir, { recursive: true });
+      appEnv = { DATA_DIR: runDir };
+    }
+    const config = loadConfig({ ...appEnv, JWT_SECRET, ADMIN_PASSWORD, LOG_LEVEL: 'error', PROJECTIONS: 'on', DEMO: 'off' });
+    database = await openDatabase(config, { log: () => undefined, warn: (m) => console.warn(m) });
+    const dbUrl = database.url;
+    admin = new pg.Client({ connectionString: dbUrl, application_name: 'bench-admin' });
+    admin.on('error', () => undefined);
+    await admin.connect();
+    const version = (await admin.query<{ version: string }>('select version()')).rows[0].version;
+    const settings = Object.fromEntries(
+      (
+        await admin.query<{ name: string; setting: string; unit: string | null }>(
+          `select name, setting, unit from pg_settings where name in ('shared_buffers','work_mem','synchronous_commit','fsync','max_wal_size','max_connections')`,
+        )
+      ).rows.map((r) => [r.name, r.unit ? `${r.setting}${r.unit === '8kB' ? '×8kB' : r.unit}` : r.setting]),
+    );
+    console.log(`Database: ${database.mode} (${redactDatabaseUrl(dbUrl)})${externalDb ? `, fresh database ${externalDb.name}` : `, data in ${runDir}`}`);
+    console.log(`Machine: ${os.cpus()[0]?.model} × ${os.cpus().length} CPUs; load average at start ${loadAtStart.map((x) => x.toFixed(2)).join(' ')}\n`);
+
+    // ---------------------------------------------------------------- 1. generate and load
+    console.log(`1. Generate ${fmt(EVENTS)} events (seed ${SEED}) and load them through PgEventStore.appendToStream (schema event_store)`);
+    let t = performance.now();
+    const world = planWorld({
+      seed: SEED,
+      events: EVENTS,
+      departments: DEPARTMENTS,
+      roundsPerDepartment: ROUNDS_PER_DEPARTMENT,
+      fieldsPerRound: FIELDS_PER_ROUND,
+      pointsPerRound: POINTS_PER_ROUND,
+      start: HISTORY.start,
+      asOf: HISTORY.asOf,
+    });
+    const planSeconds = (performance.now() - t) / 1000;
+    const stepStreams = new Set(world.steps.map((s) => s.stream));
+    const roundsPlanned = world.rounds.filter((r) => stepStreams.has(r.stream)).length;
+    stepStreams.clear();
+    console.log(
+      `  plan: ${DEPARTMENTS} departments, ${roundsPlanned} rounds × ${FIELDS_PER_ROUND} fields / ${POINTS_PER_ROUND} monitoring points, ` +
+        `${fmt(world.findingsPerRound)} findings and ${fmt(world.leadsPerRound)} leads per round; ${fmt(world.plannedUntilAsOf)} commands until ${HISTORY.asOf}, ` +
+        `cut at ${fmt(world.steps.length)} (history ${HISTORY.start} … ${new Date(world.lastStepAt).toISOString().slice(0, 10)}); planned in ${fmt(planSeconds, 1)} s`,
+    );
+    store = await PgEventStore.open({ connectionString: tagged(dbUrl, 'bench_load'), poolSize: WRITERS });
+    const loaded = await load(world, store);
+    console.log(
+      `  loaded ${fmt(loaded.events)} events in ${fmt(loaded.appends)} appends (${fmt(loaded.events / loaded.appends, 2)} events per append, max ${loaded.maxEventsPerAppend}; ` +
+        `${loaded.windows} windows of ${fmt(WINDOW)} commands, ${WRITERS} writers) in ${fmt(loaded.seconds, 1)} s = ${fmt(loaded.events / loaded.seconds)} events/s ` +
+        `(of which deciding ${fmt(loaded.decideSeconds, 1)} s)`,
+    );
+    t = performance.now();
+    await admin.query('VACUUM (ANALYZE) event_store.es_events');
+    loaded.vacuumSeconds = (performance.now() - t) / 1000;
+    t = performance.now();
+    const seal = await store.seal(); // as the app's SealService would have, every 10 s, all along
+    loaded.sealSeconds = (performance.now() - t) / 1000;
+    await store.close();
+    store = undefined;
+    const { rows: shape } = await admin.query<{ streams: string; per_batch: string; bytes: string }>(
+      `SELECT (SELECT count(DISTINCT stream_id) FROM event_store.es_events) AS streams,
+              (SELECT avg(n) FROM (SELECT count(DISTINCT stream_id) AS n FROM event_store.es_events GROUP BY (position - 1) / ${BATCH}) b) AS per_batch,
+              pg_total_relation_size('event_store.es_events') AS bytes`,
+    );
+    const { rows: typeRows } = await admin.query<{ type: string; n: number }>(`SELECT type, count(*)::int AS n FROM event_store.es_events GROUP BY type ORDER BY 2 DESC`);
+    const eventTypes = Object.fromEntries(typeRows.map((r) => [r.type, r.n]));
+    const distinctPerBatch = Number(shape[0].per_batch);
+    console.log(
+      `  VACUUM (ANALYZE) ${fmt(loaded.vacuumSeconds, 1)} s; seal #${seal.seq} up to ${fmt(seal.upToPosition)} in ${fmt(loaded.sealSeconds, 1)} s; ` +
+        `${fmt(Number(shape[0].streams))} streams, ${fmt(distinctPerBatch)} distinct streams per ${fmt(BATCH)}-event batch, es_events ${fmt(Number(shape[0].bytes) / 1024 ** 2)} MiB`,
+    );
+    console.log(`  mix: ${typeRows.map((r) => `${r.type} ${fmt(r.n)}`).join(', ')}\n`);
+
+    // ---------------------------------------------------------------- 2. raw read vs rebuild
+    console.log(`2. Rebuild of the read models vs raw ordered read, pages of ${fmt(BATCH)}`);
+    rawClient = new pg.Client({ connectionString: tagged(dbUrl, 'bench_raw') });
+    rawClient.on('error', () => undefined);
+    await rawClient.connect();
+    await rawPass(rawClient, admin, 'bench_raw', 100_000); // warm-up: statement prepared, code hot
+    const passes: Array<PassResult & { side: 'raw' | 'rebuild' }> = [];
+    const show = (side: string, r: PassResult) =>
+      console.log(
+        `  ${side}: ${fmt(r.events)} events in ${fmt(r.seconds, 1)} s = ${fmt(r.eventsPerSec)} events/s; CPU per event: node ${fmt((r.nodeCpuMs * 1000) / r.events, 1)} µs + ` +
+          `PostgreSQL ${fmt((r.pgCpuMs * 1000) / r.events, 1)} µs; machine ${pct(r.machineBusy)} busy`,
+      );
+    const raw1 = await rawPass(rawClient, admin, 'bench_raw');
+    passes.push({ side: 'raw', ...raw1 });
+    show('raw read (before)', raw1);
+    const rb = await rebuild(dbUrl, admin);
+    passes.push({ side: 'rebuild', ...rb });
+    show('rebuildReadModels', rb);
+    console.log(`    of which applying batches ${fmt(rb.applySeconds, 1)} s (${fmt(rb.events / rb.applySeconds)} events/s), VACUUM (ANALYZE) of the new tables and swap ${fmt(rb.seconds - rb.applySeconds, 1)} s`);
+    const raw2 = await rawPass(rawClient, admin, 'bench_raw');
+    passes.push({ side: 'raw', ...raw2 });
+    show('raw read (after)', raw2);
+    await rawClient.end();
+    rawClient = undefined;
+    for (const p of passes) if (p.events !== loaded.events) throw new Error(`${p.side} read ${p.events} events, the log has ${loaded.events}`);
+    const rawRate = (raw1.events + raw2.events) / (raw1.seconds + raw2.seconds);
+    const rebuildRatio = rb.eventsPerSec / rawRate;
+    console.log(`  → rebuild ${fmt(rb.eventsPerSec)} events/s ÷ raw ${fmt(rawRate)} events/s = ${fmt(rebuildRatio, 2)}× (target ≥ ${TARGETS.rebuildRatio}×) ${rebuildRatio >= TARGETS.rebuildRatio ? 'PASS' : 'MISS'}`);
+
+    // The read models must agree with the deciders' own final states.
+    const expected = expectedFigures(world.streams);
+    const countBy = async (table: string) =>
+      Object.fromEntries((await admin!.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM ${READ_MODEL_SCHEMA}.${table} GROUP BY 1`)).rows.map((r) => [r.status, r.n]));
+    const actualFindings = await countBy('findings');
+    const actualLeads = await countBy('leads');
+    const deadLetters = (await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${READ_MODEL_SCHEMA}.dead_letters`)).rows[0].n;
+    const roundRows = (await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${READ_MODEL_SCHEMA}.rounds`)).rows[0].n;
+    const same = (a: Record<string, number>, b: Record<string, number>) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+    const checksOk = deadLetters === 0 && same(expected.findings, actualFindings) && same(expected.leads, actualLeads) && roundRows === expected.rounds;
+    console.log(
+      `  read models vs deciders: findings ${JSON.stringify(actualFindings)}, leads ${JSON.stringify(actualLeads)}, ${roundRows} rounds, ${deadLetters} dead letters → ${checksOk ? 'agree' : 'DISAGREE'}`,
+    );
+    if (!checksOk) console.log(`    expected findings ${JSON.stringify(expected.findings)}, leads ${JSON.stringify(expected.leads)}, ${expected.rounds} rounds`);
+    const { rows: sizes } = await admin.query<{ t: string; rows: string; bytes: string }>(
+      `SELECT c.relname AS t, c.reltuples::bigint AS rows, pg_total_relation_size(c.oid) AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY pg_total_relation_size(c.oid) DESC`,
+      [READ_MODEL_SCHEMA],
+    );
+    console.log(`  read-model tables: ${sizes.map((s) => `${s.t} ${fmt(Number(s.rows))} rows / ${fmt(Number(s.bytes) / 1024 ** 2, 1)} MiB`).join(', ')}\n`);
+
+    // ---------------------------------------------------------------- 3. the app under load
+    console.log('3. The real app on this database, dashboards and lists under load');
+    factory = await appFactory();
+    t = performance.now();
+    app = await factory.createApp(config, database);
+    await app.listen(0, '127.0.0.1');
+    const address = app.getHttpServer().address();
+    if (!address || typeof address === 'string') throw new Error('the app is not listening on a TCP port');
+    const base = `http://127.0.0.1:${address.port}`;
+    console.log(`  app: createApp + listen in this process (pid ${process.pid}) on ${base}, PROJECTIONS on, started in ${fmt((performance.now() - t) / 1000, 1)} s`);
+
+    const login = async (username: string, password: string) => (await call<{ accessToken: string }>(base, 'POST', '/api/auth/login', undefined, { username, password })).accessToken;
+    const adminToken = await login('admin', ADMIN_PASSWORD);
+    const liaisonRound = world.rounds[0];
+    const liaisonDepartment = liaisonRound.hostDepartmentId;
+    await call(base, 'POST', '/api/users', adminToken, { username: 'bench.official', password: 'bench-official-password', role: 'official' });
+    await call(base, 'POST', '/api/users', adminToken, { username: 'bench.liaison', password: 'bench-liaison-password', role: 'unit_liaison', departmentId: liaisonDepartment });
+    const tokens = { official: await login('bench.official', 'bench-official-password'), liaison: await login('bench.liaison', 'bench-liaison-password') };
+    const health = await call<Record<string, unknown>>(base, 'GET', '/api/health');
+    console.log(`  logged in bench.official (official) and bench.liaison (unit_liaison of department ${liaisonDepartment}); health: ${JSON.stringify(health).slice(0, 300)}`);
+
+    // Requests rotate over the rounds that have findings (the same query for each round in turn).
+    const { rows: roundIdRows } = await admin.query<{ round_id: string }>(`SELECT DISTINCT round_id FROM ${READ_MODEL_SCHEMA}.findings ORDER BY round_id`);
+    const order = new Rng(SEED ^ 0xabc);
+    const roundIds = roundIdRows.map((r) => ({ r: r.round_id, k: order.next() })).sort((a, b) => a.k - b.k).map((x) => x.r);
+    const perRound = (make: (roundId: string) => string) => roundIds.map(make);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const endpoints: Endpoint[] = [
+      { key: 'overview', label: 'GET /api/dashboard/overview?roundId', who: 'official', dashboard: true, paths: perRound((r) => `/api/dashboard/overview?roundId=${r}`), direct: (db, r, d) => dashboardOverview(db, READ_MODEL_SCHEMA, { roundId: r }, d) },
+      { key: 'departments', label: 'GET /api/dashboard/departments?roundId', who: 'official', dashboard: true, paths: perRound((r) => `/api/dashboard/departments?roundId=${r}`), direct: (db, r, d) => dashboardDepartments(db, READ_MODEL_SCHEMA, { roundId: r }, d) },
+      {
+        key: 'departmentsLiaison',
+        label: 'GET /api/dashboard/departments?roundId (liaison: own row)',
+        who: 'liaison',
+        dashboard: true,
+        paths: perRound((r) => `/api/dashboard/departments?roundId=${r}`),
+        direct: (db, r, d) => dashboardDepartments(db, READ_MODEL_SCHEMA, { roundId: r, departmentId: liaisonDepartment }, d),
+      },
+      { key: 'fields', label: 'GET /api/dashboard/fields?roundId', who: 'official', dashboard: true, paths: perRound((r) => `/api/dashboard/fields?roundId=${r}`), direct: (db, r, d) => dashboardFields(db, READ_MODEL_SCHEMA, { roundId: r }, d) },
+      { key: 'trend', label: 'GET /api/dashboard/trend?roundId&bucket=week', who: 'official', dashboard: true, paths: perRound((r) => `/api/dashboard/trend?roundId=${r}&bucket=week`), direct: (db, r, d) => dashboardTrend(db, READ_MODEL_SCHEMA, { roundId: r, bucket: 'week' }, d) },
+      {
+        key: 'findings',
+        label: 'GET /api/findings?roundId&page=1&pageSize=20',
+        who: 'official',
+        dashboard: false,
+        paths: perRound((r) => `/api/findings?roundId=${r}&page=1&pageSize=20`),
+        direct: (db, r, d) => listFindings(db, READ_MODEL_SCHEMA, { roundId: r, page: 1, pageSize: 20 }, d),
+      },
+      {
+        key: 'findingsSearch',
+        label: `GET /api/findings?roundId&status=in_progress&q=${SEARCH}&page=1&pageSize=20`,
+        who: 'official',
+        dashboard: false,
+        paths: perRound((r) => `/api/findings?roundId=${r}&status=in_progress&q=${encodeURIComponent(SEARCH)}&page=1&pageSize=20`),
+        direct: (db, r, d) => listFindings(db, READ_MODEL_SCHEMA, { roundId: r, status: 'in_progress', q: SEARCH, page: 1, pageSize: 20 }, d),
+      },
+      {
+        key: 'findingsLiaison',
+        label: 'GET /api/findings?overdue=true&page=1&pageSize=20 (liaison: own department, all rounds)',
+        who: 'liaison',
+        dashboard: false,
+        paths: ['/api/findings?overdue=true&page=1&pageSize=20', '/api/findings?page=1&pageSize=20', `/api/findings?q=${encodeURIComponent(SEARCH)}&page=1&pageSize=20`],
+        direct: (db, _r, d) => listFindings(db, READ_MODEL_SCHEMA, { assignedDepartmentId: liaisonDepartment, overdue: true, page: 1, pageSize: 20 }, d),
+      },
+      {
+        key: 'leads',
+        label: 'GET /api/leads?roundId&status=disposing&page=1&pageSize=20',
+        who: 'official',
+        dashboard: false,
+        paths: perRound((r) => `/api/leads?roundId=${r}&status=disposing&page=1&pageSize=20`),
+        direct: (db, r, d) => listLeads(db, READ_MODEL_SCHEMA, { roundId: r, status: 'disposing', page: 1, pageSize: 20 }, d),
+      },
+    ];
+    // Every path answers 2xx before anything is measured.
+    for (const e of endpoints) for (const p of e.paths.slice(0, 3)) await call(base, 'GET', p, tokens[e.who]);
+    console.log(
+      `  ${endpoints.length} endpoints, each over ${roundIds.length} rounds in turn; ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${MEASURE_S} s measured, ` +
+        `autocannon in a forked process; office date ${today}. Server, load generator and PostgreSQL share the machine's ${os.cpus().length} CPUs.`,
+    );
+
+    const appBackends = () => backendPids(admin!, `application_name NOT IN ('bench-admin', 'bench_raw', 'bench_rebuild', 'bench_load', 'bench-direct')`);
+    directPool = new pg.Pool({ connectionString: tagged(dbUrl, 'bench-direct'), max: 1 });
+    directPool.on('error', () => undefined);
+    const runs: EndpointRun[] = [];
+    for (const e of endpoints) {
+      let pids: number[] = [];
+      const snaps: Record<string, { node: NodeJS.CpuUsage; pg: number; machine: { busy: number; total: number }; t: number; xacts: number }> = {};
+      const plan: QueryPlan = { url: base, token: tokens[e.who], paths: e.paths, connections: CONNECTIONS, warmupSeconds: WARMUP_S, measureSeconds: MEASURE_S };
+      const result = await loadEndpoint(plan, async (edge) => {
+        if (edge === 'start') pids = await appBackends();
+        const xacts = Number((await admin!.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0].n);
+        snaps[edge] = { node: process.cpuUsage(), pg: procCpuMs(pids), machine: machineCpuMs(), t: performance.now(), xacts };
+      });
+      const a = snaps.start;
+      const b = snaps.end;
+      const m = result.measured;
+      const run: EndpointRun = {
+        endpoint: { key: e.key, label: e.label, who: e.who, dashboard: e.dashboard, example: e.paths[0] },
+        result,
+        cpu: {
+          seconds: (b.t - a.t) / 1000,
+          serverProcessMs: (b.node.user - a.node.user + b.node.system - a.node.system) / 1000,
+          pgBackendsMs: b.pg - a.pg,
+          loadgenMs: m.cpuMs.user + m.cpuMs.system,
+          machineBusy: (b.machine.busy - a.machine.busy) / (b.machine.total - a.machine.total),
+          // Autocommit statements each count one transaction; the statistics lag by up to a second.
+          dbTransactionsPerRequest: (b.xacts - a.xacts) / Math.max(1, m.completed),
+        },
+      };
+      const per = (ms: number) => fmt((ms * 1000) / Math.max(1, m.ok));
+      console.log(
+        `  ${e.label} [${e.who}]: ${fmt(m.requestsPerSec)} req/s, p50 ${fmt(m.latencyMs.p50, 1)} ms, p99 ${fmt(m.latencyMs.p99, 1)} ms (max ${fmt(m.latencyMs.max, 1)}), ` +
+          `non-2xx ${m.non2xx}, errors ${m.errors}; ${fmt(m.meanBodyBytes)} B/answer; CPU per request: server ${per(run.cpu.serverProcessMs)} µs, PostgreSQL ${per(run.cpu.pgBackendsMs)} µs, ` +
+          `load generator ${per(run.cpu.loadgenMs)} µs; ≈${fmt(run.cpu.dbTransactionsPerRequest, 1)} database statements per request; machine ${pct(run.cpu.machineBusy)} busy`,
+      );
+      if (PROBE) {
+        if (e.dashboard) {
+          run.probe = await loadEndpoint({ ...plan, connections: 1, warmupSeconds: 1, measureSeconds: PROBE_S }, () => undefined);
+          const pm = run.probe.measured;
+          console.log(`    at 1 connection: ${fmt(pm.requestsPerSec)} req/s, p50 ${fmt(pm.latencyMs.p50, 2)} ms, p99 ${fmt(pm.latencyMs.p99, 2)} ms`);
+        }
+        const lat: number[] = [];
+        for (let i = 0; i < DIRECT_CALLS; i++) {
+          const r = roundIds[i % roundIds.length];
+          const t0 = performance.now();
+          await e.direct(directPool, r, today);
+          lat.push(performance.now() - t0);
+        }
+        lat.sort((x, y) => x - y);
+        run.direct = { calls: DIRECT_CALLS, p50: percentile(lat, 50), p99: percentile(lat, 99), mean: lat.reduce((s, x) => s + x, 0) / lat.length };
+        console.log(`    the query function called directly (1 connection, no HTTP): p50 ${fmt(run.direct.p50, 2)} ms, p99 ${fmt(run.direct.p99, 2)} ms`);
+      }
+      runs.push(run);
+    }
+
+    // ---------------------------------------------------------------- report
+    const failures = runs.filter((r) => r.result.measured.non2xx + r.result.measured.errors + r.result.warmup.non2xx + r.result.warmup.errors + (r.probe ? r.probe.measured.non2xx + r.probe.measured.errors : 0) > 0);
+    const dashboards = runs.filter((r) => r.endpoint.dashboard);
+    const worstDashboardP99 = Math.max(...dashboards.map((r) => r.result.measured.latencyMs.p99));
+    const dashboardsPass = worstDashboardP99 <= TARGETS.dashboardP99Ms;
+    const rebuildPass = rebuildRatio >= TARGETS.rebuildRatio;
+    const cpus = os.cpus();
+    const loadAtEnd = os.loadavg();
+    const machine = {
+      cpuModel: cpus[0]?.model ?? 'unknown',
+      cpuCount: cpus.length,
+      totalMemoryGiB: Number((os.totalmem() / 1024 ** 3).toFixed(1)),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      loadAverageAtStart: loadAtStart.map((x) => Number(x.toFixed(2))),
+      loadAverageAtEnd: loadAtEnd.map((x) => Number(x.toFixed(2))),
+      postgres: version,
+      databaseMode: database.mode,
+      postgresSettings: settings,
+    };
+    const table = [
+      '| Measure | Result | Baseline / detail | Ratio | Target | Result |',
+      '|---|---:|---|---:|---|---|',
+      `| Load: ${fmt(loaded.events)} events via appendToStream (${WRITERS} writers, ${fmt(loaded.events / loaded.appends, 1)} events/append) | ${fmt(loaded.seconds, 1)} s = ${fmt(loaded.events / loaded.seconds)} events/s | + VACUUM ${fmt(loaded.vacuumSeconds, 1)} s, seal ${fmt(loaded.sealSeconds, 1)} s | – | (not judged) | – |`,
+      `| Raw ordered read, pages of ${fmt(BATCH)} (mean of 2 passes) | ${fmt(rawRate)} events/s | ${fmt(raw1.eventsPerSec)} / ${fmt(raw2.eventsPerSec)} events/s | – | – | – |`,
+      `| rebuildReadModels from 0, ${fmt(rb.events)} events | ${fmt(rb.eventsPerSec)} events/s (${fmt(rb.seconds, 1)} s) | apply ${fmt(rb.applySeconds, 1)} s + VACUUM/swap ${fmt(rb.seconds - rb.applySeconds, 1)} s | ${fmt(rebuildRatio, 2)}× (rebuild ÷ raw) | ≥ ${TARGETS.rebuildRatio}× | ${rebuildPass ? 'PASS' : 'MISS'} |`,
+      ...runs.map((r) => {
+        const m = r.result.measured;
+        const target = r.endpoint.dashboard ? `p99 ≤ ${TARGETS.dashboardP99Ms} ms` : '(no target)';
+        const result = r.endpoint.dashboard ? (m.latencyMs.p99 <= TARGETS.dashboardP99Ms ? 'PASS' : 'MISS') : '–';
+        const detail = [
+          `${fmt(m.requestsPerSec)} req/s, non-2xx ${m.non2xx}, ≈${fmt(r.cpu.dbTransactionsPerRequest, 1)} DB statements/req`,
+          r.probe ? `1 conn: p50 ${fmt(r.probe.measured.latencyMs.p50, 1)} / p99 ${fmt(r.probe.measured.latencyMs.p99, 1)} ms` : '',
+          r.direct ? `query alone: p50 ${fmt(r.direct.p50, 1)} ms` : '',
+        ]
+          .filter(Boolean)
+          .join('; ');
+        return `| ${r.endpoint.label} [${r.endpoint.who}], ${CONNECTIONS} conn. | p50 ${fmt(m.latencyMs.p50, 1)} ms / p99 ${fmt(m.latencyMs.p99, 1)} ms | ${detail} | – | ${target} | ${result} |`;
+      }),
+    ];
+    const facts =
+      `Machine: ${machine.cpuModel} × ${machine.cpuCount} CPUs, ${machine.totalMemoryGiB} GiB RAM, Node ${machine.node}, ${machine.platform}; ` +
+      `${version.split(',')[0]} (${database.mode}; ${Object.entries(settings)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}). The app server (in this process), the load generator (forked) and PostgreSQL share these ${machine.cpuCount} CPUs. ` +
+      `Load average at start ${machine.loadAverageAtStart.join(' ')}, at end ${machine.loadAverageAtEnd.join(' ')}. ` +
+      `Data: ${roundsPlanned} rounds, ${fmt(Object.values(actualFindings).reduce((a, b) => a + b, 0))} findings, ${fmt(Object.values(actualLeads).reduce((a, b) => a + b, 0))} leads, ` +
+      `${fmt(distinctPerBatch)} distinct streams per ${fmt(BATCH)}-event batch; office date ${today}.`;
+    console.log('\n' + table.join('\n') + '\n\n' + facts);
+    if (!checksOk) console.log('\nFAILED: the read models disagree with the deciders (see above)');
+    if (failures.length) {
+      console.log('\nFAILED: requests answered non-2xx or failed:');
+      for (const f of failures) {
+        const m = f.result.measured;
+        console.log(`  ${f.endpoint.label}: non-2xx ${m.non2xx}, errors ${m.errors}, status codes ${JSON.stringify(m.statusCodes)}`);
+        for (const s of [...f.result.warmup.non2xxSamples, ...m.non2xxSamples]) console.log(`    ${s.path} → ${s.status}: ${s.body}`);
+      }
+    }
+    const missed = [...(rebuildPass ? [] : ['rebuild ratio']), ...dashboards.filter((r) => r.result.measured.latencyMs.p99 > TARGETS.dashboardP99Ms).map((r) => `${r.endpoint.label} [${r.endpoint.who}] p99`)];
+    console.log(missed.length ? `\nMISSED: ${missed.join('; ')}` : '\nAll targets met.');
+
+    const out = path.resolve('bench-results/projections.json');
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(
+      out,
+      JSON.stringify(
+        {
+          startedAt: new Date(benchStarted).toISOString(),
+          durationSeconds: (Date.now() - benchStarted) / 1000,
+          settings: { events: EVENTS, seed: SEED, departments: DEPARTMENTS, roundsPerDepartment: ROUNDS_PER_DEPARTMENT, fieldsPerRound: FIELDS_PER_ROUND, pointsPerRound: POINTS_PER_ROUND, writers: WRITERS, windowEvents: WINDOW, batch: BATCH, connections: CONNECTIONS, measureSeconds: MEASURE_S, warmupSeconds: WARMUP_S, history: HISTORY, officeDate: today },
+          targets: TARGETS,
+          machine,
+          data: {
+            rounds: roundsPlanned,
+            findingsPerRound: world.findingsPerRound,
+            leadsPerRound: world.leadsPerRound,
+            findingsByStatus: actualFindings,
+            leadsByStatus: actualLeads,
+            eventTypes,
+            streams: Number(shape[0].streams),
+            distinctStreamsPerBatch: distinctPerBatch,
+            esEventsBytes: Number(shape[0].bytes),
+            readModelTables: sizes.map((s) => ({ table: s.t, rows: Number(s.rows), bytes: Number(s.bytes) })),
+            readModelsAgreeWithDeciders: checksOk,
+            deadLetters,
+          },
+          load: { ...loaded, eventsPerSec: loaded.events / loaded.seconds, planSeconds },
+          rebuild: { rawEventsPerSec: rawRate, rebuildEventsPerSec: rb.eventsPerSec, ratio: rebuildRatio, pass: rebuildPass, passes, applySeconds: rb.applySeconds },
+          endpoints: runs.map((r) => ({ ...r, pass: r.endpoint.dashboard ? r.result.measured.latencyMs.p99 <= TARGETS.dashboardP99Ms : null })),
+          dashboards: { worstP99Ms: worstDashboardP99, pass: dashboardsPass },
+          failures: failures.map((f) => f.endpoint.key),
+          markdown: table.join('\n'),
+          facts,
+        },
+        (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
+        2,
+      ) + '\n',
+    );
+    console.log(`Results written to ${out} (run took ${fmt((Date.now() - benchStarted) / 1000)} s)`);
+    return failures.length || !checksOk ? 1 : 0;
+  } finally {
+    await cleanup();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error('Benchmark failed:', error);
+    process.exit(1);
+  },
+);
