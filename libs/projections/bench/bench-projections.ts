@@ -428,15 +428,20 @@ async function loadEndpoint(plan: QueryPlan, onMark: (edge: 'start' | 'end') => 
       reject(new Error('the load generator did not answer in time'));
       c.kill('SIGKILL');
     }, (plan.warmupSeconds + plan.measureSeconds + 60) * 1000);
+    const marks: Promise<void>[] = [];
+    let answered = false;
     c.on('message', (m: RunnerMessage) => {
-      if (m.type === 'mark') void Promise.resolve(onMark(m.edge)).catch(reject);
-      else if (m.type === 'result') resolve(m.result);
-      else reject(new Error(`load generator failed: ${m.error}`));
+      if (m.type === 'mark') marks.push(Promise.resolve(onMark(m.edge)));
+      else if (m.type === 'result') {
+        // The answer waits for the snapshots taken at the phase marks (the child may exit meanwhile).
+        answered = true;
+        Promise.all(marks).then(() => resolve(m.result), reject);
+      } else reject(new Error(`load generator failed: ${m.error}`));
     });
     c.once('exit', (code, signal) => {
       clearTimeout(timer);
       child = undefined;
-      reject(new Error(`load generator exited (${code ?? signal}) without a result`));
+      if (!answered) reject(new Error(`load generator exited (${code ?? signal}) without a result`));
     });
     c.once('error', reject);
     c.send(plan);
@@ -724,11 +729,13 @@ async function main(): Promise<number> {
       const plan: QueryPlan = { url: base, token: tokens[e.who], paths: e.paths, connections: CONNECTIONS, warmupSeconds: WARMUP_S, measureSeconds: MEASURE_S };
       const result = await loadEndpoint(plan, async (edge) => {
         if (edge === 'start') pids = await appBackends();
-        const xacts = Number((await admin!.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0].n);
-        snaps[edge] = { node: process.cpuUsage(), pg: procCpuMs(pids), machine: machineCpuMs(), t: performance.now(), xacts };
+        const snap = { node: process.cpuUsage(), pg: procCpuMs(pids), machine: machineCpuMs(), t: performance.now(), xacts: 0 };
+        snap.xacts = Number((await admin!.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0].n);
+        snaps[edge] = snap;
       });
       const a = snaps.start;
       const b = snaps.end;
+      if (!a || !b) throw new Error('the load generator did not mark its measured phase');
       const m = result.measured;
       const run: EndpointRun = {
         endpoint: { key: e.key, label: e.label, who: e.who, dashboard: e.dashboard, example: e.paths[0] },
