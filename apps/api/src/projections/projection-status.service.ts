@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PgEventStore } from '@app/event-store';
-import { READ_MODEL_SCHEMA, readCheckpoint } from '@app/projections';
+import { READ_MODEL_SCHEMA } from '@app/projections';
 import { EVENT_STORE } from '../infrastructure/tokens.js';
 import { ProjectorService } from './projector.service.js';
 
@@ -24,8 +24,16 @@ export class ProjectionStatus {
     @Inject(EVENT_STORE) private readonly store: PgEventStore,
   ) {}
 
+  /** One statement per query (it runs on every read-model request); before the schema exists: 0. */
   async position(): Promise<number> {
-    return (await readCheckpoint(this.projector.projector.pool, READ_MODEL_SCHEMA))?.position ?? 0;
+    try {
+      const { rows } = await this.projector.projector.pool.query(`SELECT position FROM ${READ_MODEL_SCHEMA}.projector_checkpoint WHERE id = 'main'`);
+      return rows.length ? Number(rows[0].position) : 0;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === '42P01' || code === '3F000') return 0; // undefined table / schema: not built yet
+      throw error;
+    }
   }
 
   /** Waits (bounded) until the read models have processed `min`; answers the position reached. */
