@@ -23,7 +23,12 @@ export interface TestApp {
  * The real app on a database of its own, created on the system PostgreSQL (or TEST_BASE_DATABASE_URL)
  * and dropped afterwards, so every e2e file starts from an empty log.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export interface StartOptions {
+  /** Runs on the new, empty database before the app starts (e.g. restores a dump written by an older release). */
+  prepare?: (url: string) => Promise<void>;
+}
+
+export async function startTestApp(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestApp> {
   const base = new URL(process.env.SYSTEM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
   const name = `xuncha_e2e_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const admin = new pg.Client({ connectionString: base.href });
@@ -32,6 +37,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   await admin.end();
   const url = new URL(base.href);
   url.pathname = `/${name}`;
+  await options.prepare?.(url.href);
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xuncha-e2e-'));
   const config = loadConfig({
     DATA_DIR: dataDir,
