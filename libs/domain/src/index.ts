@@ -16,3 +16,4 @@ export * from './department/index.js';
 export * from './types.js';
 export * from './permissions.js';
 export * from './labels.js';
+export * from './upcasting.js';

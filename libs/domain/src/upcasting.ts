@@ -1,0 +1,49 @@
+import type { DomainEventType } from './types.js';
+
+/**
+ * The log is forever: an event keeps the shape it was written in. When a later version changes an
+ * event's shape, it adds a step here that turns the older shape into the newer one on read, and it
+ * raises the type's current version. Events are written with their type's current version in
+ * `metadata.schemaVersion`; an event without one was written before versions existed (version 1).
+ *
+ * Steps are pure functions of the stored data, run in order from the stored version to the current
+ * one, so every reader (the deciders' fold, the projector, history) sees one shape per type.
+ */
+export interface UpcastStep {
+  type: DomainEventType;
+  /** The version this step reads; it produces `from + 1`. */
+  from: number;
+  up(data: Record<string, unknown>): Record<string, unknown>;
+}
+
+/** Every step, in any order; `upcast` picks the ones it needs. */
+export const UPCAST_STEPS: readonly UpcastStep[] = [];
+
+/** The version an event of `type` is written in now. */
+export function currentSchemaVersion(type: string, steps: readonly UpcastStep[] = UPCAST_STEPS): number {
+  let version = 1;
+  for (const step of steps) if (step.type === type && step.from + 1 > version) version = step.from + 1;
+  return version;
+}
+
+/**
+ * Brings stored data up to the current shape of its type. Data already current is returned as is (the
+ * same object), so the common case costs one lookup.
+ */
+export function upcast(
+  type: string,
+  data: unknown,
+  storedVersion: number | undefined,
+  steps: readonly UpcastStep[] = UPCAST_STEPS,
+): unknown {
+  let version = storedVersion ?? 1;
+  const target = currentSchemaVersion(type, steps);
+  let value = data as Record<string, unknown>;
+  while (version < target) {
+    const step = steps.find((s) => s.type === type && s.from === version);
+    if (!step) throw new Error(`No upcaster for ${type} from version ${version} to ${version + 1}`);
+    value = step.up(value);
+    version++;
+  }
+  return value;
+}
