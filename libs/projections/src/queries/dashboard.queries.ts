@@ -1,5 +1,13 @@
-import { FINDING_STATUSES, LEAD_DISPOSITIONS, LEAD_OUTCOMES, LEAD_SOURCES, LEAD_STATUSES, type FindingStatus } from '@app/domain';
-import { OPEN_STATUSES, statusColumn } from '../read-models/findings.read-model.js';
+import {
+  FINDING_STATUSES,
+  LEAD_DISPOSITIONS,
+  LEAD_OUTCOMES,
+  LEAD_SOURCES,
+  LEAD_STATUSES,
+  OPEN_FINDING_STATUSES,
+  type FindingStatus,
+} from '@app/domain';
+import { statusColumn } from '../read-models/findings.read-model.js';
 import { TABLES } from '../read-models/tables.js';
 import { addDays } from '../read-models/time.js';
 import { DEFAULT_WARNING_THRESHOLDS, Params, rate, requireThresholds, requireToday, table, type Db, type WarningThresholds } from './common.js';
@@ -74,7 +82,7 @@ function roundWhere(filter: RoundFilter, params: Params, column = 'round_id'): s
 }
 
 const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
-const openSum = OPEN_STATUSES.map((s) => statusColumn(s)).join(' + ');
+const openSum = OPEN_FINDING_STATUSES.map((s) => statusColumn(s)).join(' + ');
 
 export async function dashboardOverview(db: Db, schema: string, filter: RoundFilter, today: string): Promise<DashboardOverview> {
   requireToday(today);

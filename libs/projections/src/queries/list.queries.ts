@@ -1,5 +1,5 @@
 import type { FindingStatus, LeadSource, LeadStatus, RectificationType, RoundKind, RoundStatus, WarningLevel } from '@app/domain';
-import { findingsTable, OPEN_STATUSES } from '../read-models/findings.read-model.js';
+import { findingsTable } from '../read-models/findings.read-model.js';
 import { roundsTable } from '../read-models/rounds.read-model.js';
 import { selectList } from '../read-models/sql.js';
 import { TABLES } from '../read-models/tables.js';
@@ -8,6 +8,7 @@ import {
   DEFAULT_WARNING_THRESHOLDS,
   iso,
   MAX_PAGE_SIZE,
+  openStatusCondition,
   paging,
   Params,
   requireThresholds,
@@ -104,14 +105,14 @@ export async function listFindings(db: Db, schema: string, query: FindingListQue
   eq('field_id', query.fieldId);
   eq('status', query.status);
   eq('rect_type', query.type);
-  const open = `f.status IN (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})`;
-  const late = () => `${open} AND f.due_on < ${p.add(today)}::date`;
+  const open = () => openStatusCondition('f.status', p);
+  const late = () => `${open()} AND f.due_on < ${p.add(today)}::date`;
   if (query.overdue === true) where.push(late());
   if (query.overdue === false) where.push(`NOT (${late()})`);
   if (query.warning === 'red') where.push(late());
-  if (query.warning === 'yellow') where.push(`${open} AND f.due_on BETWEEN ${p.add(today)}::date AND ${p.add(addDays(today, thresholds.yellowDays))}::date`);
+  if (query.warning === 'yellow') where.push(`${open()} AND f.due_on BETWEEN ${p.add(today)}::date AND ${p.add(addDays(today, thresholds.yellowDays))}::date`);
   if (query.warning === 'green') {
-    where.push(`${open} AND f.due_on > ${p.add(addDays(today, thresholds.yellowDays))}::date AND f.due_on <= ${p.add(addDays(today, thresholds.greenDays))}::date`);
+    where.push(`${open()} AND f.due_on > ${p.add(addDays(today, thresholds.yellowDays))}::date AND f.due_on <= ${p.add(addDays(today, thresholds.greenDays))}::date`);
   }
   if (query.q !== undefined && query.q.trim() !== '') where.push(`f.search LIKE ${p.add(containsPattern(query.q.trim()))}`);
 
