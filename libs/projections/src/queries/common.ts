@@ -11,16 +11,11 @@ import {
   type WarningThresholds,
 } from '@app/domain';
 import { qualified } from '../read-models/sql.js';
+import type { Page } from './answers.js';
 
 /** A pool (queries may run side by side) or one client (inside a transaction, or in tests). */
 export type Db = pg.Pool | pg.ClientBase;
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
 
 export interface PageRequest {
   page?: number;
