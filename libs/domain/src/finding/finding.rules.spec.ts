@@ -40,7 +40,15 @@ const recorded: FindingEvent = {
 };
 const assignedAs = (type: RectificationType, dueOn = '2024-10-31'): FindingEvent => ({
   type: 'RectificationAssigned',
-  data: { findingId, type, departmentId: 'd-minzheng', coDepartmentIds: [], responsiblePerson: '王', dueOn, occurredAt: now },
+  data: {
+    findingId,
+    type,
+    departmentId: 'd-minzheng',
+    coDepartmentIds: [],
+    responsiblePerson: '王',
+    dueOn,
+    occurredAt: now,
+  },
 });
 const acknowledged: FindingEvent = {
   type: 'RectificationAcknowledged',
@@ -101,7 +109,11 @@ const validData: Record<FindingCommandType, Record<string, unknown>> = {
   ReopenRectification: { reason: '回头看' },
 };
 const commandOf = (type: FindingCommandType) =>
-  ({ type, data: { findingId, ...validData[type] }, metadata: { now, userId: 'u1', role: 'official' } }) as FindingCommand;
+  ({
+    type,
+    data: { findingId, ...validData[type] },
+    metadata: { now, userId: 'u1', role: 'official' },
+  }) as FindingCommand;
 
 describe('finding status sets', () => {
   it('splits the statuses: open and settled are disjoint, recorded is neither', () => {
@@ -171,7 +183,9 @@ describe('warning levels (江津 三色预警) and overdue', () => {
   });
 
   it('is overdue in every open status once past the due date', () => {
-    for (const status of OPEN_FINDING_STATUSES) expect(deadlineStanding(status, '2024-09-30', today).overdue).toBe(true);
+    for (const status of OPEN_FINDING_STATUSES) {
+      expect(deadlineStanding(status, '2024-09-30', today).overdue).toBe(true);
+    }
   });
 });
 
@@ -188,7 +202,7 @@ describe('findingStatusAfter (the status transitions evolve and the read models 
     }
   });
 
-  it('ignores events that cannot apply: anything but FindingRecorded before it, rectification events before assignment', () => {
+  it('ignores what cannot apply: any event but FindingRecorded before it, a rectification event before assignment', () => {
     expect(findingStatusAfter('absent', false, 'RectificationAssigned')).toBeUndefined();
     expect(findingStatusAfter('absent', false, 'FindingDismissed')).toBeUndefined();
     expect(findingStatusAfter('recorded', false, 'RectificationVerified')).toBeUndefined();
@@ -268,7 +282,7 @@ describe('availableFindingActions (per state and role)', () => {
     expect(actions('closed', ownLiaison)).toEqual([]);
   });
 
-  it("offers another unit's liaison, a liaison without a department, inspectors and auditors nothing on a finding", () => {
+  it("offers nothing to another unit's liaison, a liaison without a department, inspectors or auditors", () => {
     for (const name of Object.keys(histories).filter((n) => n !== 'absent')) {
       expect(actions(name, otherLiaison)).toEqual([]);
       expect(actions(name, { role: 'unit_liaison' })).toEqual([]);
