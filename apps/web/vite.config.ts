@@ -8,8 +8,9 @@ const root = fileURLToPath(new URL('.', import.meta.url));
  * The dashboard, built by `npm run build:web` to apps/web/dist, which the API serves at / on the same
  * origin as /api (apps/api/src/app.factory.ts). For work on the pages, `npx vite --config
  * apps/web/vite.config.ts` serves them with /api proxied to an app on :3000.
- * The Chinese labels and the role table come from libs/domain at build time (those files import only
- * types, so nothing of the server is bundled).
+ * `@app/domain` is libs/domain itself, bundled at build time: it is pure TypeScript (no framework,
+ * database or Node built-in), and only what apps/web/src/domain.ts names ends up in the bundle.
+ * `@app/projections/answers` holds the API's answer types, imported type-only (nothing to bundle).
  */
 export default defineConfig({
   root,
@@ -17,7 +18,7 @@ export default defineConfig({
   plugins: [vue()],
   resolve: {
     alias: {
-      '@domain': fileURLToPath(new URL('../../libs/domain/src', import.meta.url)),
+      '@app/domain': fileURLToPath(new URL('../../libs/domain/src/index.ts', import.meta.url)),
     },
   },
   build: {

@@ -1,7 +1,9 @@
 /*
- * What the dashboard takes from libs/domain at build time: the Chinese labels and the table of who
- * may send which command (permissions.ts says "the dashboard's buttons read one table"). Both files
- * import only types, so the bundle gets plain objects and nothing of the server.
+ * What the dashboard takes from libs/domain (`@app/domain`, bundled at build time: the domain is
+ * pure TypeScript): the Chinese labels, the role table (permissions.ts: "the dashboard's buttons
+ * read one table") and the finding rules — status sets, deadline standing, which actions a person
+ * may take on a finding now — so that a page and the decider cannot disagree. Named here one by
+ * one, so that the bundle takes only these.
  */
 export {
   DEPARTMENT_KIND_LABELS,
@@ -19,21 +21,23 @@ export {
   ROUND_KIND_LABELS,
   ROUND_STATUS_LABELS,
   WARNING_LEVEL_LABELS,
-} from '@domain/labels.ts';
-export { roleMayDo } from '@domain/permissions.ts';
-import type { CommandType } from '@domain/types.ts';
-import type { Role } from '@domain/common/roles.ts';
-export type { CommandType, Role };
-
-export type FindingStatus = 'recorded' | 'assigned' | 'acknowledged' | 'in_progress' | 'pending_verification' | 'closed' | 'ongoing' | 'dismissed';
-export type RectificationType = 'immediate' | 'deadline' | 'long_term';
-export type WarningLevel = 'none' | 'green' | 'yellow' | 'red';
-export type LeadStatus = 'recorded' | 'triaged' | 'transferred' | 'received' | 'disposing' | 'concluded' | 'closed';
-
-export const FINDING_STATUSES: readonly FindingStatus[] = ['recorded', 'assigned', 'acknowledged', 'in_progress', 'pending_verification', 'closed', 'ongoing', 'dismissed'];
-export const RECTIFICATION_TYPES: readonly RectificationType[] = ['immediate', 'deadline', 'long_term'];
-export const LEAD_STATUSES: readonly LeadStatus[] = ['recorded', 'triaged', 'transferred', 'received', 'disposing', 'concluded', 'closed'];
-export const LEAD_SOURCES = ['interview', 'petition', 'documents', 'site_visit'] as const;
-
-/** Open rectifications (can become overdue), as the read models count them. */
-export const OPEN_STATUSES: readonly FindingStatus[] = ['assigned', 'acknowledged', 'in_progress', 'pending_verification'];
+  roleMayDo,
+  FINDING_STATUSES,
+  RECTIFICATION_TYPES,
+  LEAD_STATUSES,
+  LEAD_SOURCES,
+  OPEN_FINDING_STATUSES,
+  isOpenFindingStatus,
+  deadlineStanding,
+  availableFindingActions,
+  mayMarkOngoing,
+} from '@app/domain';
+export type {
+  CommandType,
+  FindingCommandType,
+  FindingStatus,
+  LeadStatus,
+  RectificationType,
+  Role,
+  WarningLevel,
+} from '@app/domain';

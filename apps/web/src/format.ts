@@ -24,10 +24,6 @@ export const dayShort = (date: string) => shortDate.format(new Date(`${date}T00:
 /** Today in the office's time zone, YYYY-MM-DD. */
 export const today = () => isoDay.format(new Date());
 
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-}
-
 /** An instant as the value of <input type="datetime-local"> in Beijing time (seconds included). */
 export function toLocalInput(iso: string): string {
   const parts = Object.fromEntries(isoParts.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));

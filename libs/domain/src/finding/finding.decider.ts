@@ -19,21 +19,20 @@ import {
   type SubmitRectificationPlan,
   type VerifyRectification,
 } from './finding.types.js';
+import { findingStateRefusal, findingStatusAfter, mayMarkOngoing } from './finding.rules.js';
 
 export const findingStream = (findingId: string): string => `finding-${findingId}`;
 
 export const initialFindingState = (): FindingState => ({ status: 'absent' });
 
-function existing(state: FindingState): Finding {
-  if (state.status === 'absent') throw new DomainError('FINDING_NOT_FOUND', 'finding not found');
+/**
+ * The finding, when its state accepts the command; else the state's refusal (not found, dismissed,
+ * or not in a status for it), the one `availableFindingActions` offers commands by.
+ */
+function accepting(state: FindingState, type: Exclude<FindingCommand['type'], 'RecordFinding'>): Finding {
+  const refusal = findingStateRefusal(state, type);
+  if (refusal || state.status === 'absent') throw refusal ?? new DomainError('FINDING_NOT_FOUND', 'finding not found');
   return state;
-}
-
-/** Existing and not dismissed: a dismissed finding (不予整改) accepts no further command. */
-function active(state: FindingState): Finding {
-  const finding = existing(state);
-  if (finding.status === 'dismissed') throw new DomainError('FINDING_DISMISSED', 'the finding was dismissed');
-  return finding;
 }
 
 function evidenceList(value: unknown, field: string): string[] {
@@ -43,7 +42,8 @@ function evidenceList(value: unknown, field: string): string[] {
 }
 
 function recordFinding(command: RecordFinding, state: FindingState): FindingEvent[] {
-  if (state.status !== 'absent') throw new DomainError('FINDING_ALREADY_RECORDED', 'finding already recorded');
+  const refusal = findingStateRefusal(state, 'RecordFinding');
+  if (refusal) throw refusal;
   const { data } = command;
   return [
     {
@@ -64,10 +64,7 @@ function recordFinding(command: RecordFinding, state: FindingState): FindingEven
 }
 
 function assignRectification(command: AssignRectification, state: FindingState): FindingEvent[] {
-  const finding = active(state);
-  if (finding.status !== 'recorded') {
-    throw new DomainError('FINDING_ALREADY_ASSIGNED', `the rectification was already assigned (${finding.status})`);
-  }
+  const finding = accepting(state, 'AssignRectification');
   const { data } = command;
   const departmentId = requireText(data.departmentId, 'departmentId');
   const coDepartmentIds = [...new Set(data.coDepartmentIds ?? [])];
@@ -95,16 +92,13 @@ function assignRectification(command: AssignRectification, state: FindingState):
 }
 
 function acknowledgeRectification(command: AcknowledgeRectification, state: FindingState): FindingEvent[] {
-  const finding = active(state);
-  if (finding.status !== 'assigned' || !finding.rectification) {
-    throw new DomainError('FINDING_NOT_ASSIGNED', `only an assigned rectification can be acknowledged, this one is ${finding.status}`);
-  }
+  const finding = accepting(state, 'AcknowledgeRectification');
   return [
     {
       type: 'RectificationAcknowledged',
       data: {
         findingId: finding.findingId,
-        departmentId: finding.rectification.departmentId,
+        departmentId: finding.rectification!.departmentId, // accepted: it is assigned
         occurredAt: toInstant(command.metadata.now),
       },
     },
@@ -112,10 +106,7 @@ function acknowledgeRectification(command: AcknowledgeRectification, state: Find
 }
 
 function submitRectificationPlan(command: SubmitRectificationPlan, state: FindingState): FindingEvent[] {
-  const finding = active(state);
-  if (finding.status !== 'acknowledged') {
-    throw new DomainError('FINDING_NOT_ACKNOWLEDGED', `a plan follows acknowledgement, the finding is ${finding.status}`);
-  }
+  const finding = accepting(state, 'SubmitRectificationPlan');
   return [
     {
       type: 'RectificationPlanSubmitted',
@@ -130,10 +121,7 @@ function submitRectificationPlan(command: SubmitRectificationPlan, state: Findin
 }
 
 function reportProgress(command: ReportProgress, state: FindingState): FindingEvent[] {
-  const finding = active(state);
-  if (finding.status !== 'in_progress') {
-    throw new DomainError('FINDING_NOT_IN_PROGRESS', `progress is reported while in progress, the finding is ${finding.status}`);
-  }
+  const finding = accepting(state, 'ReportProgress');
   const { percent } = command.data;
   if (typeof percent !== 'number' || !Number.isFinite(percent) || percent < 0 || percent > 100) {
     throw new DomainError('PERCENT_OUT_OF_RANGE', 'percent must be between 0 and 100', 'percent');
@@ -152,18 +140,8 @@ function reportProgress(command: ReportProgress, state: FindingState): FindingEv
   ];
 }
 
-/** 立行立改: an immediate rectification fixed on the spot may ask for closure before any plan. */
-function mayRequestClosure(finding: Finding): boolean {
-  if (finding.status === 'in_progress') return true;
-  const immediate = finding.rectification?.type === 'immediate';
-  return immediate && (finding.status === 'assigned' || finding.status === 'acknowledged');
-}
-
 function requestClosure(command: RequestClosure, state: FindingState): FindingEvent[] {
-  const finding = active(state);
-  if (!mayRequestClosure(finding)) {
-    throw new DomainError('FINDING_NOT_IN_PROGRESS', `closure is requested for a rectification in progress, this one is ${finding.status}`);
-  }
+  const finding = accepting(state, 'RequestClosure');
   const evidence = evidenceList(command.data.evidence, 'evidence');
   if (evidence.length === 0) {
     throw new DomainError('EVIDENCE_REQUIRED', 'closure needs at least one piece of evidence', 'evidence');
@@ -182,10 +160,7 @@ function requestClosure(command: RequestClosure, state: FindingState): FindingEv
 }
 
 function verifyRectification(command: VerifyRectification, state: FindingState): FindingEvent[] {
-  const finding = active(state);
-  if (finding.status !== 'pending_verification') {
-    throw new DomainError('FINDING_NOT_PENDING_VERIFICATION', `nothing to verify, the finding is ${finding.status}`);
-  }
+  const finding = accepting(state, 'VerifyRectification');
   const { accepted, ongoing, reason } = command.data;
   if (typeof accepted !== 'boolean') throw new DomainError('INVALID_VALUE', 'accepted must be true or false', 'accepted');
   const occurredAt = toInstant(command.metadata.now);
@@ -198,7 +173,7 @@ function verifyRectification(command: VerifyRectification, state: FindingState):
     return [{ type: 'RectificationRejected', data: { findingId, reason: requireReason(reason), occurredAt } }];
   }
   if (ongoing) {
-    if (finding.rectification?.type !== 'long_term') {
+    if (!mayMarkOngoing(finding)) {
       throw new DomainError('ONGOING_ONLY_FOR_LONG_TERM', 'only a long-term rectification can be accepted as ongoing');
     }
     return [{ type: 'RectificationMarkedOngoing', data: { findingId, ...optionalText('reason', reason), occurredAt } }];
@@ -207,17 +182,14 @@ function verifyRectification(command: VerifyRectification, state: FindingState):
 }
 
 function reopenRectification(command: ReopenRectification, state: FindingState): FindingEvent[] {
-  const finding = active(state);
-  if ((finding.status !== 'closed' && finding.status !== 'ongoing') || !finding.rectification) {
-    throw new DomainError('FINDING_NOT_CLOSED_OR_ONGOING', `only a closed or ongoing rectification can be reopened, this one is ${finding.status}`);
-  }
+  const finding = accepting(state, 'ReopenRectification');
   return [
     {
       type: 'RectificationReopened',
       data: {
         findingId: finding.findingId,
         reason: requireReason(command.data.reason),
-        cycle: finding.rectification.cycle + 1,
+        cycle: finding.rectification!.cycle + 1, // accepted: closed or ongoing
         occurredAt: toInstant(command.metadata.now),
       },
     },
@@ -225,10 +197,7 @@ function reopenRectification(command: ReopenRectification, state: FindingState):
 }
 
 function dismissFinding(command: DismissFinding, state: FindingState): FindingEvent[] {
-  const finding = active(state);
-  if (finding.status !== 'recorded') {
-    throw new DomainError('FINDING_ALREADY_ASSIGNED', `only a finding not yet assigned can be dismissed, this one is ${finding.status}`);
-  }
+  const finding = accepting(state, 'DismissFinding');
   return [
     {
       type: 'FindingDismissed',
@@ -274,18 +243,22 @@ function rectifying(
   return { ...state, status, rectification: change(state.rectification) };
 }
 
+/** The status moves as `findingStatusAfter` says (shared with the read models); the rest is the event's data. */
 export function evolveFinding(state: FindingState, event: FindingEvent): FindingState {
+  const hasRectification = state.status !== 'absent' && state.rectification !== undefined;
+  const status = findingStatusAfter(state.status, hasRectification, event.type);
+  if (status === undefined) return state;
   switch (event.type) {
     case 'FindingRecorded': {
       const { occurredAt, ...finding } = event.data;
-      return { ...finding, status: 'recorded', recordedAt: occurredAt };
+      return { ...finding, status, recordedAt: occurredAt };
     }
     case 'RectificationAssigned': {
       if (state.status === 'absent') return state;
       const { findingId: _, occurredAt, coDepartmentIds, ...assignment } = event.data;
       return {
         ...state,
-        status: 'assigned',
+        status,
         rectification: {
           ...assignment,
           coDepartmentIds: [...coDepartmentIds],
@@ -299,35 +272,35 @@ export function evolveFinding(state: FindingState, event: FindingEvent): Finding
       };
     }
     case 'RectificationAcknowledged':
-      return rectifying(state, 'acknowledged', (r) => ({ ...r, acknowledgedAt: event.data.occurredAt }));
+      return rectifying(state, status, (r) => ({ ...r, acknowledgedAt: event.data.occurredAt }));
     case 'RectificationPlanSubmitted':
-      return rectifying(state, 'in_progress', (r) => ({ ...r, measures: event.data.measures, target: event.data.target }));
+      return rectifying(state, status, (r) => ({ ...r, measures: event.data.measures, target: event.data.target }));
     case 'ProgressReported':
-      return rectifying(state, 'in_progress', (r) => ({
+      return rectifying(state, status, (r) => ({
         ...r,
         progressPercent: event.data.percent,
         progressNote: event.data.note,
         evidenceRefs: withEvidence(r.evidenceRefs, event.data.evidence),
       }));
     case 'ClosureRequested':
-      return rectifying(state, 'pending_verification', (r) => ({
+      return rectifying(state, status, (r) => ({
         ...r,
         evidenceRefs: withEvidence(r.evidenceRefs, event.data.evidence),
         signedOffBy: event.data.signedOffBy,
         closureRequestedAt: event.data.occurredAt,
       }));
     case 'RectificationVerified':
-      return rectifying(state, 'closed', (r) => ({ ...r, closedAt: event.data.occurredAt }));
+      return rectifying(state, status, (r) => ({ ...r, closedAt: event.data.occurredAt }));
     case 'RectificationRejected':
-      return rectifying(state, 'in_progress', (r) => ({
+      return rectifying(state, status, (r) => ({
         ...r,
         rejectedCount: r.rejectedCount + 1,
         lastRejectionReason: event.data.reason,
       }));
     case 'RectificationMarkedOngoing':
-      return rectifying(state, 'ongoing', (r) => ({ ...r, ongoingSince: event.data.occurredAt }));
+      return rectifying(state, status, (r) => ({ ...r, ongoingSince: event.data.occurredAt }));
     case 'RectificationReopened':
-      return rectifying(state, 'in_progress', ({ closedAt: _closed, ongoingSince: _since, ...r }) => ({
+      return rectifying(state, status, ({ closedAt: _closed, ongoingSince: _since, ...r }) => ({
         ...r,
         cycle: event.data.cycle,
         reopenedCount: r.reopenedCount + 1,
@@ -335,7 +308,7 @@ export function evolveFinding(state: FindingState, event: FindingEvent): Finding
       }));
     case 'FindingDismissed':
       if (state.status === 'absent') return state;
-      return { ...state, status: 'dismissed', dismissal: { reason: event.data.reason, at: event.data.occurredAt } };
+      return { ...state, status, dismissal: { reason: event.data.reason, at: event.data.occurredAt } };
     default:
       return assertNever(event, 'finding event');
   }

@@ -1,17 +1,21 @@
 import type pg from 'pg';
-import { DEFAULT_WARNING_THRESHOLDS, daysBetween, isIsoDate, type FindingStatus, type WarningLevel, type WarningThresholds } from '@app/domain';
+import {
+  areValidWarningThresholds,
+  DEFAULT_WARNING_THRESHOLDS,
+  deadlineStanding,
+  isIsoDate,
+  OPEN_FINDING_STATUSES,
+  type DeadlineStanding,
+  type FindingStatus,
+  type WarningLevel,
+  type WarningThresholds,
+} from '@app/domain';
 import { qualified } from '../read-models/sql.js';
-import { OPEN_STATUSES } from '../read-models/findings.read-model.js';
+import type { Page } from './answers.js';
 
 /** A pool (queries may run side by side) or one client (inside a transaction, or in tests). */
 export type Db = pg.Pool | pg.ClientBase;
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
 
 export interface PageRequest {
   page?: number;
@@ -35,8 +39,7 @@ export function requireToday(today: string): string {
 }
 
 export function requireThresholds(thresholds: WarningThresholds): WarningThresholds {
-  const { greenDays, yellowDays } = thresholds;
-  if (!Number.isInteger(greenDays) || !Number.isInteger(yellowDays) || yellowDays < 0 || greenDays < yellowDays) {
+  if (!areValidWarningThresholds(thresholds)) {
     throw new Error(`warning thresholds need 0 ≤ yellowDays ≤ greenDays, got ${JSON.stringify(thresholds)}`);
   }
   return thresholds;
@@ -59,19 +62,22 @@ export class Params {
 /** `schema.table`, checked (both are spliced into SQL). */
 export const table = (schema: string, name: string) => qualified(schema, name);
 
+/** The domain's `deadlineStanding` of a row: days left, overdue and 红黄绿, derived from the due date and `today`. */
+export function warningOf(
+  status: FindingStatus,
+  dueOn: string | null,
+  today: string,
+  thresholds: WarningThresholds,
+): DeadlineStanding {
+  return deadlineStanding(status, dueOn, today, thresholds);
+}
+
 /**
- * As the domain's `warningLevel` (江津 三色预警): only open rectifications can be late; red when the
- * due date has passed (due today is not yet late), yellow when at most `yellowDays` are left,
- * green when at most `greenDays`.
+ * The domain's open statuses as an SQL condition on `column`, the list passed as a parameter
+ * (`column = ANY($n::text[])`), so that a filter in SQL and the domain cannot disagree.
  */
-export function warningOf(status: FindingStatus, dueOn: string | null, today: string, thresholds: WarningThresholds): { daysLeft: number | null; overdue: boolean; warning: WarningLevel } {
-  if (!dueOn) return { daysLeft: null, overdue: false, warning: 'none' };
-  const daysLeft = daysBetween(today, dueOn);
-  if (!OPEN_STATUSES.includes(status)) return { daysLeft, overdue: false, warning: 'none' };
-  if (daysLeft < 0) return { daysLeft, overdue: true, warning: 'red' };
-  if (daysLeft <= thresholds.yellowDays) return { daysLeft, overdue: false, warning: 'yellow' };
-  if (daysLeft <= thresholds.greenDays) return { daysLeft, overdue: false, warning: 'green' };
-  return { daysLeft, overdue: false, warning: 'none' };
+export function openStatusCondition(column: string, params: Params): string {
+  return `${column} = ANY(${params.add([...OPEN_FINDING_STATUSES])}::text[])`;
 }
 
 export const iso = (value: Date | string | null): string | null => (value === null ? null : value instanceof Date ? value.toISOString() : value);

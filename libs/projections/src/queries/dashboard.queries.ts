@@ -1,5 +1,14 @@
-import { FINDING_STATUSES, LEAD_DISPOSITIONS, LEAD_OUTCOMES, LEAD_SOURCES, LEAD_STATUSES, type FindingStatus } from '@app/domain';
-import { OPEN_STATUSES, statusColumn } from '../read-models/findings.read-model.js';
+import {
+  FINDING_STATUSES,
+  LEAD_DISPOSITIONS,
+  LEAD_OUTCOMES,
+  LEAD_SOURCES,
+  LEAD_STATUSES,
+  OPEN_FINDING_STATUSES,
+  type FindingStatus,
+} from '@app/domain';
+import { statusColumn } from '../read-models/findings.read-model.js';
+import type { DashboardOverview, DepartmentFigures, FieldFigures, TrendBucket } from './answers.js';
 import { TABLES } from '../read-models/tables.js';
 import { addDays } from '../read-models/time.js';
 import { DEFAULT_WARNING_THRESHOLDS, Params, rate, requireThresholds, requireToday, table, type Db, type WarningThresholds } from './common.js';
@@ -20,61 +29,16 @@ export interface RoundFilter {
   roundId?: string;
 }
 
-export interface DashboardOverview {
-  fields: number;
-  monitoringPoints: number;
-  findings: number;
-  leads: number;
-  immediate: { assigned: number; closed: number };
-  rectification: { assigned: number; closed: number; inProgress: number; ongoing: number; overdue: number; completionRate: number };
-  leadsByState: Record<string, number>;
-  leadsByDisposition: Record<string, number>;
-  leadsByOutcome: Record<string, number>;
-  leadsBySource: Record<string, number>;
-}
 
-export interface DepartmentFigures {
-  departmentId: string;
-  name: string | null;
-  findings: number;
-  assigned: number;
-  byState: Record<FindingStatus, number>;
-  closed: number;
-  overdue: number;
-  warning: { green: number; yellow: number; red: number };
-  immediate: { assigned: number; closed: number };
-  completionRate: number;
-  /** Office calendar days from assignment to 销号, over the rectifications closed now; null when none. */
-  avgDaysToClose: number | null;
-  reopened: number;
-  rejected: number;
-}
 
-export interface FieldFigures {
-  fieldId: string;
-  roundId: string;
-  name: string;
-  monitoringPoints: number;
-  findings: number;
-  leads: number;
-  assigned: number;
-  closed: number;
-  completionRate: number;
-}
 
-export interface TrendBucket {
-  bucketStart: string;
-  findingsRecorded: number;
-  rectificationsClosed: number;
-  leadsRecorded: number;
-}
 
 function roundWhere(filter: RoundFilter, params: Params, column = 'round_id'): string {
   return filter.roundId === undefined ? 'TRUE' : `${column} = ${params.add(filter.roundId)}`;
 }
 
 const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
-const openSum = OPEN_STATUSES.map((s) => statusColumn(s)).join(' + ');
+const openSum = OPEN_FINDING_STATUSES.map((s) => statusColumn(s)).join(' + ');
 
 export async function dashboardOverview(db: Db, schema: string, filter: RoundFilter, today: string): Promise<DashboardOverview> {
   requireToday(today);

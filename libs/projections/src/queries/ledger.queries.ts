@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { OPEN_FINDING_STATUSES } from '@app/domain';
 import { TABLES } from '../read-models/tables.js';
 
 /** One row of the 整改台账 (rectification ledger), in recording order. */
@@ -21,15 +22,13 @@ export interface LedgerRow {
   reopenedCount: number;
 }
 
-const OPEN = `f.status NOT IN ('closed', 'ongoing', 'dismissed')`;
-
 export async function ledgerRows(db: pg.Pool | pg.ClientBase, schema: string, roundId: string, today: string): Promise<LedgerRow[]> {
   const t = (name: string) => `${schema}.${name}`;
   const { rows } = await db.query(
     `SELECT f.id, f.title, ff.name AS field_name, mp.title AS point_title, d.name AS department_name,
             f.responsible_person, f.rect_type, to_char(f.due_on, 'YYYY-MM-DD') AS due_on, f.measures,
             f.progress_percent, f.progress_note, f.status, f.reopened_count,
-            (f.due_on IS NOT NULL AND ${OPEN} AND f.due_on < $2::date) AS overdue,
+            (f.due_on IS NOT NULL AND f.status = ANY($3::text[]) AND f.due_on < $2::date) AS overdue,
             to_char(f.closed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS closed_on
        FROM ${t(TABLES.findings)} f
        LEFT JOIN ${t(TABLES.focusFields)} ff ON ff.id = f.field_id
@@ -37,7 +36,8 @@ export async function ledgerRows(db: pg.Pool | pg.ClientBase, schema: string, ro
        LEFT JOIN ${t(TABLES.departments)} d ON d.id = f.department_id
       WHERE f.round_id = $1
       ORDER BY f.first_position`,
-    [roundId, today],
+    // The domain's open statuses (those that can be overdue), as a parameter.
+    [roundId, today, [...OPEN_FINDING_STATUSES]],
   );
   return rows.map((r) => ({
     findingId: r.id,

@@ -1,5 +1,6 @@
 import type { FindingStatus, LeadSource, LeadStatus, RectificationType, RoundKind, RoundStatus, WarningLevel } from '@app/domain';
-import { findingsTable, OPEN_STATUSES } from '../read-models/findings.read-model.js';
+import { findingsTable } from '../read-models/findings.read-model.js';
+import type { DepartmentListItem, FindingListItem, LeadListItem, RoundListItem } from './answers.js';
 import { roundsTable } from '../read-models/rounds.read-model.js';
 import { selectList } from '../read-models/sql.js';
 import { TABLES } from '../read-models/tables.js';
@@ -8,6 +9,7 @@ import {
   DEFAULT_WARNING_THRESHOLDS,
   iso,
   MAX_PAGE_SIZE,
+  openStatusCondition,
   paging,
   Params,
   requireThresholds,
@@ -15,10 +17,10 @@ import {
   table,
   warningOf,
   type Db,
-  type Page,
   type PageRequest,
   type WarningThresholds,
 } from './common.js';
+import type { Page } from './answers.js';
 
 /*
  * Lists: one page of rows plus the total, newest first (by the position of the recording event,
@@ -57,37 +59,6 @@ export interface FindingListQuery extends PageRequest {
   thresholds?: WarningThresholds;
 }
 
-export interface FindingListItem {
-  findingId: string;
-  roundId: string;
-  fieldId: string;
-  monitoringPointId: string;
-  departmentId: string;
-  departmentName: string | null;
-  recordedDepartmentId: string;
-  coDepartmentIds: string[];
-  title: string;
-  description: string;
-  category: string | null;
-  status: FindingStatus;
-  type: RectificationType | null;
-  dueOn: string | null;
-  recordedAt: string;
-  assignedAt: string | null;
-  acknowledgedAt: string | null;
-  closureRequestedAt: string | null;
-  closedAt: string | null;
-  ongoingSince: string | null;
-  dismissedAt: string | null;
-  cycle: number;
-  reopenedCount: number;
-  rejectedCount: number;
-  progressPercent: number;
-  daysLeft: number | null;
-  overdue: boolean;
-  warning: WarningLevel;
-  lastPosition: number;
-}
 
 /** `LIKE` pattern for a substring, with the pattern characters of the text itself escaped. */
 export const containsPattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -104,14 +75,14 @@ export async function listFindings(db: Db, schema: string, query: FindingListQue
   eq('field_id', query.fieldId);
   eq('status', query.status);
   eq('rect_type', query.type);
-  const open = `f.status IN (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})`;
-  const late = () => `${open} AND f.due_on < ${p.add(today)}::date`;
+  const open = () => openStatusCondition('f.status', p);
+  const late = () => `${open()} AND f.due_on < ${p.add(today)}::date`;
   if (query.overdue === true) where.push(late());
   if (query.overdue === false) where.push(`NOT (${late()})`);
   if (query.warning === 'red') where.push(late());
-  if (query.warning === 'yellow') where.push(`${open} AND f.due_on BETWEEN ${p.add(today)}::date AND ${p.add(addDays(today, thresholds.yellowDays))}::date`);
+  if (query.warning === 'yellow') where.push(`${open()} AND f.due_on BETWEEN ${p.add(today)}::date AND ${p.add(addDays(today, thresholds.yellowDays))}::date`);
   if (query.warning === 'green') {
-    where.push(`${open} AND f.due_on > ${p.add(addDays(today, thresholds.yellowDays))}::date AND f.due_on <= ${p.add(addDays(today, thresholds.greenDays))}::date`);
+    where.push(`${open()} AND f.due_on > ${p.add(addDays(today, thresholds.yellowDays))}::date AND f.due_on <= ${p.add(addDays(today, thresholds.greenDays))}::date`);
   }
   if (query.q !== undefined && query.q.trim() !== '') where.push(`f.search LIKE ${p.add(containsPattern(query.q.trim()))}`);
 
@@ -156,31 +127,6 @@ export interface LeadListQuery extends PageRequest {
   source?: LeadSource;
 }
 
-/** No names and no references to them: those are read, and the read recorded, through GET /leads/:id. */
-export interface LeadListItem {
-  leadId: string;
-  roundId: string;
-  monitoringPointId: string | null;
-  fieldId: string | null;
-  source: LeadSource;
-  summary: string;
-  status: LeadStatus;
-  subjectCount: number;
-  triageDecision: string | null;
-  receiver: string | null;
-  receiverDepartmentId: string | null;
-  disposition: string | null;
-  dispositionChanges: number;
-  outcome: string | null;
-  recordedAt: string;
-  triagedAt: string | null;
-  transferredAt: string | null;
-  receivedAt: string | null;
-  disposedAt: string | null;
-  concludedAt: string | null;
-  closedAt: string | null;
-  lastPosition: number;
-}
 
 export async function listLeads(db: Db, schema: string, query: LeadListQuery, today: string): Promise<Page<LeadListItem>> {
   requireToday(today);
@@ -217,13 +163,6 @@ export async function listLeads(db: Db, schema: string, query: LeadListQuery, to
 
 // ── reference data and rounds ─────────────────────────────────────────────────
 
-export interface DepartmentListItem {
-  departmentId: string;
-  name: string;
-  kind: string;
-  parentId: string | null;
-  registeredAt: string;
-}
 
 /** By name; a page holds up to 200, the default too, so one call answers a district's units. */
 export async function listDepartments(db: Db, schema: string, query: PageRequest = {}): Promise<Page<DepartmentListItem>> {
@@ -242,20 +181,6 @@ export interface RoundListQuery extends PageRequest {
   kind?: RoundKind;
 }
 
-export interface RoundListItem {
-  roundId: string;
-  title: string;
-  kind: RoundKind;
-  status: RoundStatus;
-  scope: string;
-  team: string | null;
-  startsOn: string;
-  endsOn: string;
-  milestones: Partial<Record<RoundStatus, string>>;
-  fields: number;
-  monitoringPoints: number;
-  lastPosition: number;
-}
 
 /** Latest start first. */
 export async function listRounds(db: Db, schema: string, query: RoundListQuery = {}): Promise<Page<RoundListItem>> {

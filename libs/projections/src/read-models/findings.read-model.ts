@@ -1,5 +1,13 @@
 import type pg from 'pg';
-import { daysBetween, FINDING_STATUSES, type FindingEvent, type FindingStatus } from '@app/domain';
+import {
+  daysBetween,
+  FINDING_STATUSES,
+  findingStatusAfter,
+  isAssignedFindingStatus,
+  isOpenFindingStatus,
+  type FindingEvent,
+  type FindingStatus,
+} from '@app/domain';
 import type { RecordedEvent } from '@app/event-store';
 import type { ReadModel } from '../read-model.js';
 import { CounterDeltas, loadRows, qualified, touchedIds, upsertRows, type Row, type TableSpec } from './sql.js';
@@ -20,9 +28,6 @@ import { eventInstant, isoWeekStart, officeDate } from './time.js';
  * number of open rectifications per (round, department, due date); a query compares the due dates
  * with today and adds up a handful of rows.
  */
-
-/** Not closed / ongoing / dismissed, and assigned: the rectifications that can become overdue. */
-export const OPEN_STATUSES: readonly FindingStatus[] = ['assigned', 'acknowledged', 'in_progress', 'pending_verification'];
 
 export interface FindingRow {
   [column: string]: unknown;
@@ -155,9 +160,15 @@ const TYPES = new Set<string>([
 
 type FindingRecordedEvent = RecordedEvent & FindingEvent;
 
-/** The row after one event; mirrors the domain's `evolveFinding` for the columns kept here. */
+/**
+ * The row after one event. The status moves by the domain's `findingStatusAfter` (as `evolveFinding`
+ * does), which also says when an event does not apply (a rectification event before assignment);
+ * the rest copies the event's data into the columns kept here.
+ */
 function evolve(row: FindingRow | undefined, event: FindingRecordedEvent): FindingRow | undefined {
   const at = eventInstant(event);
+  const status = findingStatusAfter(row?.status ?? 'absent', row?.rect_type != null, event.type);
+  if (status === undefined) return row;
   if (event.type === 'FindingRecorded') {
     const d = event.data;
     return {
@@ -172,7 +183,7 @@ function evolve(row: FindingRow | undefined, event: FindingRecordedEvent): Findi
       title: d.title,
       description: d.description,
       category: d.category ?? null,
-      status: 'recorded',
+      status,
       rect_type: null,
       due_on: null,
       recorded_at: at,
@@ -194,13 +205,12 @@ function evolve(row: FindingRow | undefined, event: FindingRecordedEvent): Findi
     };
   }
   if (!row) return undefined;
-  const moved = { ...row, last_position: event.position };
+  const moved: FindingRow = { ...row, status, last_position: event.position };
   switch (event.type) {
     case 'RectificationAssigned': {
       const d = event.data;
       return {
         ...moved,
-        status: 'assigned',
         department_id: d.departmentId,
         rect_department_id: d.departmentId,
         co_department_ids: [...d.coDepartmentIds],
@@ -213,29 +223,26 @@ function evolve(row: FindingRow | undefined, event: FindingRecordedEvent): Findi
       };
     }
     case 'FindingDismissed':
-      return { ...moved, status: 'dismissed', dismissed_at: at };
-  }
-  // Every other event changes a rectification; before assignment there is none (as in the domain).
-  if (row.rect_type === null) return row;
-  switch (event.type) {
+      return { ...moved, dismissed_at: at };
     case 'RectificationAcknowledged':
-      return { ...moved, status: 'acknowledged', acknowledged_at: at };
+      return { ...moved, acknowledged_at: at };
     case 'RectificationPlanSubmitted':
-      return { ...moved, status: 'in_progress', measures: event.data.measures };
+      return { ...moved, measures: event.data.measures };
     case 'ProgressReported':
-      return { ...moved, status: 'in_progress', progress_percent: event.data.percent, progress_note: event.data.note };
+      return { ...moved, progress_percent: event.data.percent, progress_note: event.data.note };
     case 'ClosureRequested':
-      return { ...moved, status: 'pending_verification', closure_requested_at: at };
+      return { ...moved, closure_requested_at: at };
     case 'RectificationVerified':
-      return { ...moved, status: 'closed', closed_at: at };
+      return { ...moved, closed_at: at };
     case 'RectificationRejected':
-      return { ...moved, status: 'in_progress', rejected_count: row.rejected_count + 1 };
+      return { ...moved, rejected_count: row.rejected_count + 1 };
     case 'RectificationMarkedOngoing':
-      return { ...moved, status: 'ongoing', ongoing_since: at };
-    case 'RectificationReopened':
-      return { ...moved, status: 'in_progress', cycle: event.data.cycle, reopened_count: row.reopened_count + 1, closed_at: null, ongoing_since: null };
+      return { ...moved, ongoing_since: at };
+    case 'RectificationReopened': {
+      const reopened_count = row.reopened_count + 1;
+      return { ...moved, cycle: event.data.cycle, reopened_count, closed_at: null, ongoing_since: null };
+    }
   }
-  return row;
 }
 
 /** Days from assignment to 销号, counted in office calendar days. */
@@ -254,7 +261,7 @@ interface Counters {
 /** Adds (sign 1) or removes (sign -1) what one finding in one state contributes to the counters. */
 function contribute(counters: Counters, row: FindingRow | undefined, sign: 1 | -1): void {
   if (!row) return;
-  const assigned = row.rect_type !== null ? 1 : 0;
+  const assigned = isAssignedFindingStatus(row.status) ? 1 : 0;
   const closed = row.status === 'closed' ? 1 : 0;
   const immediate = row.rect_type === 'immediate' ? 1 : 0;
   const days = closed ? daysToClose(row) : undefined;
@@ -270,7 +277,7 @@ function contribute(counters: Counters, row: FindingRow | undefined, sign: 1 | -
     rejected: row.rejected_count,
   };
   counters.departments.add({ round_id: row.round_id, department_id: row.department_id }, perDepartment, sign);
-  if (assigned && row.due_on && OPEN_STATUSES.includes(row.status)) {
+  if (row.due_on && isOpenFindingStatus(row.status)) {
     counters.openByDue.add({ round_id: row.round_id, department_id: row.department_id, due_on: row.due_on }, { open: 1 }, sign);
   }
   counters.fields.add({ round_id: row.round_id, field_id: row.field_id }, { findings: 1, assigned, closed }, sign);
