@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import type { PgEventStore } from '@app/event-store';
+import type { EventStore } from '@app/event-store';
 import { Roles } from '../auth/decorators.js';
 import { EVENT_STORE } from '../infrastructure/tokens.js';
 import { historyEntry } from '../cases/history.service.js';
@@ -19,7 +19,7 @@ export class VerifyQuery {
 @Controller('audit')
 @Roles('auditor', 'official')
 export class AuditController {
-  constructor(@Inject(EVENT_STORE) private readonly store: PgEventStore) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   /** Pages through the global log: pass the last `position` as the next `fromPosition` (exclusive). */
   @Get('events')

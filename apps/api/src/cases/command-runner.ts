@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Command, Decider, Event } from '@app/domain';
-import { WrongExpectedRevisionError, type PgEventStore, type RecordedEvent } from '@app/event-store';
+import { WrongExpectedRevisionError, type EventStore, type RecordedEvent } from '@app/event-store';
 import { EVENT_STORE } from '../infrastructure/tokens.js';
 import { ProblemException } from '../http/problem.js';
 import type { CommandContext, CommandResult } from './command-context.js';
@@ -29,7 +29,7 @@ export class CommandRunner {
   /** streamId → state and revision after this process's last successful append (LRU by insertion order). */
   private readonly cache = new Map<string, { state: unknown; revision: number }>();
 
-  constructor(@Inject(EVENT_STORE) private readonly store: PgEventStore) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async load<S, C extends Command, E extends Event>(decider: Decider<S, C, E>, streamId: string, until?: Date): Promise<Loaded<S>> {
     const events = await this.store.readStream(streamId, until ? { until } : {});

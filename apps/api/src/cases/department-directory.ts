@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { departmentStream } from '@app/domain';
-import type { PgEventStore } from '@app/event-store';
+import type { EventStore } from '@app/event-store';
 import { EVENT_STORE } from '../infrastructure/tokens.js';
 import { ProblemException } from '../http/problem.js';
 
@@ -12,7 +12,7 @@ import { ProblemException } from '../http/problem.js';
 export class DepartmentDirectory {
   private readonly known = new Set<string>();
 
-  constructor(@Inject(EVENT_STORE) private readonly store: PgEventStore) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async exists(id: string): Promise<boolean> {
     if (this.known.has(id)) return true;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_TYPE_LABELS, type DomainEventType } from '@app/domain';
-import type { PgEventStore, RecordedEvent } from '@app/event-store';
+import type { EventStore, RecordedEvent } from '@app/event-store';
 import { EVENT_STORE } from '../infrastructure/tokens.js';
 import { ProblemException } from '../http/problem.js';
 
@@ -49,7 +49,7 @@ export function historyEntry(e: RecordedEvent): HistoryEntry {
 /** Every event of one case, in order, with who did it and the hash chain. Lead events hold only references to personal data. */
 @Injectable()
 export class HistoryService {
-  constructor(@Inject(EVENT_STORE) private readonly store: PgEventStore) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async of(streamId: string, notFoundCode: string): Promise<{ streamId: string; revision: number; events: HistoryEntry[] }> {
     const events = await this.store.readStream(streamId);
