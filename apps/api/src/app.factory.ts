@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LOG_LEVELS, type AppConfig, type DatabaseHandle } from '@app/database';
-import type { PgEventStore } from '@app/event-store';
+import type { EventStore } from '@app/event-store';
 import { AppModule } from './app.module.js';
 import { EVENT_STORE } from './infrastructure/tokens.js';
 import { ProblemFilter } from './http/problem.filter.js';
@@ -48,8 +48,8 @@ export async function createApp(config: AppConfig, database: DatabaseHandle): Pr
   return app;
 }
 
-export function eventStoreOf(app: NestFastifyApplication): PgEventStore {
-  return app.get<PgEventStore>(EVENT_STORE);
+export function eventStoreOf(app: NestFastifyApplication): EventStore {
+  return app.get<EventStore>(EVENT_STORE);
 }
 
 export async function closeApp(app: NestFastifyApplication): Promise<void> {

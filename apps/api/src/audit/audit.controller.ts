@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import type { PgEventStore } from '@app/event-store';
+import type { EventStore } from '@app/event-store';
 import { Reads } from '../auth/decorators.js';
 import { EVENT_STORE } from '../infrastructure/tokens.js';
 import { historyEntry } from '../cases/application/history.service.js';
@@ -18,7 +18,7 @@ export class VerifyQuery {
 /** For auditors: the whole log in order with its hashes, and integrity verification. */
 @Controller('audit')
 export class AuditController {
-  constructor(@Inject(EVENT_STORE) private readonly store: PgEventStore) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   /** Pages through the global log: pass the last `position` as the next `fromPosition` (exclusive). */
   @Get('events')

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ROLES, departmentStream, type Role } from '@app/domain';
-import type { PgEventStore } from '@app/event-store';
+import type { EventStore } from '@app/event-store';
 import { EVENT_STORE } from '../infrastructure/tokens.js';
 import { ApplicationError, type FieldError } from '../application/errors.js';
 import type { AuthUser } from './auth-user.js';
@@ -71,7 +71,7 @@ export class UsersService {
 
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
-    @Inject(EVENT_STORE) private readonly store: PgEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   async findById(id: string): Promise<UserView | null> {

@@ -26,7 +26,7 @@ import {
   type RoundCommand,
   type RectificationType,
 } from '@app/domain';
-import type { PgEventStore } from '@app/event-store';
+import type { EventStore } from '@app/event-store';
 import { BOOTSTRAP_ADMIN_USERNAME } from '../auth/admin-bootstrap.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { toAuthUser, UsersService, type UserView } from '../auth/users.service.js';
@@ -144,7 +144,7 @@ export class DemoLoader {
   constructor(
     private readonly bus: CommandBus,
     private readonly users: UsersService,
-    @Inject(EVENT_STORE) private readonly store: PgEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   /** The loader of an app, also when DemoModule is not (yet) imported into its AppModule. */
@@ -152,7 +152,7 @@ export class DemoLoader {
     // Looked up rather than tried: a failed app.get() is logged as an error by Nest.
     const wired = [...app.get(ModulesContainer).values()].some((m) => m.providers.has(DemoLoader));
     if (wired) return app.get(DemoLoader, { strict: false });
-    return new DemoLoader(app.get(CommandBus, { strict: false }), app.get(UsersService, { strict: false }), app.get<PgEventStore>(EVENT_STORE, { strict: false }));
+    return new DemoLoader(app.get(CommandBus, { strict: false }), app.get(UsersService, { strict: false }), app.get<EventStore>(EVENT_STORE, { strict: false }));
   }
 
   /** The marker: the demo round's stream (fixed id) exists. */
@@ -162,8 +162,7 @@ export class DemoLoader {
 
   /** Any event at all, also one not yet visible to readers (readAll/headPosition stop below open transactions). */
   async hasEvents(): Promise<boolean> {
-    const { rows } = await this.store.pool.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${this.store.schema}.es_events) AS any`);
-    return rows[0].any;
+    return this.store.hasEvents();
   }
 
   async load(options: DemoLoadOptions = {}): Promise<DemoSummary> {

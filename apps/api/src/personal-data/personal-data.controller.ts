@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { leadStream, mayOperate, mayRead, type Role } from '@app/domain';
-import type { PgEventStore } from '@app/event-store';
+import type { EventStore } from '@app/event-store';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Operates, Reads } from '../auth/decorators.js';
 import { ProblemException } from '../http/problem.js';
@@ -35,7 +35,7 @@ function signedIn(user: AuthUser | undefined, roles: readonly Role[]): AuthUser 
 export class PersonalDataController {
   constructor(
     private readonly personalData: PersonalDataService,
-    @Inject(EVENT_STORE) private readonly store: PgEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   /** Lawful erasure (e.g. on a court order or at the end of retention): destroys the subject's key. */
