@@ -11,8 +11,9 @@ const BEARER = /^Bearer[ \t]+([A-Za-z0-9._~+/-]+=*)[ \t]*$/i;
 /**
  * Installed as APP_GUARD: every route needs a valid bearer token unless `@Public()`, and one of the
  * roles the domain's tables allow for the command, query or operation the route names (`@Sends`,
- * `@Reads`, `@Operates`); a route that names none is refused. The token's claims are trusted, but a user who was disabled, deleted
- * or given another role since the token was issued is refused (status cached for 30 s).
+ * `@Reads`, `@Operates`); a route that names none is refused. The token's claims are trusted, but
+ * a user who was disabled, deleted or given another role since the token was issued is refused
+ * (status cached for 30 s).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {

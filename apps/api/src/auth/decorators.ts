@@ -1,6 +1,14 @@
 import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { mayDo, mayOperate, mayRead, type CommandType, type OperationName, type QueryName, type Role } from '@app/domain';
+import {
+  mayDo,
+  mayOperate,
+  mayRead,
+  type CommandType,
+  type OperationName,
+  type QueryName,
+  type Role,
+} from '@app/domain';
 import type { AuthUser } from './auth-user.js';
 
 declare module 'fastify' {
@@ -29,7 +37,8 @@ export const Sends = (name: CommandType): MethodDecorator => SetMetadata(PERMISS
 export const Reads = (name: QueryName): MethodDecorator => SetMetadata(PERMISSION_KEY, { kind: 'query', name });
 
 /** The route runs this operation: the roles of `mayOperate[operation]` may call it. */
-export const Operates = (name: OperationName): MethodDecorator => SetMetadata(PERMISSION_KEY, { kind: 'operation', name });
+export const Operates = (name: OperationName): MethodDecorator =>
+  SetMetadata(PERMISSION_KEY, { kind: 'operation', name });
 
 /** The roles the domain allows for a route's permission; others get 403 `FORBIDDEN_ROLE`. */
 export function rolesOf(permission: Permission): readonly Role[] {

@@ -26,13 +26,15 @@ export class DepartmentsController {
   @HttpCode(200)
   @Sends('RenameDepartment')
   rename(@Param('id', UuidParam) departmentId: string, @Body() dto: RenameDepartmentDto, @Http() http: Exchange) {
-    return this.commands.send(http, (metadata) => ({ type: 'RenameDepartment', data: { departmentId, ...dto }, metadata }));
+    const data = { departmentId, ...dto };
+    return this.commands.send(http, (metadata) => ({ type: 'RenameDepartment', data, metadata }));
   }
 
   @Get(':id')
   @Reads('GetDepartment')
   async get(@Param('id', UuidParam) id: string, @Query() query: AsOfQuery, @Http() http: Exchange) {
-    const department = await this.reader.read(departmentDecider, departmentStream(id), query.asOf, 'DEPARTMENT_NOT_REGISTERED');
+    const stream = departmentStream(id);
+    const department = await this.reader.read(departmentDecider, stream, query.asOf, 'DEPARTMENT_NOT_REGISTERED');
     return withETag(http, department);
   }
 }

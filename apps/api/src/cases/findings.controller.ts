@@ -41,21 +41,24 @@ export class FindingsController {
   @HttpCode(200)
   @Sends('AssignRectification')
   assign(@Param('id', UuidParam) findingId: string, @Body() dto: AssignRectificationDto, @Http() http: Exchange) {
-    return this.commands.send(http, (metadata) => ({ type: 'AssignRectification', data: { findingId, ...dto }, metadata }));
+    const data = { findingId, ...dto };
+    return this.commands.send(http, (metadata) => ({ type: 'AssignRectification', data, metadata }));
   }
 
   @Post('findings/:id/acknowledge')
   @HttpCode(200)
   @Sends('AcknowledgeRectification')
   acknowledge(@Param('id', UuidParam) findingId: string, @Body() _dto: EmptyDto, @Http() http: Exchange) {
-    return this.commands.send(http, (metadata) => ({ type: 'AcknowledgeRectification', data: { findingId }, metadata }));
+    const data = { findingId };
+    return this.commands.send(http, (metadata) => ({ type: 'AcknowledgeRectification', data, metadata }));
   }
 
   @Post('findings/:id/plan')
   @HttpCode(200)
   @Sends('SubmitRectificationPlan')
   plan(@Param('id', UuidParam) findingId: string, @Body() dto: SubmitPlanDto, @Http() http: Exchange) {
-    return this.commands.send(http, (metadata) => ({ type: 'SubmitRectificationPlan', data: { findingId, ...dto }, metadata }));
+    const data = { findingId, ...dto };
+    return this.commands.send(http, (metadata) => ({ type: 'SubmitRectificationPlan', data, metadata }));
   }
 
   @Post('findings/:id/progress')
@@ -76,14 +79,16 @@ export class FindingsController {
   @HttpCode(200)
   @Sends('VerifyRectification')
   verify(@Param('id', UuidParam) findingId: string, @Body() dto: VerifyRectificationDto, @Http() http: Exchange) {
-    return this.commands.send(http, (metadata) => ({ type: 'VerifyRectification', data: { findingId, ...dto }, metadata }));
+    const data = { findingId, ...dto };
+    return this.commands.send(http, (metadata) => ({ type: 'VerifyRectification', data, metadata }));
   }
 
   @Post('findings/:id/reopen')
   @HttpCode(200)
   @Sends('ReopenRectification')
   reopen(@Param('id', UuidParam) findingId: string, @Body() dto: ReasonDto, @Http() http: Exchange) {
-    return this.commands.send(http, (metadata) => ({ type: 'ReopenRectification', data: { findingId, ...dto }, metadata }));
+    const data = { findingId, ...dto };
+    return this.commands.send(http, (metadata) => ({ type: 'ReopenRectification', data, metadata }));
   }
 
   @Post('findings/:id/dismiss')

@@ -6,7 +6,15 @@ import { CurrentUser, Reads, Sends } from '../auth/decorators.js';
 import { PersonalDataService, type RevealedValue } from '../personal-data/personal-data.service.js';
 import { AggregateReader } from './application/aggregate-reader.js';
 import { HistoryService } from './application/history.service.js';
-import { AsOfQuery, DisposeLeadDto, EmptyDto, LeadOutcomeDto, RecordLeadDto, TransferLeadDto, TriageLeadDto } from './dto.js';
+import {
+  AsOfQuery,
+  DisposeLeadDto,
+  EmptyDto,
+  LeadOutcomeDto,
+  RecordLeadDto,
+  TransferLeadDto,
+  TriageLeadDto,
+} from './dto.js';
 import { CommandSender, Http, UuidParam, withETag, type Exchange } from './http-helpers.js';
 
 function shown(value: RevealedValue | undefined): Record<string, unknown> {
@@ -39,7 +47,8 @@ export class LeadsController {
     const leadId = randomUUID();
     const { subjects, informant, ...rest } = dto;
     const data = { leadId, roundId, ...rest };
-    return this.commands.send(http, (metadata) => ({ type: 'RecordLead', data, metadata }), { leadId }, { subjects, informant });
+    const personal = { subjects, informant };
+    return this.commands.send(http, (metadata) => ({ type: 'RecordLead', data, metadata }), { leadId }, personal);
   }
 
   @Post('leads/:id/triage')

@@ -28,7 +28,8 @@ export class RoundsController {
   @Sends('PlanRound')
   plan(@Body() dto: PlanRoundDto, @Http() http: Exchange) {
     const roundId = randomUUID();
-    return this.commands.send(http, (metadata) => ({ type: 'PlanRound', data: { roundId, ...dto }, metadata }), { roundId });
+    const data = { roundId, ...dto };
+    return this.commands.send(http, (metadata) => ({ type: 'PlanRound', data, metadata }), { roundId });
   }
 
   @Post(':id/fields')
@@ -104,7 +105,8 @@ export class RoundsController {
   @Get(':id')
   @Reads('GetRound')
   async get(@Param('id', UuidParam) id: string, @Query() query: AsOfQuery, @Http() http: Exchange) {
-    return withETag(http, await this.reader.read(inspectionRoundDecider, roundStream(id), query.asOf, 'ROUND_NOT_FOUND'));
+    const round = await this.reader.read(inspectionRoundDecider, roundStream(id), query.asOf, 'ROUND_NOT_FOUND');
+    return withETag(http, round);
   }
 
   @Get(':id/history')

@@ -183,7 +183,8 @@ const NO_CONFIG: AppConfig = {
  * offline and by the tests that walk every route.
  */
 export async function previewApp(): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(NO_CONFIG, NO_DATABASE), new FastifyAdapter(), {
+  const module = AppModule.forRoot(NO_CONFIG, NO_DATABASE);
+  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), {
     preview: true,
     logger: false,
     abortOnError: false,

@@ -93,7 +93,8 @@ const department: Aggregate<Extract<DomainCommand, { data: { departmentId: strin
 /** A unit liaison acts only on findings assigned to their own department. */
 function ownDepartmentOnly(state: unknown, ctx: CommandContext): void {
   const finding = state as FindingState;
-  if (ctx.actor.role === 'unit_liaison' && finding.status !== 'absent' && !liaisonMayAct(finding, ctx.actor.departmentId)) {
+  if (ctx.actor.role !== 'unit_liaison' || finding.status === 'absent') return;
+  if (!liaisonMayAct(finding, ctx.actor.departmentId)) {
     throw new ApplicationError('NOT_YOUR_DEPARTMENT', 'This finding is not assigned to your department');
   }
 }
@@ -111,7 +112,8 @@ export const COMMANDS: { readonly [T in CommandType]: CommandSpec<CommandOf<T>> 
   AddMonitoringPoint: {
     aggregate: round,
     async preCheck(command, _ctx, { departments }) {
-      await departments.requireAll(command.data.targets.map((t, i): Field => [`targets[${i}].departmentId`, t.departmentId]));
+      const targets = command.data.targets.map((t, i): Field => [`targets[${i}].departmentId`, t.departmentId]);
+      await departments.requireAll(targets);
       return command;
     },
   },

@@ -101,7 +101,9 @@ export class CommandRunner {
         this.cache.delete(streamId);
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         current = undefined;
-        if (ctx.expectedRevision !== undefined && !fromCache) throw preconditionFailed(ctx.expectedRevision, error.actual);
+        if (ctx.expectedRevision !== undefined && !fromCache) {
+          throw preconditionFailed(ctx.expectedRevision, error.actual);
+        }
         if (attempt >= MAX_ATTEMPTS) {
           const detail = `The case kept changing while this command was decided (${attempt} attempts); try again`;
           throw new ApplicationError('CONCURRENT_MODIFICATION', detail);
@@ -119,5 +121,6 @@ export class CommandRunner {
 
 function preconditionFailed(expected: number, actual: number): ApplicationError {
   const detail = `If-Match names revision ${expected}, the case is at revision ${actual}; reload it and decide again`;
-  return new ApplicationError('REVISION_MISMATCH', detail, undefined, { expectedRevision: expected, actualRevision: actual });
+  const extra = { expectedRevision: expected, actualRevision: actual };
+  return new ApplicationError('REVISION_MISMATCH', detail, undefined, extra);
 }

@@ -29,7 +29,11 @@ export class DepartmentDirectory {
       throw new ApplicationError(
         'DEPARTMENT_NOT_FOUND',
         `No such department: ${missing.map(([, id]) => id).join(', ')}`,
-        missing.map(([field, id]) => ({ field, rule: 'exists', message: `${field} ${id} is not a registered department` })),
+        missing.map(([field, id]) => ({
+          field,
+          rule: 'exists',
+          message: `${field} ${id} is not a registered department`,
+        })),
       );
     }
   }

@@ -54,7 +54,10 @@ export function historyEntry(e: RecordedEvent): HistoryEntry {
 export class HistoryService {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async of(streamId: string, notFoundCode: ErrorCode): Promise<{ streamId: string; revision: number; events: HistoryEntry[] }> {
+  async of(
+    streamId: string,
+    notFoundCode: ErrorCode,
+  ): Promise<{ streamId: string; revision: number; events: HistoryEntry[] }> {
     const events = await this.store.readStream(streamId);
     if (!events.length) throw new ApplicationError(notFoundCode, 'No such id');
     return { streamId, revision: events[events.length - 1].revision, events: events.map(historyEntry) };
