@@ -28,6 +28,33 @@ module.exports = {
       to: { path: '^apps/' },
     },
     {
+      name: 'api-application-knows-no-http',
+      comment:
+        'Layers of apps/api: controllers (*.controller.ts, cases/http-helpers.ts, guards, interceptors, http/) → ' +
+        'application (application/, cases/application/, *.service.ts, dashboard/read-model-db.ts) → libs/domain. ' +
+        'The application raises coded errors; only http/ maps them to statuses, and it never sees fastify.',
+      severity: 'error',
+      from: { path: '^apps/api/src/(application/|cases/application/|.*\\.service\\.ts$|dashboard/read-model-db\\.ts$)' },
+      to: {
+        path: [
+          '^apps/api/src/http/',
+          '\\.controller\\.ts$',
+          '\\.interceptor\\.ts$',
+          '\\.guard\\.ts$',
+          '^apps/api/src/cases/http-helpers\\.ts$',
+          'node_modules/fastify',
+          'node_modules/@nestjs/platform-fastify',
+        ],
+      },
+    },
+    {
+      name: 'api-domain-is-below-application',
+      comment: 'The error model and the application layer never import the edge (controllers, http/).',
+      severity: 'error',
+      from: { path: '^apps/api/src/application/' },
+      to: { path: '^apps/api/src/(?!application/)' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -1,7 +1,7 @@
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, loginAdmin, type Actor } from '../support/actors.js';
 import { eventStoreOf } from '../../apps/api/src/app.factory.js';
-import { CommandRunner } from '../../apps/api/src/cases/command-runner.js';
+import { CommandRunner } from '../../apps/api/src/cases/application/command-runner.js';
 
 /**
  * Every workflow of DOMAIN.md over HTTP against the real app and PostgreSQL, and every kind of

@@ -2,15 +2,16 @@ import 'reflect-metadata';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LOG_LEVELS, type AppConfig, type DatabaseHandle } from '@app/database';
-import type { PgEventStore } from '@app/event-store';
+import type { EventStore } from '@app/event-store';
 import { AppModule } from './app.module.js';
 import { EVENT_STORE } from './infrastructure/tokens.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { validationPipe } from './http/validation.js';
 import { installRequestContext } from './http/request-context.js';
+import { createOpenApiDocument } from './openapi/document.js';
 
 /**
  * The built dashboard (apps/web/dist), found from this file whether it runs from the sources
@@ -41,20 +42,14 @@ export async function createApp(config: AppConfig, database: DatabaseHandle): Pr
     app.useStaticAssets({ root: web, prefix: '/', wildcard: false, index: ['index.html'] });
   }
   app.useGlobalFilters(new ProblemFilter(web ? readFileSync(`${web}/index.html`, 'utf8') : undefined));
-  const openApi = new DocumentBuilder()
-    .setTitle('机动式巡察 case tracker API')
-    .setDescription('Commands answer {id, revision, position} with ETag and X-Event-Position; errors are RFC 7807 problem+json.')
-    .setVersion('1')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'api/docs/openapi.json' });
+  SwaggerModule.setup('api/docs', app, () => createOpenApiDocument(app), { jsonDocumentUrl: 'api/docs/openapi.json' });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
 }
 
-export function eventStoreOf(app: NestFastifyApplication): PgEventStore {
-  return app.get<PgEventStore>(EVENT_STORE);
+export function eventStoreOf(app: NestFastifyApplication): EventStore {
+  return app.get<EventStore>(EVENT_STORE);
 }
 
 export async function closeApp(app: NestFastifyApplication): Promise<void> {

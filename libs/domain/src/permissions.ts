@@ -5,6 +5,7 @@ import type { CommandType } from './types.js';
  * Who may send which command (DOMAIN.md "Who may do what", API.md "who" columns), as data so that
  * the API guard, the OpenAPI docs and the dashboard's buttons read one table. Being allowed a command
  * is necessary, not sufficient: a unit liaison must also pass `liaisonMayAct` for the finding.
+ * Every route of the API names one entry of `mayDo`, `mayRead` or `mayOperate`; its guard reads these.
  */
 export const mayDo: Readonly<Record<CommandType, readonly Role[]>> = {
   PlanRound: ['official'],
@@ -41,4 +42,53 @@ export const mayDo: Readonly<Record<CommandType, readonly Role[]>> = {
 
 export function roleMayDo(role: Role, commandType: CommandType): boolean {
   return mayDo[commandType].includes(role);
+}
+
+const SIGNED_IN: readonly Role[] = ['admin', 'official', 'inspector', 'unit_liaison', 'auditor'];
+const CASE_READERS: readonly Role[] = ['official', 'inspector', 'unit_liaison', 'auditor'];
+const OVERSIGHT: readonly Role[] = ['official', 'auditor'];
+
+/**
+ * Who may ask which question: every read of the API (a case, its history, a list, a dashboard
+ * figure, the audit log). Being allowed a read may still narrow the answer (a liaison sees their
+ * own department's rows; an auditor sees names redacted).
+ */
+export const mayRead = {
+  GetRound: CASE_READERS,
+  GetRoundHistory: OVERSIGHT,
+  GetFinding: CASE_READERS,
+  GetFindingHistory: OVERSIGHT,
+  GetLead: OVERSIGHT,
+  GetLeadHistory: OVERSIGHT,
+  GetDepartment: SIGNED_IN,
+  ListRounds: CASE_READERS,
+  ListFindings: CASE_READERS,
+  ListLeads: OVERSIGHT,
+  ListDepartments: SIGNED_IN,
+  DashboardOverview: OVERSIGHT,
+  DashboardDepartments: ['official', 'auditor', 'unit_liaison'],
+  DashboardFields: OVERSIGHT,
+  DashboardTrend: OVERSIGHT,
+  ExportLedger: OVERSIGHT,
+  ListPersonalDataReads: OVERSIGHT,
+  ListAuditEvents: ['auditor', 'official'],
+  VerifyIntegrity: ['auditor', 'official'],
+  GetOwnAccount: SIGNED_IN,
+  ListUsers: ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type QueryName = keyof typeof mayRead;
+
+/** Who may run which operation that is not a case command (accounts, personal data, read models). */
+export const mayOperate = {
+  ChangeOwnPassword: SIGNED_IN,
+  CreateUser: ['admin'],
+  ErasePersonalData: ['official'],
+  RebuildReadModels: ['admin', 'official'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type OperationName = keyof typeof mayOperate;
+
+export function roleMayRead(role: Role, query: QueryName): boolean {
+  return (mayRead[query] as readonly Role[]).includes(role);
 }

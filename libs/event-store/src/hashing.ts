@@ -40,10 +40,18 @@ export function eventHash(e: {
   metadata: unknown;
   occurredAt: Date | null;
 }): string {
+  return chainHash(e, contentDigest(e.data, e.metadata, e.occurredAt));
+}
+
+/** The same hash from a content digest computed beforehand (adapters that hash in Node when appending). */
+export function chainHash(
+  e: { prevHash: string; streamId: string; revision: number; id: string; type: string; recordedAt: Date },
+  digest: Buffer,
+): string {
   return createHash('sha256')
     .update(Buffer.from(e.prevHash, 'hex'))
     .update(`${e.streamId}\n${e.revision}\n${e.id}\n${e.type}\n${e.recordedAt.toISOString()}\n`, 'utf8')
-    .update(contentDigest(e.data, e.metadata, e.occurredAt))
+    .update(digest)
     .digest('hex');
 }
 

@@ -1,4 +1,7 @@
 export * from './types.js';
-export { canonicalJson, contentDigest, eventHash, GENESIS_HASH } from './hashing.js';
+export { canonicalJson, chainHash, contentDigest, eventHash, GENESIS_HASH, sealHash } from './hashing.js';
 export { PgEventStore, type PgEventStoreOptions } from './postgres/pg-event-store.js';
 export { withUpcasting, type EventUpcaster } from './upcasting-store.js';
+export { InMemoryEventStore, MemoryLog, type InMemoryEventStoreOptions } from './memory/memory-event-store.js';
+export { prepareEvents, type PreparedEvent } from './prepare.js';
+export { nextSeal, verifyLog, type SealHeads, type SealRecord } from './integrity.js';

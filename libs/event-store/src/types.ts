@@ -121,9 +121,15 @@ export interface EventStore {
   subscribeToAll(options: SubscribeOptions, handler: (batch: RecordedEvent[]) => Promise<void>): Subscription;
   /** The highest position a reader can see now (every event at or below it is visible). */
   headPosition(): Promise<number>;
+  /** The stream's current revision (0 when it has no events). */
+  streamRevision(streamId: string): Promise<number>;
+  /** Any event at all, also one not yet visible to readers (readAll/headPosition may stop below it). */
+  hasEvents(): Promise<boolean>;
   verifyStream(streamId: string): Promise<VerifyReport>;
   verifyAll(options?: { onProgress?: (eventsChecked: number, total: number) => void }): Promise<VerifyReport>;
   seal(): Promise<SealResult>;
+  /** Stops every subscription and releases the connections. */
+  close(): Promise<void>;
 }
 
 export class WrongExpectedRevisionError extends Error {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { AppConfig } from '@app/database';
-import { ProblemException } from '../http/problem.js';
+import { ApplicationError } from '../application/errors.js';
 import { APP_CONFIG } from '../infrastructure/tokens.js';
 import { UsersService } from './users.service.js';
 
@@ -28,7 +28,7 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     try {
       await this.users.create({ username: BOOTSTRAP_ADMIN_USERNAME, password, role: 'admin', displayName: '系统管理员' });
     } catch (error) {
-      if (error instanceof ProblemException && error.code === 'USERNAME_TAKEN') {
+      if (error instanceof ApplicationError && error.code === 'USERNAME_TAKEN') {
         if (!(await this.users.adminExists())) {
           this.logger.warn(`No user has the role admin, and the username "${BOOTSTRAP_ADMIN_USERNAME}" is taken by a user of another role; fix the users table`);
         }

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ProblemException } from '../http/problem.js';
 import type { AuthUser } from './auth-user.js';
 import { AuthService, type LoginResult } from './auth.service.js';
-import { CurrentUser, Public } from './decorators.js';
+import { CurrentUser, Operates, Public, Reads } from './decorators.js';
 import { ChangePasswordDto, LoginDto } from './dto.js';
 import { UsersService, toAuthUser } from './users.service.js';
 
@@ -24,6 +24,7 @@ export class AuthController {
 
   @ApiBearerAuth()
   @Get('me')
+  @Reads('GetOwnAccount')
   async me(@CurrentUser() current: AuthUser) {
     const user = await this.users.findById(current.id);
     if (!user) throw new ProblemException(401, 'UNAUTHENTICATED', 'This account no longer exists');
@@ -33,6 +34,7 @@ export class AuthController {
   /** Any user, for their own password (the bootstrap admin first of all). */
   @ApiBearerAuth()
   @Post('password')
+  @Operates('ChangeOwnPassword')
   @HttpCode(204)
   async changePassword(@CurrentUser() current: AuthUser, @Body() body: ChangePasswordDto): Promise<void> {
     await this.auth.changePassword(current, body.currentPassword, body.newPassword);

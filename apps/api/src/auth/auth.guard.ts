@@ -1,18 +1,19 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Role } from '@app/domain';
-import { ProblemException } from '../http/problem.js';
+import type { FastifyRequest } from 'fastify';
+import { ApplicationError } from '../application/errors.js';
 import { AuthService } from './auth.service.js';
-import { IS_PUBLIC_KEY, ROLES_KEY } from './decorators.js';
+import { IS_PUBLIC_KEY, PERMISSION_KEY, rolesOf, type Permission } from './decorators.js';
 import { UsersService } from './users.service.js';
 
 const BEARER = /^Bearer[ \t]+([A-Za-z0-9._~+/-]+=*)[ \t]*$/i;
 
 /**
- * Installed as APP_GUARD: every route needs a valid bearer token unless `@Public()`, and the roles
- * of `@Roles(...)` when given. The token's claims are trusted, but a user who was disabled, deleted
- * or given another role since the token was issued is refused (status cached for 30 s).
+ * Installed as APP_GUARD: every route needs a valid bearer token unless `@Public()`, and one of the
+ * roles the domain's tables allow for the command, query or operation the route names (`@Sends`,
+ * `@Reads`, `@Operates`); a route that names none is refused. The token's claims are trusted, but
+ * a user who was disabled, deleted or given another role since the token was issued is refused
+ * (status cached for 30 s).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -29,10 +30,7 @@ export class AuthGuard implements CanActivate {
 
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const unauthenticated = (detail: string) => {
-      void http.getResponse<FastifyReply>().header('www-authenticate', 'Bearer');
-      return new ProblemException(401, 'UNAUTHENTICATED', detail);
-    };
+    const unauthenticated = (detail: string) => new ApplicationError('UNAUTHENTICATED', detail);
 
     const header = request.headers.authorization;
     if (!header) throw unauthenticated('Sign in first: send Authorization: Bearer <token>');
@@ -48,11 +46,12 @@ export class AuthGuard implements CanActivate {
     }
     request.user = user;
 
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (roles && roles.length > 0 && !roles.includes(user.role)) {
-      throw new ProblemException(403, 'FORBIDDEN_ROLE', `This requires the role ${roles.join(' or ')}; you are ${user.role}`, undefined, {
-        requiredRoles: roles,
-      });
+    const permission = this.reflector.get<Permission | undefined>(PERMISSION_KEY, context.getHandler());
+    if (!permission) throw new ApplicationError('FORBIDDEN_ROLE', 'This route declares no permission');
+    const roles = rolesOf(permission);
+    if (!roles.includes(user.role)) {
+      const detail = `This requires the role ${roles.join(' or ')}; you are ${user.role}`;
+      throw new ApplicationError('FORBIDDEN_ROLE', detail, undefined, { requiredRoles: roles });
     }
     return true;
   }

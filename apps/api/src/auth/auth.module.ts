@@ -47,7 +47,7 @@ const jwtServiceProvider: Provider = {
     }),
 };
 
-/** Sign-in, users and the guard every route passes (`@Public()` and `@Roles()` steer it). */
+/** Sign-in, users and the guard every route passes (`@Public()` and `@Sends`/`@Reads`/`@Operates` steer it). */
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity])],
   controllers: [AuthController, UsersController],

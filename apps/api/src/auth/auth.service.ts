@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { ROLES, type Role } from '@app/domain';
-import { ProblemException } from '../http/problem.js';
+import { ApplicationError } from '../application/errors.js';
 import type { AuthUser } from './auth-user.js';
 import { verifyAgainstDummy, verifyPassword } from './password.js';
 import { UsersService, toAuthUser } from './users.service.js';
@@ -23,7 +23,7 @@ export interface LoginResult {
   user: AuthUser;
 }
 
-const invalidCredentials = () => new ProblemException(401, 'INVALID_CREDENTIALS', 'Unknown username or wrong password');
+const invalidCredentials = () => new ApplicationError('INVALID_CREDENTIALS', 'Unknown username or wrong password');
 
 @Injectable()
 export class AuthService {
@@ -47,9 +47,9 @@ export class AuthService {
 
   async changePassword(current: AuthUser, currentPassword: string, newPassword: string): Promise<void> {
     const found = await this.users.findCredentialsById(current.id);
-    if (!found) throw new ProblemException(401, 'UNAUTHENTICATED', 'This account no longer exists');
+    if (!found) throw new ApplicationError('UNAUTHENTICATED', 'This account no longer exists');
     if (!(await verifyPassword(currentPassword, found.passwordHash))) {
-      throw new ProblemException(400, 'VALIDATION_FAILED', 'Invalid input: currentPassword', [
+      throw new ApplicationError('VALIDATION_FAILED', 'Invalid input: currentPassword', [
         { field: 'currentPassword', rule: 'incorrect', message: 'currentPassword is not your current password' },
       ]);
     }

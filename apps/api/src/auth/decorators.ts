@@ -1,6 +1,14 @@
 import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { Role } from '@app/domain';
+import {
+  mayDo,
+  mayOperate,
+  mayRead,
+  type CommandType,
+  type OperationName,
+  type QueryName,
+  type Role,
+} from '@app/domain';
 import type { AuthUser } from './auth-user.js';
 
 declare module 'fastify' {
@@ -11,16 +19,38 @@ declare module 'fastify' {
 }
 
 export const IS_PUBLIC_KEY = 'xuncha:auth:public';
-export const ROLES_KEY = 'xuncha:auth:roles';
+export const PERMISSION_KEY = 'xuncha:auth:permission';
+
+/** What a route does, by its name in the domain's permission tables (`mayDo`, `mayRead`, `mayOperate`). */
+export type Permission =
+  | { kind: 'command'; name: CommandType }
+  | { kind: 'query'; name: QueryName }
+  | { kind: 'operation'; name: OperationName };
 
 /** The route (or every route of the controller) answers without a token. */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC_KEY, true);
 
-/**
- * Only these roles may call the route; on a handler it replaces the controller's list. Others get
- * 403 `FORBIDDEN_ROLE`. Without `@Roles`, any signed-in user may call it.
- */
-export const Roles = (...roles: [Role, ...Role[]]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
+/** The route sends this domain command: the roles of `mayDo[command]` may call it. */
+export const Sends = (name: CommandType): MethodDecorator => SetMetadata(PERMISSION_KEY, { kind: 'command', name });
+
+/** The route answers this query: the roles of `mayRead[query]` may call it. */
+export const Reads = (name: QueryName): MethodDecorator => SetMetadata(PERMISSION_KEY, { kind: 'query', name });
+
+/** The route runs this operation: the roles of `mayOperate[operation]` may call it. */
+export const Operates = (name: OperationName): MethodDecorator =>
+  SetMetadata(PERMISSION_KEY, { kind: 'operation', name });
+
+/** The roles the domain allows for a route's permission; others get 403 `FORBIDDEN_ROLE`. */
+export function rolesOf(permission: Permission): readonly Role[] {
+  switch (permission.kind) {
+    case 'command':
+      return mayDo[permission.name];
+    case 'query':
+      return mayRead[permission.name];
+    case 'operation':
+      return mayOperate[permission.name];
+  }
+}
 
 /** The signed-in user (`undefined` only on a `@Public()` route). */
 export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): AuthUser | undefined => {

@@ -3,9 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ROLES, departmentStream, type Role } from '@app/domain';
-import type { PgEventStore } from '@app/event-store';
+import type { EventStore } from '@app/event-store';
 import { EVENT_STORE } from '../infrastructure/tokens.js';
-import { ProblemException, type FieldError } from '../http/problem.js';
+import { ApplicationError, type FieldError } from '../application/errors.js';
 import type { AuthUser } from './auth-user.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hashPassword } from './password.js';
 import { UserEntity } from './user.entity.js';
@@ -71,7 +71,7 @@ export class UsersService {
 
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
-    @Inject(EVENT_STORE) private readonly store: PgEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   async findById(id: string): Promise<UserView | null> {
@@ -145,7 +145,7 @@ export class UsersService {
       errors.push({ field: 'displayName', rule: 'maxLength', message: 'displayName must be a string of at most 100 characters' });
     }
     if (errors.length > 0) {
-      throw new ProblemException(400, 'VALIDATION_FAILED', `Invalid input: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, errors);
+      throw new ApplicationError('VALIDATION_FAILED', `Invalid input: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, errors);
     }
 
     const id = randomUUID();
@@ -159,7 +159,7 @@ export class UsersService {
       [id, input.username, await hashPassword(input.password), input.role, departmentId, input.displayName?.trim() || null],
     );
     if (inserted.length === 0) {
-      throw new ProblemException(409, 'USERNAME_TAKEN', `The username ${input.username} is already taken`, [
+      throw new ApplicationError('USERNAME_TAKEN', `The username ${input.username} is already taken`, [
         { field: 'username', rule: 'unique', message: 'username is already taken (usernames ignore case)' },
       ]);
     }

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { PersonalDataModule } from '../personal-data/personal-data.module.js';
-import { AggregateReader } from './aggregate-reader.js';
-import { CommandRunner } from './command-runner.js';
-import { DepartmentDirectory } from './department-directory.js';
+import { AggregateReader } from './application/aggregate-reader.js';
+import { CommandRunner } from './application/command-runner.js';
+import { commandHandlers } from './application/command-handlers.js';
+import { DepartmentDirectory } from './application/department-directory.js';
+import { HistoryService } from './application/history.service.js';
 import { DepartmentsController } from './departments.controller.js';
 import { FindingsController } from './findings.controller.js';
-import { commandHandlers } from './handlers.js';
-import { HistoryService } from './history.service.js';
+import { CommandSender } from './http-helpers.js';
 import { LeadsController } from './leads.controller.js';
 import { RoundsController } from './rounds.controller.js';
 
@@ -15,7 +16,7 @@ import { RoundsController } from './rounds.controller.js';
 @Module({
   imports: [CqrsModule.forRoot(), PersonalDataModule],
   controllers: [DepartmentsController, RoundsController, FindingsController, LeadsController],
-  providers: [CommandRunner, DepartmentDirectory, AggregateReader, HistoryService, ...commandHandlers],
+  providers: [CommandRunner, DepartmentDirectory, AggregateReader, HistoryService, CommandSender, ...commandHandlers],
   exports: [CommandRunner, DepartmentDirectory],
 })
 export class CasesModule {}

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { findingDecider, findingStream, liaisonMayAct, type FindingCommand } from '@app/domain';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { findingDecider, findingStream, liaisonMayAct } from '@app/domain';
 import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser, Roles } from '../auth/decorators.js';
+import { CurrentUser, Reads, Sends } from '../auth/decorators.js';
 import { ProblemException } from '../http/problem.js';
-import { AggregateReader } from './aggregate-reader.js';
+import { AggregateReader } from './application/aggregate-reader.js';
+import { HistoryService } from './application/history.service.js';
 import {
   AsOfQuery,
   AssignRectificationDto,
@@ -18,104 +17,104 @@ import {
   SubmitPlanDto,
   VerifyRectificationDto,
 } from './dto.js';
-import { HandleFindingCommand } from './handlers.js';
-import { HistoryService } from './history.service.js';
-import { answer, contextOf, metadataOf, UuidParam } from './http-helpers.js';
-
-type Req_ = FastifyRequest;
-type Rep = FastifyReply;
+import { CommandSender, Http, UuidParam, withETag, type Exchange } from './http-helpers.js';
 
 @Controller()
 export class FindingsController {
   constructor(
-    private readonly bus: CommandBus,
+    private readonly commands: CommandSender,
     private readonly reader: AggregateReader,
     private readonly history: HistoryService,
   ) {}
 
-  private async send(make: (meta: FindingCommand['metadata']) => FindingCommand, user: AuthUser, req: Req_, reply: Rep, extra = {}) {
-    const ctx = contextOf(req, user);
-    const result = await this.bus.execute(new HandleFindingCommand(make(metadataOf(ctx)), ctx));
-    return answer(reply, result, extra);
-  }
-
   @Post('rounds/:id/findings')
   @HttpCode(201)
-  @Roles('inspector')
-  record(@Param('id', UuidParam) roundId: string, @Body() dto: RecordFindingDto, @CurrentUser() user: AuthUser, @Req() req: Req_, @Res({ passthrough: true }) reply: Rep) {
+  @Sends('RecordFinding')
+  record(@Param('id', UuidParam) roundId: string, @Body() dto: RecordFindingDto, @Http() http: Exchange) {
     const findingId = randomUUID();
     // fieldId is taken from the monitoring point by the handler, which checks it belongs to the round.
-    return this.send((metadata) => ({ type: 'RecordFinding', data: { findingId, roundId, fieldId: '', ...dto }, metadata }), user, req, reply, { findingId });
+    const data = { findingId, roundId, fieldId: '', ...dto };
+    return this.commands.send(http, (metadata) => ({ type: 'RecordFinding', data, metadata }), { findingId });
   }
 
   @Post('findings/:id/assign')
   @HttpCode(200)
-  @Roles('official')
-  assign(@Param('id', UuidParam) findingId: string, @Body() dto: AssignRectificationDto, @CurrentUser() user: AuthUser, @Req() req: Req_, @Res({ passthrough: true }) reply: Rep) {
-    return this.send((metadata) => ({ type: 'AssignRectification', data: { findingId, ...dto }, metadata }), user, req, reply);
+  @Sends('AssignRectification')
+  assign(@Param('id', UuidParam) findingId: string, @Body() dto: AssignRectificationDto, @Http() http: Exchange) {
+    const data = { findingId, ...dto };
+    return this.commands.send(http, (metadata) => ({ type: 'AssignRectification', data, metadata }));
   }
 
   @Post('findings/:id/acknowledge')
   @HttpCode(200)
-  @Roles('unit_liaison')
-  acknowledge(@Param('id', UuidParam) findingId: string, @Body() _dto: EmptyDto, @CurrentUser() user: AuthUser, @Req() req: Req_, @Res({ passthrough: true }) reply: Rep) {
-    return this.send((metadata) => ({ type: 'AcknowledgeRectification', data: { findingId }, metadata }), user, req, reply);
+  @Sends('AcknowledgeRectification')
+  acknowledge(@Param('id', UuidParam) findingId: string, @Body() _dto: EmptyDto, @Http() http: Exchange) {
+    const data = { findingId };
+    return this.commands.send(http, (metadata) => ({ type: 'AcknowledgeRectification', data, metadata }));
   }
 
   @Post('findings/:id/plan')
   @HttpCode(200)
-  @Roles('unit_liaison')
-  plan(@Param('id', UuidParam) findingId: string, @Body() dto: SubmitPlanDto, @CurrentUser() user: AuthUser, @Req() req: Req_, @Res({ passthrough: true }) reply: Rep) {
-    return this.send((metadata) => ({ type: 'SubmitRectificationPlan', data: { findingId, ...dto }, metadata }), user, req, reply);
+  @Sends('SubmitRectificationPlan')
+  plan(@Param('id', UuidParam) findingId: string, @Body() dto: SubmitPlanDto, @Http() http: Exchange) {
+    const data = { findingId, ...dto };
+    return this.commands.send(http, (metadata) => ({ type: 'SubmitRectificationPlan', data, metadata }));
   }
 
   @Post('findings/:id/progress')
   @HttpCode(200)
-  @Roles('unit_liaison')
-  progress(@Param('id', UuidParam) findingId: string, @Body() dto: ReportProgressDto, @CurrentUser() user: AuthUser, @Req() req: Req_, @Res({ passthrough: true }) reply: Rep) {
-    return this.send((metadata) => ({ type: 'ReportProgress', data: { findingId, ...dto }, metadata }), user, req, reply);
+  @Sends('ReportProgress')
+  progress(@Param('id', UuidParam) findingId: string, @Body() dto: ReportProgressDto, @Http() http: Exchange) {
+    return this.commands.send(http, (metadata) => ({ type: 'ReportProgress', data: { findingId, ...dto }, metadata }));
   }
 
   @Post('findings/:id/request-closure')
   @HttpCode(200)
-  @Roles('unit_liaison')
-  requestClosure(@Param('id', UuidParam) findingId: string, @Body() dto: RequestClosureDto, @CurrentUser() user: AuthUser, @Req() req: Req_, @Res({ passthrough: true }) reply: Rep) {
-    return this.send((metadata) => ({ type: 'RequestClosure', data: { findingId, ...dto }, metadata }), user, req, reply);
+  @Sends('RequestClosure')
+  requestClosure(@Param('id', UuidParam) findingId: string, @Body() dto: RequestClosureDto, @Http() http: Exchange) {
+    return this.commands.send(http, (metadata) => ({ type: 'RequestClosure', data: { findingId, ...dto }, metadata }));
   }
 
   @Post('findings/:id/verify')
   @HttpCode(200)
-  @Roles('official')
-  verify(@Param('id', UuidParam) findingId: string, @Body() dto: VerifyRectificationDto, @CurrentUser() user: AuthUser, @Req() req: Req_, @Res({ passthrough: true }) reply: Rep) {
-    return this.send((metadata) => ({ type: 'VerifyRectification', data: { findingId, ...dto }, metadata }), user, req, reply);
+  @Sends('VerifyRectification')
+  verify(@Param('id', UuidParam) findingId: string, @Body() dto: VerifyRectificationDto, @Http() http: Exchange) {
+    const data = { findingId, ...dto };
+    return this.commands.send(http, (metadata) => ({ type: 'VerifyRectification', data, metadata }));
   }
 
   @Post('findings/:id/reopen')
   @HttpCode(200)
-  @Roles('official')
-  reopen(@Param('id', UuidParam) findingId: string, @Body() dto: ReasonDto, @CurrentUser() user: AuthUser, @Req() req: Req_, @Res({ passthrough: true }) reply: Rep) {
-    return this.send((metadata) => ({ type: 'ReopenRectification', data: { findingId, ...dto }, metadata }), user, req, reply);
+  @Sends('ReopenRectification')
+  reopen(@Param('id', UuidParam) findingId: string, @Body() dto: ReasonDto, @Http() http: Exchange) {
+    const data = { findingId, ...dto };
+    return this.commands.send(http, (metadata) => ({ type: 'ReopenRectification', data, metadata }));
   }
 
   @Post('findings/:id/dismiss')
   @HttpCode(200)
-  @Roles('official')
-  dismiss(@Param('id', UuidParam) findingId: string, @Body() dto: ReasonDto, @CurrentUser() user: AuthUser, @Req() req: Req_, @Res({ passthrough: true }) reply: Rep) {
-    return this.send((metadata) => ({ type: 'DismissFinding', data: { findingId, ...dto }, metadata }), user, req, reply);
+  @Sends('DismissFinding')
+  dismiss(@Param('id', UuidParam) findingId: string, @Body() dto: ReasonDto, @Http() http: Exchange) {
+    return this.commands.send(http, (metadata) => ({ type: 'DismissFinding', data: { findingId, ...dto }, metadata }));
   }
 
   @Get('findings/:id')
-  @Roles('official', 'inspector', 'unit_liaison', 'auditor')
-  async get(@Param('id', UuidParam) id: string, @Query() query: AsOfQuery, @CurrentUser() user: AuthUser, @Res({ passthrough: true }) reply: Rep) {
-    const finding = await this.reader.read(reply, findingDecider, findingStream(id), query.asOf, 'FINDING_NOT_FOUND');
+  @Reads('GetFinding')
+  async get(
+    @Param('id', UuidParam) id: string,
+    @Query() query: AsOfQuery,
+    @CurrentUser() user: AuthUser,
+    @Http() http: Exchange,
+  ) {
+    const finding = await this.reader.read(findingDecider, findingStream(id), query.asOf, 'FINDING_NOT_FOUND');
     if (user.role === 'unit_liaison' && !liaisonMayAct(finding, user.departmentId)) {
       throw new ProblemException(403, 'NOT_YOUR_DEPARTMENT', 'This finding is not assigned to your department');
     }
-    return finding;
+    return withETag(http, finding);
   }
 
   @Get('findings/:id/history')
-  @Roles('official', 'auditor')
+  @Reads('GetFindingHistory')
   historyOf(@Param('id', UuidParam) id: string) {
     return this.history.of(findingStream(id), 'FINDING_NOT_FOUND');
   }

@@ -1,13 +1,18 @@
-import { ParseUUIDPipe } from '@nestjs/common';
+import { Injectable, ParseUUIDPipe, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { CommandMetadata } from '@app/domain';
+import type { CommandMetadata, DomainCommand } from '@app/domain';
 import type { AuthUser } from '../auth/auth-user.js';
 import { ProblemException } from '../http/problem.js';
-import type { CommandContext, CommandResult } from './command-context.js';
+import type { CommandContext, CommandResult } from './application/command-context.js';
+import { SendCommand, type LeadPersonalData } from './application/command-handlers.js';
 
 /** `:id` path segments are uuids; anything else is a 400 naming the parameter. */
 export const UuidParam = new ParseUUIDPipe({
-  exceptionFactory: () => new ProblemException(400, 'VALIDATION_FAILED', 'id must be a uuid', [{ field: 'id', rule: 'isUuid', message: 'id must be a uuid' }]),
+  exceptionFactory: () =>
+    new ProblemException(400, 'VALIDATION_FAILED', 'id must be a uuid', [
+      { field: 'id', rule: 'isUuid', message: 'id must be a uuid' },
+    ]),
 });
 
 /** If-Match: "3", 3 or W/"3". */
@@ -24,15 +29,49 @@ export function parseIfMatch(header: string | string[] | undefined): number | un
 }
 
 export function contextOf(request: FastifyRequest, user: AuthUser): CommandContext {
-  return { actor: user, correlationId: request.correlationId, expectedRevision: parseIfMatch(request.headers['if-match']), now: new Date() };
+  const expectedRevision = parseIfMatch(request.headers['if-match']);
+  return { actor: user, correlationId: request.correlationId, expectedRevision, now: new Date() };
 }
 
 export function metadataOf(ctx: CommandContext): CommandMetadata {
   return { now: ctx.now.toISOString(), userId: ctx.actor.id, role: ctx.actor.role };
 }
 
-/** Command answers carry the new revision and position in the body and as ETag / X-Event-Position. */
-export function answer(reply: FastifyReply, result: CommandResult, extra: Record<string, unknown> = {}) {
-  void reply.header('etag', `"${result.revision}"`).header('x-event-position', String(result.position));
-  return { ...extra, id: result.id, revision: result.revision, position: result.position };
+/** The request and its reply, for routes that send a command or answer one case. */
+export interface Exchange {
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+export const Http = createParamDecorator((_data: unknown, context: ExecutionContext): Exchange => {
+  const http = context.switchToHttp();
+  return { request: http.getRequest<FastifyRequest>(), reply: http.getResponse<FastifyReply>() };
+});
+
+/** A GET of one case answers its revision also as ETag, to be sent back as If-Match. */
+export function withETag<T extends { revision: number }>({ reply }: Exchange, read: T): T {
+  void reply.header('etag', `"${read.revision}"`);
+  return read;
+}
+
+/**
+ * The one way a route sends a command: context from the request (who, If-Match, clock), the
+ * command through the bus, and the answer `{…extra, id, revision, position}` with ETag and
+ * X-Event-Position.
+ */
+@Injectable()
+export class CommandSender {
+  constructor(private readonly bus: CommandBus) {}
+
+  async send(
+    { request, reply }: Exchange,
+    make: (metadata: CommandMetadata) => DomainCommand,
+    extra: Record<string, unknown> = {},
+    personal?: LeadPersonalData,
+  ) {
+    const ctx = contextOf(request, request.user!);
+    const result: CommandResult = await this.bus.execute(new SendCommand(make(metadataOf(ctx)), ctx, personal));
+    void reply.header('etag', `"${result.revision}"`).header('x-event-position', String(result.position));
+    return { ...extra, id: result.id, revision: result.revision, position: result.position };
+  }
 }

@@ -1,18 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { leadDecider, leadStream, type LeadCommand } from '@app/domain';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { leadDecider, leadStream } from '@app/domain';
 import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser, Roles } from '../auth/decorators.js';
+import { CurrentUser, Reads, Sends } from '../auth/decorators.js';
 import { PersonalDataService, type RevealedValue } from '../personal-data/personal-data.service.js';
-import { AggregateReader } from './aggregate-reader.js';
-import { AsOfQuery, DisposeLeadDto, EmptyDto, LeadOutcomeDto, RecordLeadDto, TransferLeadDto, TriageLeadDto } from './dto.js';
-import { HandleLeadCommand, type LeadPersonalData } from './handlers.js';
-import { HistoryService } from './history.service.js';
-import { answer, contextOf, metadataOf, UuidParam } from './http-helpers.js';
-
-type Rep = FastifyReply;
+import { AggregateReader } from './application/aggregate-reader.js';
+import { HistoryService } from './application/history.service.js';
+import {
+  AsOfQuery,
+  DisposeLeadDto,
+  EmptyDto,
+  LeadOutcomeDto,
+  RecordLeadDto,
+  TransferLeadDto,
+  TriageLeadDto,
+} from './dto.js';
+import { CommandSender, Http, UuidParam, withETag, type Exchange } from './http-helpers.js';
 
 function shown(value: RevealedValue | undefined): Record<string, unknown> {
   if (!value) return { missing: true };
@@ -31,76 +34,79 @@ function shown(value: RevealedValue | undefined): Record<string, unknown> {
 @Controller()
 export class LeadsController {
   constructor(
-    private readonly bus: CommandBus,
+    private readonly commands: CommandSender,
     private readonly reader: AggregateReader,
     private readonly history: HistoryService,
     private readonly personalData: PersonalDataService,
   ) {}
 
-  private async send(make: (meta: LeadCommand['metadata']) => LeadCommand, user: AuthUser, req: FastifyRequest, reply: Rep, extra = {}, personal: LeadPersonalData = {}) {
-    const ctx = contextOf(req, user);
-    const result = await this.bus.execute(new HandleLeadCommand(make(metadataOf(ctx)), ctx, personal));
-    return answer(reply, result, extra);
-  }
-
   @Post('rounds/:id/leads')
   @HttpCode(201)
-  @Roles('inspector')
-  record(@Param('id', UuidParam) roundId: string, @Body() dto: RecordLeadDto, @CurrentUser() user: AuthUser, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: Rep) {
+  @Sends('RecordLead')
+  record(@Param('id', UuidParam) roundId: string, @Body() dto: RecordLeadDto, @Http() http: Exchange) {
     const leadId = randomUUID();
     const { subjects, informant, ...rest } = dto;
-    return this.send((metadata) => ({ type: 'RecordLead', data: { leadId, roundId, ...rest }, metadata }), user, req, reply, { leadId }, { subjects, informant });
+    const data = { leadId, roundId, ...rest };
+    const personal = { subjects, informant };
+    return this.commands.send(http, (metadata) => ({ type: 'RecordLead', data, metadata }), { leadId }, personal);
   }
 
   @Post('leads/:id/triage')
   @HttpCode(200)
-  @Roles('official')
-  triage(@Param('id', UuidParam) leadId: string, @Body() dto: TriageLeadDto, @CurrentUser() user: AuthUser, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: Rep) {
-    return this.send((metadata) => ({ type: 'TriageLead', data: { leadId, ...dto }, metadata }), user, req, reply);
+  @Sends('TriageLead')
+  triage(@Param('id', UuidParam) leadId: string, @Body() dto: TriageLeadDto, @Http() http: Exchange) {
+    return this.commands.send(http, (metadata) => ({ type: 'TriageLead', data: { leadId, ...dto }, metadata }));
   }
 
   @Post('leads/:id/transfer')
   @HttpCode(200)
-  @Roles('official')
-  transfer(@Param('id', UuidParam) leadId: string, @Body() dto: TransferLeadDto, @CurrentUser() user: AuthUser, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: Rep) {
-    return this.send((metadata) => ({ type: 'TransferLead', data: { leadId, ...dto }, metadata }), user, req, reply);
+  @Sends('TransferLead')
+  transfer(@Param('id', UuidParam) leadId: string, @Body() dto: TransferLeadDto, @Http() http: Exchange) {
+    return this.commands.send(http, (metadata) => ({ type: 'TransferLead', data: { leadId, ...dto }, metadata }));
   }
 
   @Post('leads/:id/receive')
   @HttpCode(200)
-  @Roles('official')
-  receive(@Param('id', UuidParam) leadId: string, @Body() _dto: EmptyDto, @CurrentUser() user: AuthUser, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: Rep) {
-    return this.send((metadata) => ({ type: 'AcknowledgeLeadReceipt', data: { leadId }, metadata }), user, req, reply);
+  @Sends('AcknowledgeLeadReceipt')
+  receive(@Param('id', UuidParam) leadId: string, @Body() _dto: EmptyDto, @Http() http: Exchange) {
+    return this.commands.send(http, (metadata) => ({ type: 'AcknowledgeLeadReceipt', data: { leadId }, metadata }));
   }
 
   @Post('leads/:id/dispose')
   @HttpCode(200)
-  @Roles('official')
-  dispose(@Param('id', UuidParam) leadId: string, @Body() dto: DisposeLeadDto, @CurrentUser() user: AuthUser, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: Rep) {
-    return this.send((metadata) => ({ type: 'RecordDisposition', data: { leadId, ...dto }, metadata }), user, req, reply);
+  @Sends('RecordDisposition')
+  dispose(@Param('id', UuidParam) leadId: string, @Body() dto: DisposeLeadDto, @Http() http: Exchange) {
+    return this.commands.send(http, (metadata) => ({ type: 'RecordDisposition', data: { leadId, ...dto }, metadata }));
   }
 
   @Post('leads/:id/outcome')
   @HttpCode(200)
-  @Roles('official')
-  outcome(@Param('id', UuidParam) leadId: string, @Body() dto: LeadOutcomeDto, @CurrentUser() user: AuthUser, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: Rep) {
-    return this.send((metadata) => ({ type: 'RecordOutcome', data: { leadId, ...dto }, metadata }), user, req, reply);
+  @Sends('RecordOutcome')
+  outcome(@Param('id', UuidParam) leadId: string, @Body() dto: LeadOutcomeDto, @Http() http: Exchange) {
+    return this.commands.send(http, (metadata) => ({ type: 'RecordOutcome', data: { leadId, ...dto }, metadata }));
   }
 
   @Post('leads/:id/close')
   @HttpCode(200)
-  @Roles('official')
-  close(@Param('id', UuidParam) leadId: string, @Body() _dto: EmptyDto, @CurrentUser() user: AuthUser, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: Rep) {
-    return this.send((metadata) => ({ type: 'CloseLead', data: { leadId }, metadata }), user, req, reply);
+  @Sends('CloseLead')
+  close(@Param('id', UuidParam) leadId: string, @Body() _dto: EmptyDto, @Http() http: Exchange) {
+    return this.commands.send(http, (metadata) => ({ type: 'CloseLead', data: { leadId }, metadata }));
   }
 
   /** Officials see names (each read recorded); auditors see them redacted. */
   @Get('leads/:id')
-  @Roles('official', 'auditor')
-  async get(@Param('id', UuidParam) id: string, @Query() query: AsOfQuery, @CurrentUser() user: AuthUser, @Res({ passthrough: true }) reply: Rep) {
-    const lead = await this.reader.read(reply, leadDecider, leadStream(id), query.asOf, 'LEAD_NOT_FOUND');
+  @Reads('GetLead')
+  async get(
+    @Param('id', UuidParam) id: string,
+    @Query() query: AsOfQuery,
+    @CurrentUser() user: AuthUser,
+    @Http() http: Exchange,
+  ) {
+    const lead = withETag(http, await this.reader.read(leadDecider, leadStream(id), query.asOf, 'LEAD_NOT_FOUND'));
     const refs = [...lead.subjects.map((s) => s.ref), ...(lead.informantRef ? [lead.informantRef] : [])];
-    const values = refs.length ? await this.personalData.reveal(refs, user, { leadId: id, purpose: 'view lead' }) : new Map<string, RevealedValue>();
+    const values = refs.length
+      ? await this.personalData.reveal(refs, user, { leadId: id, purpose: 'view lead' })
+      : new Map<string, RevealedValue>();
     return {
       ...lead,
       subjects: lead.subjects.map((s) => ({ ...s, ...shown(values.get(s.ref)) })),
@@ -109,7 +115,7 @@ export class LeadsController {
   }
 
   @Get('leads/:id/history')
-  @Roles('official', 'auditor')
+  @Reads('GetLeadHistory')
   historyOf(@Param('id', UuidParam) id: string) {
     return this.history.of(leadStream(id), 'LEAD_NOT_FOUND');
   }

@@ -1,10 +1,11 @@
 import { ConfigError, loadConfig, openDatabase, type AppConfig, type DatabaseHandle } from '@app/database';
-import { PgEventStore } from '@app/event-store';
+import type { EventStore } from '@app/event-store';
+import { openEventStore } from '../infrastructure/event-store.provider.js';
 
 export interface CliContext {
   config: AppConfig;
   database: DatabaseHandle;
-  store: PgEventStore;
+  store: EventStore;
   close(): Promise<void>;
 }
 
@@ -28,7 +29,7 @@ export async function openCli(): Promise<CliContext> {
     console.error(`${(error as Error).message}\nIs the app running on this data folder? Stop it, or use its HTTP API instead.`);
     process.exit(2);
   }
-  const store = await PgEventStore.open({ connectionString: database.url });
+  const store = await openEventStore(database);
   return {
     config,
     database,

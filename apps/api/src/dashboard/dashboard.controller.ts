@@ -1,18 +1,18 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { dashboardDepartments, dashboardFields, dashboardOverview, dashboardTrend } from '@app/projections';
 import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser, Roles } from '../auth/decorators.js';
+import { CurrentUser, Reads } from '../auth/decorators.js';
 import { ProjectionQuery } from '../projections/projection-query.decorator.js';
 import { DepartmentDashboardQuery, RoundQuery, TrendQuery } from './dto.js';
 import { liaisonDepartment, officeToday, ReadModelDb, thresholdsOf } from './read-model-db.js';
 
 /** The 巡察办 dashboard: figures only, never names (DOMAIN.md, 举报人保护). */
 @Controller('dashboard')
-@Roles('official', 'auditor')
 export class DashboardController {
   constructor(private readonly db: ReadModelDb) {}
 
   @Get('overview')
+  @Reads('DashboardOverview')
   @ProjectionQuery()
   overview(@Query() query: RoundQuery) {
     return this.db.run((db, schema) => dashboardOverview(db, schema, { roundId: query.roundId }, officeToday()));
@@ -20,7 +20,7 @@ export class DashboardController {
 
   /** A unit liaison gets their own department's row only. */
   @Get('departments')
-  @Roles('official', 'auditor', 'unit_liaison')
+  @Reads('DashboardDepartments')
   @ProjectionQuery()
   departments(@Query() query: DepartmentDashboardQuery, @CurrentUser() user: AuthUser) {
     const departmentId = liaisonDepartment(user, query.departmentId) ?? query.departmentId;
@@ -29,12 +29,14 @@ export class DashboardController {
   }
 
   @Get('fields')
+  @Reads('DashboardFields')
   @ProjectionQuery()
   fields(@Query() query: RoundQuery) {
     return this.db.run((db, schema) => dashboardFields(db, schema, { roundId: query.roundId }, officeToday()));
   }
 
   @Get('trend')
+  @Reads('DashboardTrend')
   @ProjectionQuery()
   trend(@Query() query: TrendQuery) {
     return this.db.run((db, schema) => dashboardTrend(db, schema, { roundId: query.roundId, bucket: query.bucket ?? 'week' }, officeToday()));

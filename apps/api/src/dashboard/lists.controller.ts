@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { listDepartments, listFindings, listLeads, listRounds } from '@app/projections';
 import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser, Roles } from '../auth/decorators.js';
+import { CurrentUser, Reads } from '../auth/decorators.js';
 import { ProjectionQuery } from '../projections/projection-query.decorator.js';
 import { FindingListDto, LeadListDto, PageQuery, RoundListDto } from './dto.js';
 import { liaisonDepartment, officeToday, ReadModelDb, thresholdsOf } from './read-model-db.js';
@@ -16,7 +16,7 @@ export class ListsController {
    * /findings/:id lets them read); naming another department is refused.
    */
   @Get('findings')
-  @Roles('official', 'auditor', 'inspector', 'unit_liaison')
+  @Reads('ListFindings')
   @ProjectionQuery()
   findings(@Query() query: FindingListDto, @CurrentUser() user: AuthUser) {
     const own = liaisonDepartment(user, query.departmentId);
@@ -26,7 +26,7 @@ export class ListsController {
   }
 
   @Get('leads')
-  @Roles('official', 'auditor')
+  @Reads('ListLeads')
   @ProjectionQuery()
   leads(@Query() query: LeadListDto) {
     return this.db.run((db, schema) => listLeads(db, schema, query, officeToday()));
@@ -34,13 +34,14 @@ export class ListsController {
 
   /** Reference data for every signed-in role; one page holds up to 200 departments (the default). */
   @Get('departments')
+  @Reads('ListDepartments')
   @ProjectionQuery()
   departments(@Query() query: PageQuery) {
     return this.db.run((db, schema) => listDepartments(db, schema, query));
   }
 
   @Get('rounds')
-  @Roles('official', 'inspector', 'unit_liaison', 'auditor')
+  @Reads('ListRounds')
   @ProjectionQuery()
   rounds(@Query() query: RoundListDto) {
     return this.db.run((db, schema) => listRounds(db, schema, query));

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { DEFAULT_WARNING_THRESHOLDS, type WarningThresholds } from '@app/domain';
 import { READ_MODEL_SCHEMA } from '@app/projections';
 import type { AuthUser } from '../auth/auth-user.js';
-import { ProblemException } from '../http/problem.js';
+import { ApplicationError } from '../application/errors.js';
 
 const OFFICE_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' });
 
@@ -33,7 +33,7 @@ export class ReadModelDb {
       const code = (error as { code?: unknown }).code;
       // 42P01 undefined_table, 3F000 invalid_schema_name: the projector has not built the read models yet.
       if (code === '42P01' || code === '3F000') {
-        throw new ProblemException(503, 'READ_MODELS_NOT_READY', 'The read models are being built; try again shortly');
+        throw new ApplicationError('READ_MODELS_NOT_READY', 'The read models are being built; try again shortly');
       }
       throw error;
     }
@@ -48,7 +48,7 @@ export function thresholdsOf(query: { greenDays?: number; yellowDays?: number })
   };
   if (thresholds.yellowDays > thresholds.greenDays) {
     const message = 'yellowDays must not be greater than greenDays';
-    throw new ProblemException(400, 'VALIDATION_FAILED', message, [{ field: 'yellowDays', rule: 'notAboveGreenDays', message }]);
+    throw new ApplicationError('VALIDATION_FAILED', message, [{ field: 'yellowDays', rule: 'notAboveGreenDays', message }]);
   }
   return thresholds;
 }
@@ -59,9 +59,9 @@ export function thresholdsOf(query: { greenDays?: number; yellowDays?: number })
  */
 export function liaisonDepartment(user: AuthUser, requested: string | undefined): string | undefined {
   if (user.role !== 'unit_liaison') return undefined;
-  if (!user.departmentId) throw new ProblemException(403, 'NO_DEPARTMENT', 'This unit liaison account has no department');
+  if (!user.departmentId) throw new ApplicationError('NO_DEPARTMENT', 'This unit liaison account has no department');
   if (requested !== undefined && requested !== user.departmentId) {
-    throw new ProblemException(403, 'NOT_YOUR_DEPARTMENT', 'A unit liaison sees the figures of their own department only');
+    throw new ApplicationError('NOT_YOUR_DEPARTMENT', 'A unit liaison sees the figures of their own department only');
   }
   return user.departmentId;
 }

@@ -12,6 +12,7 @@ import {
   inspectionRoundDecider,
   isOverdue,
   LEAD_STATUSES,
+  isDomainError,
   leadDecider,
   leadStream,
   RECTIFICATION_TYPES,
@@ -25,11 +26,11 @@ import {
   type RoundCommand,
   type RectificationType,
 } from '@app/domain';
-import type { PgEventStore } from '@app/event-store';
+import type { EventStore } from '@app/event-store';
 import { BOOTSTRAP_ADMIN_USERNAME } from '../auth/admin-bootstrap.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { toAuthUser, UsersService, type UserView } from '../auth/users.service.js';
-import type { CommandContext, CommandResult } from '../cases/command-context.js';
+import type { CommandContext, CommandResult } from '../cases/application/command-context.js';
 import {
   AddFieldDto,
   AddMonitoringPointDto,
@@ -48,9 +49,9 @@ import {
   TriageLeadDto,
   VerifyRectificationDto,
 } from '../cases/dto.js';
-import { HandleDepartmentCommand, HandleFindingCommand, HandleLeadCommand, HandleRoundCommand } from '../cases/handlers.js';
+import { SendCommand } from '../cases/application/command-handlers.js';
 import { metadataOf } from '../cases/http-helpers.js';
-import { ProblemException } from '../http/problem.js';
+import { isApplicationError } from '../application/errors.js';
 import { validationPipe } from '../http/validation.js';
 import { EVENT_STORE } from '../infrastructure/tokens.js';
 import { DEMO_DEPARTMENTS, DEMO_FIELDS, DEMO_OFFICIAL, DEMO_POINTS, DEMO_ROUND, DEMO_USERS } from './scenario.js';
@@ -143,7 +144,7 @@ export class DemoLoader {
   constructor(
     private readonly bus: CommandBus,
     private readonly users: UsersService,
-    @Inject(EVENT_STORE) private readonly store: PgEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   /** The loader of an app, also when DemoModule is not (yet) imported into its AppModule. */
@@ -151,7 +152,7 @@ export class DemoLoader {
     // Looked up rather than tried: a failed app.get() is logged as an error by Nest.
     const wired = [...app.get(ModulesContainer).values()].some((m) => m.providers.has(DemoLoader));
     if (wired) return app.get(DemoLoader, { strict: false });
-    return new DemoLoader(app.get(CommandBus, { strict: false }), app.get(UsersService, { strict: false }), app.get<PgEventStore>(EVENT_STORE, { strict: false }));
+    return new DemoLoader(app.get(CommandBus, { strict: false }), app.get(UsersService, { strict: false }), app.get<EventStore>(EVENT_STORE, { strict: false }));
   }
 
   /** The marker: the demo round's stream (fixed id) exists. */
@@ -161,8 +162,7 @@ export class DemoLoader {
 
   /** Any event at all, also one not yet visible to readers (readAll/headPosition stop below open transactions). */
   async hasEvents(): Promise<boolean> {
-    const { rows } = await this.store.pool.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${this.store.schema}.es_events) AS any`);
-    return rows[0].any;
+    return this.store.hasEvents();
   }
 
   async load(options: DemoLoadOptions = {}): Promise<DemoSummary> {
@@ -186,7 +186,7 @@ export class DemoLoader {
         lastPosition = Math.max(lastPosition, result.position);
         return result;
       } catch (error) {
-        const detail = error instanceof ProblemException ? `${error.code}: ${error.message}` : (error as Error).message;
+        const detail = isApplicationError(error) || isDomainError(error) ? `${error.code}: ${error.message}` : (error as Error).message;
         throw new Error(`demo scenario: ${step.what} at ${step.at.toISOString()} was refused (${detail})`, { cause: error });
       }
     };
@@ -227,7 +227,7 @@ export class DemoLoader {
         actor: registrar.username,
         message: async (metadata, ctx) => {
           const dto = await this.body(RegisterDepartmentDto, { name: d.name, kind: d.kind, ...(d.parent ? { parentId: demoDepartmentId(d.parent) } : {}) });
-          return new HandleDepartmentCommand({ type: 'RegisterDepartment', data: { departmentId, ...dto }, metadata }, ctx);
+          return new SendCommand({ type: 'RegisterDepartment', data: { departmentId, ...dto }, metadata }, ctx);
         },
       });
       registered++;
@@ -284,7 +284,7 @@ export class DemoLoader {
       const view = await this.users.create({ username: u.username, password: u.password, role: u.role, departmentId, displayName: u.displayName });
       return { user: toAuthUser(view), created: true };
     } catch (error) {
-      if (!(error instanceof ProblemException && error.code === 'USERNAME_TAKEN')) throw error;
+      if (!(isApplicationError(error) && error.code === 'USERNAME_TAKEN')) throw error;
       return reuse(await this.users.findByUsername(u.username), error);
     }
   }
@@ -308,7 +308,7 @@ export class DemoLoader {
       return id('point', key);
     };
     const round = (metadata: CommandMetadata, ctx: CommandContext, command: Unsent<RoundCommand>) =>
-      new HandleRoundCommand({ ...command, metadata } as RoundCommand, ctx);
+      new SendCommand({ ...command, metadata } as RoundCommand, ctx);
 
     add(DEMO_ROUND.plannedAt, 'planning the round', official, async (metadata, ctx) => {
       const { plannedAt: _a, milestones: _m, ...body } = DEMO_ROUND;
@@ -334,7 +334,7 @@ export class DemoLoader {
     for (const f of DEMO_FINDINGS) {
       const findingId = id('finding', f.key);
       const send = (metadata: CommandMetadata, ctx: CommandContext, command: Unsent<FindingCommand>) =>
-        new HandleFindingCommand({ ...command, metadata } as FindingCommand, ctx);
+        new SendCommand({ ...command, metadata } as FindingCommand, ctx);
       const what = (step: string) => `finding ${f.key}: ${step}`;
       add(f.at, what('record'), this.user(f.by), async (metadata, ctx) => {
         const dto = await this.body(RecordFindingDto, { monitoringPointId: pointOf(f.point), departmentId: department(f.department), title: f.title, description: f.description, ...(f.category ? { category: f.category } : {}) });
@@ -404,7 +404,7 @@ export class DemoLoader {
     for (const l of DEMO_LEADS) {
       const leadId = id('lead', l.key);
       const send = (metadata: CommandMetadata, ctx: CommandContext, command: Unsent<LeadCommand>) =>
-        new HandleLeadCommand({ ...command, metadata } as LeadCommand, ctx);
+        new SendCommand({ ...command, metadata } as LeadCommand, ctx);
       const what = (step: string) => `lead ${l.key}: ${step}`;
       add(l.at, what('record'), this.user(l.by), async (metadata, ctx) => {
         const dto = await this.body(RecordLeadDto, {
@@ -418,7 +418,7 @@ export class DemoLoader {
         });
         // As the controller does: names and the informant travel beside the command, never in it.
         const { subjects, informant, ...rest } = dto;
-        return new HandleLeadCommand({ type: 'RecordLead', data: { leadId, roundId, ...rest }, metadata }, ctx, { subjects, informant });
+        return new SendCommand({ type: 'RecordLead', data: { leadId, roundId, ...rest }, metadata }, ctx, { subjects, informant });
       });
       let previous = demoTime(l.at);
       for (const s of l.steps) {

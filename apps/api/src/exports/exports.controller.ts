@@ -2,7 +2,7 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { ledgerRows } from '@app/projections';
-import { Roles } from '../auth/decorators.js';
+import { Reads } from '../auth/decorators.js';
 import { ProblemException } from '../http/problem.js';
 import { officeToday, ReadModelDb } from '../dashboard/read-model-db.js';
 import { ProjectionQuery } from '../projections/projection-query.decorator.js';
@@ -19,7 +19,7 @@ export class ExportsController {
 
   /** 整改台账: one row per finding of the round, Chinese headers; overdue counted against today. */
   @Get('ledger')
-  @Roles('official', 'auditor')
+  @Reads('ExportLedger')
   @ProjectionQuery()
   async ledger(@Query() query: LedgerQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     const today = officeToday();

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { DatabaseHandle } from '@app/database';
-import type { PgEventStore } from '@app/event-store';
+import type { EventStore } from '@app/event-store';
 import { DATABASE, EVENT_STORE } from '../infrastructure/tokens.js';
 import { Public } from '../auth/decorators.js';
 import { ProjectionStatus } from '../projections/projection-status.service.js';
@@ -16,7 +16,7 @@ import { ProjectorService } from '../projections/projector.service.js';
 @Controller('health')
 export class HealthController {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: PgEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     private readonly projection: ProjectionStatus,
     private readonly projector: ProjectorService,

@@ -2,9 +2,9 @@ import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError } from '@app/domain';
 import { EventIdConflictError, InvalidEventError, WrongExpectedRevisionError } from '@app/event-store';
+import { isApplicationError } from '../application/errors.js';
+import { httpStatusOf } from './error-status.js';
 import { problem, ProblemException, type Problem } from './problem.js';
-
-const DOMAIN_STATUS = { conflict: 409, not_found: 404, invalid: 400 } as const;
 
 /** Maps every error to problem+json; an unexpected one is logged and answered 500, never crashing the process. */
 @Catch()
@@ -22,23 +22,25 @@ export class ProblemFilter implements ExceptionFilter {
       void reply.status(200).header('content-type', 'text/html; charset=utf-8').send(this.spaIndex);
       return;
     }
+    // A refused or missing bearer token says which scheme to use (RFC 6750).
+    if (body.code === 'UNAUTHENTICATED') void reply.header('www-authenticate', 'Bearer');
     void reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
   }
 
   toProblem(error: unknown): Problem {
     if (error instanceof ProblemException) return error.toProblem();
+    if (isApplicationError(error)) return problem(httpStatusOf(error.code), error.code, error.message, error.errors, error.extra);
     if (isDomainError(error)) {
-      const status = DOMAIN_STATUS[error.kind];
       const errors = error.field ? [{ field: error.field, rule: error.code, message: error.message }] : undefined;
-      return problem(status, error.code, error.message, errors);
+      return problem(httpStatusOf(error.code), error.code, error.message, errors);
     }
     if (error instanceof WrongExpectedRevisionError) {
-      return problem(409, 'CONCURRENT_MODIFICATION', `The case was changed by someone else (revision ${error.actual}); reload and try again`, undefined, {
+      return problem(httpStatusOf('CONCURRENT_MODIFICATION'), 'CONCURRENT_MODIFICATION', `The case was changed by someone else (revision ${error.actual}); reload and try again`, undefined, {
         actualRevision: error.actual,
       });
     }
-    if (error instanceof EventIdConflictError) return problem(409, error.code, error.message);
-    if (error instanceof InvalidEventError) return problem(400, error.code, error.message);
+    if (error instanceof EventIdConflictError) return problem(httpStatusOf(error.code), error.code, error.message);
+    if (error instanceof InvalidEventError) return problem(httpStatusOf(error.code), error.code, error.message);
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const response = error.getResponse();

@@ -1,10 +1,8 @@
-/** RFC 7807 problem details, the one error shape of the API. */
-export interface FieldError {
-  field: string;
-  rule: string;
-  message: string;
-}
+import type { FieldError } from '../application/errors.js';
 
+export type { FieldError };
+
+/** RFC 7807 problem details, the one error shape of the API. */
 export interface Problem {
   type: string;
   title: string;
@@ -30,7 +28,7 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-/** Thrown anywhere in the app to answer with a given problem. */
+/** Thrown by controllers and the HTTP edge (pipes, guards) to answer with a given problem. */
 export class ProblemException extends Error {
   constructor(
     readonly status: number,

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { canonicalJson } from '@app/event-store';
-import { ProblemException } from '../http/problem.js';
+import { ApplicationError } from '../application/errors.js';
 
 const KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 const REPLAYED_HEADERS = ['etag', 'x-event-position', 'location'];
@@ -31,7 +31,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   private async handle(request: FastifyRequest, reply: FastifyReply, key: string, next: CallHandler): Promise<unknown> {
     if (!KEY.test(key)) {
-      throw new ProblemException(400, 'VALIDATION_FAILED', 'Idempotency-Key must be 1 to 200 characters of letters, digits, . _ : -', [
+      throw new ApplicationError('VALIDATION_FAILED', 'Idempotency-Key must be 1 to 200 characters of letters, digits, . _ : -', [
         { field: 'Idempotency-Key', rule: 'pattern', message: 'Idempotency-Key must be 1 to 200 characters of letters, digits, . _ : -' },
       ]);
     }
@@ -46,10 +46,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
       const [row] = await this.db.query(`SELECT request_hash, status, status_code, response, headers FROM idempotency_keys WHERE user_id = $1 AND key = $2`, [userId, key]);
       if (!row) return this.handle(request, reply, key, next); // released in between: claim again
       if (row.request_hash !== hash) {
-        throw new ProblemException(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request');
+        throw new ApplicationError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request');
       }
       if (row.status === 'pending') {
-        throw new ProblemException(409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed; retry shortly');
+        throw new ApplicationError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed; retry shortly');
       }
       for (const [name, value] of Object.entries(row.headers ?? {})) void reply.header(name, value as string);
       void reply.header('idempotent-replayed', 'true').status(row.status_code);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '@app/database';
-import type { PgEventStore } from '@app/event-store';
+import type { EventStore } from '@app/event-store';
 import { APP_CONFIG, EVENT_STORE } from './tokens.js';
 
 /**
@@ -14,7 +14,7 @@ export class SealService implements OnApplicationBootstrap, OnApplicationShutdow
   private running: Promise<unknown> = Promise.resolve();
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: PgEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

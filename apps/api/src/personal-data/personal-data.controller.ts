@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { leadStream, type Role } from '@app/domain';
-import type { PgEventStore } from '@app/event-store';
+import { leadStream, mayOperate, mayRead, type Role } from '@app/domain';
+import type { EventStore } from '@app/event-store';
 import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser, Roles } from '../auth/decorators.js';
+import { CurrentUser, Operates, Reads } from '../auth/decorators.js';
 import { ProblemException } from '../http/problem.js';
 import { EVENT_STORE } from '../infrastructure/tokens.js';
 import { PersonalDataService, type ErasureResult, type PersonalDataRead } from './personal-data.service.js';
@@ -18,7 +18,7 @@ export class ErasePersonalDataDto {
 }
 
 /**
- * The route guard enforces `@Roles`; the check here repeats it so that the routes stay closed even
+ * The route guard enforces the domain's tables; the check here repeats it so that the routes stay closed even
  * if the guard is ever missing from the module graph (this is the most sensitive data there is).
  */
 function signedIn(user: AuthUser | undefined, roles: readonly Role[]): AuthUser {
@@ -35,27 +35,27 @@ function signedIn(user: AuthUser | undefined, roles: readonly Role[]): AuthUser 
 export class PersonalDataController {
   constructor(
     private readonly personalData: PersonalDataService,
-    @Inject(EVENT_STORE) private readonly store: PgEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   /** Lawful erasure (e.g. on a court order or at the end of retention): destroys the subject's key. */
   @Post('personal-data/:ref/erase')
   @HttpCode(200)
-  @Roles('official')
+  @Operates('ErasePersonalData')
   async erase(
     @Param('ref') ref: string,
     @Body() body: ErasePersonalDataDto,
     @CurrentUser() user: AuthUser | undefined,
   ): Promise<ErasureResult & { ref: string }> {
-    const by = signedIn(user, ['official']);
+    const by = signedIn(user, mayOperate.ErasePersonalData);
     return { ref, ...(await this.personalData.erase(ref, by, body.reason)) };
   }
 
   /** Who read the names of this lead, when, why, and what they were shown. */
   @Get('leads/:id/personal-data-reads')
-  @Roles('official', 'auditor')
+  @Reads('ListPersonalDataReads')
   async reads(@Param('id') id: string, @CurrentUser() user: AuthUser | undefined): Promise<{ items: PersonalDataRead[] }> {
-    signedIn(user, ['official', 'auditor']);
+    signedIn(user, mayRead.ListPersonalDataReads);
     if (!UUID.test(id) || (await this.store.streamRevision(leadStream(id))) === 0) {
       throw new ProblemException(404, 'LEAD_NOT_FOUND', `No lead ${id}`);
     }

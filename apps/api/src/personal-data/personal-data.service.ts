@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Role } from '@app/domain';
 import type { AuthUser } from '../auth/auth-user.js';
-import { ProblemException } from '../http/problem.js';
+import { ApplicationError } from '../application/errors.js';
 import { newDataKey, open, seal, unwrapKey, valueAad, wrapKey } from './crypto.js';
 import { PERSONAL_DATA_MASTER_KEY, type MasterKey } from './master-key.js';
 import {
@@ -76,8 +76,8 @@ interface StoredRow {
   destroyed_at: Date | null;
 }
 
-const invalid = (field: string, message: string): ProblemException =>
-  new ProblemException(400, 'VALIDATION_FAILED', `Invalid input: ${field}`, [{ field, rule: 'invalid', message }]);
+const invalid = (field: string, message: string): ApplicationError =>
+  new ApplicationError('VALIDATION_FAILED', `Invalid input: ${field}`, [{ field, rule: 'invalid', message }]);
 
 function requireUuid(value: unknown, field: string): string {
   if (typeof value !== 'string' || !UUID.test(value)) throw invalid(field, `${field} must be a UUID`);
@@ -162,7 +162,7 @@ export class PersonalDataService implements OnModuleInit {
     const leadId = context.leadId === undefined ? null : requireUuid(context.leadId, 'leadId');
     const purpose = typeof context.purpose === 'string' ? context.purpose.trim() : '';
     if (purpose === '') throw invalid('purpose', 'a read of personal data states its purpose');
-    if (!reader?.id || !reader.username || !reader.role) throw new ProblemException(401, 'UNAUTHENTICATED', 'No signed-in reader');
+    if (!reader?.id || !reader.username || !reader.role) throw new ApplicationError('UNAUTHENTICATED', 'No signed-in reader');
     const result = new Map<string, RevealedValue>();
     if (unique.length === 0) return result;
 
@@ -213,7 +213,7 @@ export class PersonalDataService implements OnModuleInit {
   async erase(refOrSubjectId: string, by: AuthUser, reason: string): Promise<ErasureResult> {
     const id = requireUuid(refOrSubjectId, 'ref');
     if (!ERASERS.has(by.role)) {
-      throw new ProblemException(403, 'FORBIDDEN', 'Only a discipline official may erase personal data');
+      throw new ApplicationError('FORBIDDEN', 'Only a discipline official may erase personal data');
     }
     const why = typeof reason === 'string' ? reason.trim() : '';
     if (why === '') throw invalid('reason', 'an erasure states its lawful reason');
@@ -224,7 +224,7 @@ export class PersonalDataService implements OnModuleInit {
          UNION SELECT subject_id FROM personal_data_keys WHERE subject_id = $1`,
         [id],
       );
-      if (!subject) throw new ProblemException(404, 'PERSONAL_DATA_NOT_FOUND', `No personal data with ref ${id}`);
+      if (!subject) throw new ApplicationError('PERSONAL_DATA_NOT_FOUND', `No personal data with ref ${id}`);
       const subjectId = subject.subject_id;
       // `key IS NOT NULL` makes a repeated or concurrent erasure a no-op instead of overwriting who did it first.
       // (Wrapped in a CTE because TypeORM answers a bare UPDATE … RETURNING as [rows, count].)

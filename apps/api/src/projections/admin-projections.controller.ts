@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
-import { Roles } from '../auth/decorators.js';
+import { Operates } from '../auth/decorators.js';
 import { ProjectorService } from './projector.service.js';
 
 @Controller('admin/projections')
@@ -9,7 +9,7 @@ export class AdminProjectionsController {
   /** Rebuilds every read model from position 0 beside the live ones; answers when swapped in. */
   @Post('rebuild')
   @HttpCode(200)
-  @Roles('admin', 'official')
+  @Operates('RebuildReadModels')
   async rebuild() {
     const result = await this.projector.rebuild();
     return { ...result, seconds: Math.round(result.seconds * 1000) / 1000, eventsPerSecond: Math.round(result.eventsPerSecond) };

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { PgEventStore } from '@app/event-store';
+import type { EventStore } from '@app/event-store';
 import { READ_MODEL_SCHEMA } from '@app/projections';
 import { EVENT_STORE } from '../infrastructure/tokens.js';
 import { ProjectorService } from './projector.service.js';
@@ -21,7 +21,7 @@ export interface Freshness {
 export class ProjectionStatus {
   constructor(
     private readonly projector: ProjectorService,
-    @Inject(EVENT_STORE) private readonly store: PgEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   /** One statement per query (it runs on every read-model request); before the schema exists: 0. */

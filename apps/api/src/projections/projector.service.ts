@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig, DatabaseHandle } from '@app/database';
-import type { PgEventStore } from '@app/event-store';
+import type { EventStore } from '@app/event-store';
 import { Projector, READ_MODEL_SCHEMA, rebuildReadModels, type RebuildResult } from '@app/projections';
 import { APP_CONFIG, DATABASE, EVENT_STORE } from '../infrastructure/tokens.js';
 import { READ_MODELS, READ_MODELS_VERSION } from './read-models.js';
@@ -13,7 +13,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
   private rebuilding: Promise<RebuildResult> | null = null;
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: PgEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {

@@ -1,7 +1,7 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, switchMap, type Observable } from 'rxjs';
-import { ProblemException } from '../http/problem.js';
+import { ApplicationError } from '../application/errors.js';
 import { ProjectionStatus } from './projection-status.service.js';
 
 export const MAX_WAIT_MS = 5000;
@@ -24,7 +24,7 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
     if (raw !== undefined) {
       const value = Array.isArray(raw) ? raw[0] : raw;
       if (!/^\d{1,15}$/.test(value)) {
-        throw new ProblemException(400, 'VALIDATION_FAILED', 'X-Min-Position must be a non-negative integer', [
+        throw new ApplicationError('VALIDATION_FAILED', 'X-Min-Position must be a non-negative integer', [
           { field: 'X-Min-Position', rule: 'isInt', message: 'X-Min-Position must be a non-negative integer' },
         ]);
       }

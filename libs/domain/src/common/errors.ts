@@ -62,7 +62,8 @@ export const DOMAIN_ERROR_CODES = {
   RECEIVER_DEPARTMENT_REQUIRED: 'invalid',
 
   // Department
-  DEPARTMENT_NOT_FOUND: 'not_found',
+  /** The addressed department does not exist (an unknown one named in a field: the API's DEPARTMENT_NOT_FOUND). */
+  DEPARTMENT_NOT_REGISTERED: 'not_found',
   DEPARTMENT_ALREADY_REGISTERED: 'conflict',
   DEPARTMENT_CANNOT_BE_OWN_PARENT: 'invalid',
   DEPARTMENT_NAME_UNCHANGED: 'conflict',

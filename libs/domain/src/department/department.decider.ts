@@ -37,7 +37,7 @@ function registerDepartment(command: RegisterDepartment, state: DepartmentState)
 }
 
 function renameDepartment(command: RenameDepartment, state: DepartmentState): DepartmentEvent[] {
-  if (state.status === 'absent') throw new DomainError('DEPARTMENT_NOT_FOUND', 'department not found');
+  if (state.status === 'absent') throw new DomainError('DEPARTMENT_NOT_REGISTERED', 'no department is registered under this id');
   const name = requireText(command.data.name, 'name');
   if (name === state.name) throw new DomainError('DEPARTMENT_NAME_UNCHANGED', `the department is already called ${name}`, 'name');
   return [

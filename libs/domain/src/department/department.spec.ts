@@ -72,7 +72,7 @@ describe('Department decider', () => {
   });
 
   it('rejects renaming a department that does not exist', () => {
-    spec.given([]).when(rename('x')).thenThrows('DEPARTMENT_NOT_FOUND', 'not_found');
+    spec.given([]).when(rename('x')).thenThrows('DEPARTMENT_NOT_REGISTERED', 'not_found');
   });
 
   it('rejects renaming to the same name', () => {

@@ -1,9 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
   EventIdConflictError,
-  InvalidEventError,
   WrongExpectedRevisionError,
   type AppendOptions,
   type AppendResult,
@@ -18,7 +16,7 @@ import {
   type Subscription,
   type VerifyReport,
 } from '../types.js';
-import { canonicalJson } from '../hashing.js';
+import { prepareEvents } from '../prepare.js';
 import { eventStoreMigrations, runMigrations } from './migrate.js';
 import { PollingSubscription } from './subscription.js';
 import { EVENT_COLUMNS, readAllFrom, toRecorded, type EventRow } from './rows.js';
@@ -33,9 +31,7 @@ export interface PgEventStoreOptions {
   pollIntervalMs?: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
-const MAX_STREAM_ID = 200;
 /** An 'any' append that loses a race on the stream's next revision is simply tried again (with jitter). */
 const ANY_RETRIES = 50;
 
@@ -122,6 +118,11 @@ export class PgEventStore implements EventStore {
     return rows.length ? Number(rows[0].revision) : 0;
   }
 
+  async hasEvents(): Promise<boolean> {
+    const { rows } = await this.pool.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${this.schema}.es_events) AS any`);
+    return rows[0].any;
+  }
+
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const { rows } = await this.pool.query<EventRow>({
       name: `es_read_stream_${this.schema}`,
@@ -182,41 +183,11 @@ export class PgEventStore implements EventStore {
 }
 
 function prepareAppend(streamId: string, events: NewEvent[], expected: ExpectedRevision): { values: unknown[] } {
-  if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > MAX_STREAM_ID) {
-    throw new InvalidEventError(`streamId must be a non-empty string of at most ${MAX_STREAM_ID} characters`);
-  }
-  if (!Array.isArray(events) || events.length === 0) throw new InvalidEventError('events must be a non-empty array');
-  if (!(expected === 'any' || expected === 'no_stream' || expected === 'stream_exists' || (Number.isSafeInteger(expected) && expected >= 0))) {
-    throw new InvalidEventError(`expectedRevision must be a revision number >= 0, 'no_stream', 'stream_exists' or 'any'`);
-  }
-  const ids = new Set<string>();
-  const parts: string[] = [];
-  const digests: Buffer[] = [];
-  events.forEach((event, i) => {
-    const id = (event.id ?? randomUUID()).toLowerCase();
-    if (!UUID.test(id)) throw new InvalidEventError(`events[${i}].id must be a uuid`);
-    if (ids.has(id)) throw new InvalidEventError('event ids must be unique within one append');
-    ids.add(id);
-    if (typeof event.type !== 'string' || event.type.length === 0) throw new InvalidEventError(`events[${i}].type must be a non-empty string`);
-    const actor = event.metadata?.actor;
-    for (const key of ['id', 'username', 'role'] as const) {
-      if (!actor || typeof actor[key] !== 'string' || actor[key].length === 0) {
-        throw new InvalidEventError(`events[${i}].metadata.actor.${key} is required: every event records who caused it`);
-      }
-    }
-    let occurredAt: string | null = null;
-    if (event.occurredAt != null) {
-      const at = new Date(event.occurredAt);
-      if (Number.isNaN(at.getTime())) throw new InvalidEventError(`events[${i}].occurredAt must be a valid date`);
-      occurredAt = at.toISOString();
-    }
-    // The canonical text is both what jsonb stores and what is hashed, so it is computed once;
-    // the digest's input is canonicalJson({data, metadata, occurredAt}) assembled from the parts.
-    const data = canonicalJson(event.data ?? null);
-    const metadata = canonicalJson({ ...event.metadata, correlationId: event.metadata.correlationId ?? id, causationId: event.metadata.causationId ?? id });
-    const occurred = occurredAt === null ? 'null' : `"${occurredAt}"`;
-    digests.push(createHash('sha256').update(`{"data":${data},"metadata":${metadata},"occurredAt":${occurred}}`, 'utf8').digest());
-    parts.push(`{"id":"${id}","type":${JSON.stringify(event.type)},"data":${data},"metadata":${metadata},"occurredAt":${occurred}}`);
-  });
-  return { values: [streamId, String(expected), `[${parts.join(',')}]`, Buffer.concat(digests)] };
+  const prepared = prepareEvents(streamId, events, expected);
+  const parts = prepared.map(
+    (e) =>
+      `{"id":"${e.id}","type":${JSON.stringify(e.type)},"data":${e.dataJson},"metadata":${e.metadataJson},` +
+      `"occurredAt":${e.occurredAt === null ? 'null' : `"${e.occurredAt}"`}}`,
+  );
+  return { values: [streamId, String(expected), `[${parts.join(',')}]`, Buffer.concat(prepared.map((e) => e.digest))] };
 }

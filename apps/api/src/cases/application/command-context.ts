@@ -1,4 +1,4 @@
-import type { AuthUser } from '../auth/auth-user.js';
+import type { AuthUser } from '../../auth/auth-user.js';
 
 /** Who asks, under which request, and against which revision: what every command carries besides its data. */
 export interface CommandContext {

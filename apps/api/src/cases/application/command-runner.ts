@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Command, Decider, Event } from '@app/domain';
-import { WrongExpectedRevisionError, type PgEventStore, type RecordedEvent } from '@app/event-store';
-import { EVENT_STORE } from '../infrastructure/tokens.js';
-import { ProblemException } from '../http/problem.js';
+import { WrongExpectedRevisionError, type EventStore, type RecordedEvent } from '@app/event-store';
+import { ApplicationError } from '../../application/errors.js';
+import { EVENT_STORE } from '../../infrastructure/tokens.js';
 import type { CommandContext, CommandResult } from './command-context.js';
 
 /** Without If-Match a lost race is decided again on fresh state, this many times at most. */
@@ -29,11 +29,16 @@ export class CommandRunner {
   /** streamId → state and revision after this process's last successful append (LRU by insertion order). */
   private readonly cache = new Map<string, { state: unknown; revision: number }>();
 
-  constructor(@Inject(EVENT_STORE) private readonly store: PgEventStore) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async load<S, C extends Command, E extends Event>(decider: Decider<S, C, E>, streamId: string, until?: Date): Promise<Loaded<S>> {
+  async load<S, C extends Command, E extends Event>(
+    decider: Decider<S, C, E>,
+    streamId: string,
+    until?: Date,
+  ): Promise<Loaded<S>> {
     const events = await this.store.readStream(streamId, until ? { until } : {});
-    const state = events.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as unknown as E), decider.initialState());
+    const evolve = (s: S, e: RecordedEvent) => decider.evolve(s, { type: e.type, data: e.data } as unknown as E);
+    const state = events.reduce(evolve, decider.initialState());
     return { state, revision: events.length ? events[events.length - 1].revision : 0, events };
   }
 
@@ -60,7 +65,9 @@ export class CommandRunner {
       const { state, revision } = current;
       let events: E[];
       try {
-        if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== revision) throw preconditionFailed(ctx.expectedRevision, revision);
+        if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== revision) {
+          throw preconditionFailed(ctx.expectedRevision, revision);
+        }
         authorize?.(state);
         events = decider.decide(command, state);
       } catch (error) {
@@ -94,9 +101,12 @@ export class CommandRunner {
         this.cache.delete(streamId);
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         current = undefined;
-        if (ctx.expectedRevision !== undefined && !fromCache) throw preconditionFailed(ctx.expectedRevision, error.actual);
+        if (ctx.expectedRevision !== undefined && !fromCache) {
+          throw preconditionFailed(ctx.expectedRevision, error.actual);
+        }
         if (attempt >= MAX_ATTEMPTS) {
-          throw new ProblemException(409, 'CONCURRENT_MODIFICATION', `The case kept changing while this command was decided (${attempt} attempts); try again`);
+          const detail = `The case kept changing while this command was decided (${attempt} attempts); try again`;
+          throw new ApplicationError('CONCURRENT_MODIFICATION', detail);
         }
       }
     }
@@ -109,9 +119,8 @@ export class CommandRunner {
   }
 }
 
-function preconditionFailed(expected: number, actual: number): ProblemException {
-  return new ProblemException(412, 'REVISION_MISMATCH', `If-Match names revision ${expected}, the case is at revision ${actual}; reload it and decide again`, undefined, {
-    expectedRevision: expected,
-    actualRevision: actual,
-  });
+function preconditionFailed(expected: number, actual: number): ApplicationError {
+  const detail = `If-Match names revision ${expected}, the case is at revision ${actual}; reload it and decide again`;
+  const extra = { expectedRevision: expected, actualRevision: actual };
+  return new ApplicationError('REVISION_MISMATCH', detail, undefined, extra);
 }

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_TYPE_LABELS, type DomainEventType } from '@app/domain';
-import type { PgEventStore, RecordedEvent } from '@app/event-store';
-import { EVENT_STORE } from '../infrastructure/tokens.js';
-import { ProblemException } from '../http/problem.js';
+import type { EventStore, RecordedEvent } from '@app/event-store';
+import { ApplicationError, type ErrorCode } from '../../application/errors.js';
+import { EVENT_STORE } from '../../infrastructure/tokens.js';
 
 /** An entry whose occurredAt is this much earlier than recordedAt is flagged as back-dated. */
 const BACKDATED_AFTER_MS = 60 * 60 * 1000;
@@ -46,14 +46,20 @@ export function historyEntry(e: RecordedEvent): HistoryEntry {
   };
 }
 
-/** Every event of one case, in order, with who did it and the hash chain. Lead events hold only references to personal data. */
+/**
+ * Every event of one case, in order, with who did it and the hash chain. Lead events hold only
+ * references to personal data.
+ */
 @Injectable()
 export class HistoryService {
-  constructor(@Inject(EVENT_STORE) private readonly store: PgEventStore) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async of(streamId: string, notFoundCode: string): Promise<{ streamId: string; revision: number; events: HistoryEntry[] }> {
+  async of(
+    streamId: string,
+    notFoundCode: ErrorCode,
+  ): Promise<{ streamId: string; revision: number; events: HistoryEntry[] }> {
     const events = await this.store.readStream(streamId);
-    if (!events.length) throw new ProblemException(404, notFoundCode, 'No such id');
+    if (!events.length) throw new ApplicationError(notFoundCode, 'No such id');
     return { streamId, revision: events[events.length - 1].revision, events: events.map(historyEntry) };
   }
 }

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { departmentStream } from '@app/domain';
-import type { PgEventStore } from '@app/event-store';
-import { EVENT_STORE } from '../infrastructure/tokens.js';
-import { ProblemException } from '../http/problem.js';
+import type { EventStore } from '@app/event-store';
+import { ApplicationError } from '../../application/errors.js';
+import { EVENT_STORE } from '../../infrastructure/tokens.js';
 
 /**
  * Answers "does this department exist?" for rules that span streams. Departments are never
@@ -12,7 +12,7 @@ import { ProblemException } from '../http/problem.js';
 export class DepartmentDirectory {
   private readonly known = new Set<string>();
 
-  constructor(@Inject(EVENT_STORE) private readonly store: PgEventStore) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async exists(id: string): Promise<boolean> {
     if (this.known.has(id)) return true;
@@ -21,16 +21,19 @@ export class DepartmentDirectory {
     return events.length > 0;
   }
 
-  /** 400 naming the field when any of the ids is not a registered department. */
+  /** DEPARTMENT_NOT_FOUND naming each field whose id is not a registered department. */
   async requireAll(ids: Array<[field: string, id: string | undefined]>): Promise<void> {
     const missing: [string, string][] = [];
     for (const [field, id] of ids) if (id !== undefined && !(await this.exists(id))) missing.push([field, id]);
     if (missing.length) {
-      throw new ProblemException(
-        400,
+      throw new ApplicationError(
         'DEPARTMENT_NOT_FOUND',
         `No such department: ${missing.map(([, id]) => id).join(', ')}`,
-        missing.map(([field, id]) => ({ field, rule: 'exists', message: `${field} ${id} is not a registered department` })),
+        missing.map(([field, id]) => ({
+          field,
+          rule: 'exists',
+          message: `${field} ${id} is not a registered department`,
+        })),
       );
     }
   }

@@ -1,0 +1,58 @@
+import type { DomainErrorCode } from '@app/domain';
+
+/**
+ * The application layer's refusals: a stable `code` (clients and tests match on it), a message,
+ * optional field errors and extra data. Which HTTP status a code answers is decided once, in
+ * `http/error-status.ts`; nothing here knows about HTTP.
+ */
+export const APPLICATION_ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'UNAUTHENTICATED',
+  'INVALID_CREDENTIALS',
+  'FORBIDDEN',
+  'FORBIDDEN_ROLE',
+  'NOT_YOUR_DEPARTMENT',
+  'NO_DEPARTMENT',
+  /** A department named in a body field (a reference) is not registered: 400 naming the field. */
+  'DEPARTMENT_NOT_FOUND',
+  'PERSONAL_DATA_NOT_FOUND',
+  'USERNAME_TAKEN',
+  'CONCURRENT_MODIFICATION',
+  'REVISION_MISMATCH',
+  'IDEMPOTENCY_KEY_REUSED',
+  'IDEMPOTENCY_REQUEST_IN_PROGRESS',
+  'READ_MODELS_NOT_READY',
+] as const;
+
+export type ApplicationErrorCode = (typeof APPLICATION_ERROR_CODES)[number];
+
+/** Every code a command handler, query service or reader may raise. */
+export type ErrorCode = ApplicationErrorCode | DomainErrorCode;
+
+export interface FieldError {
+  field: string;
+  rule: string;
+  message: string;
+}
+
+export class ApplicationError extends Error {
+  override readonly name = 'ApplicationError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly errors?: FieldError[],
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function isApplicationError(error: unknown): error is ApplicationError {
+  return error instanceof ApplicationError;
+}
+
+/** A 400 naming one field and the rule it broke. */
+export function invalidField(field: string, rule: string, message: string): ApplicationError {
+  return new ApplicationError('VALIDATION_FAILED', `Invalid input: ${field}`, [{ field, rule, message }]);
+}

@@ -1,0 +1,120 @@
+import { departmentStream, findingStream, type DomainCommand, type Role } from '@app/domain';
+import { InMemoryEventStore } from '@app/event-store';
+import type { PersonalDataService } from '../../personal-data/personal-data.service.js';
+import type { CommandContext } from './command-context.js';
+import { PreCheckServices, SendCommand, SendCommandHandler } from './command-handlers.js';
+import { CommandRunner } from './command-runner.js';
+import { DepartmentDirectory } from './department-directory.js';
+
+/** Handler specs on the in-memory store: given events, when a command, then events or an error code. */
+function handlerSpec() {
+  const store = new InMemoryEventStore();
+  const runner = new CommandRunner(store);
+  const vault = { protect: async (values: unknown[]) => values.map((_, i) => `ref-${i}`) } as unknown as PersonalDataService;
+  const handler = new SendCommandHandler(runner, new PreCheckServices(runner, new DepartmentDirectory(store), vault));
+  const now = new Date('2024-09-02T08:00:00Z');
+  const actor = (role: Role, departmentId?: string) => ({ id: `u-${role}`, username: role, role, departmentId });
+  return {
+    async given(streamId: string, ...events: Array<{ type: string; data: Record<string, unknown> }>) {
+      const metadata = { actor: { id: 'u-setup', username: 'setup', role: 'admin' } };
+      await store.appendToStream(streamId, events.map((e) => ({ ...e, metadata })));
+    },
+    when(command: Omit<DomainCommand, 'metadata'>, role: Role, extra: Partial<CommandContext> = {}) {
+      const ctx: CommandContext = { actor: actor(role, extra.actor?.departmentId), correlationId: 'c', now, ...extra };
+      const metadata = { now: now.toISOString(), userId: ctx.actor.id, role };
+      return handler.execute(new SendCommand({ ...command, metadata } as DomainCommand, ctx));
+    },
+    async events(streamId: string) {
+      return (await store.readStream(streamId)).map((e) => ({ type: e.type, data: e.data }));
+    },
+  };
+}
+
+const at = '2024-09-01T08:00:00.000Z';
+const registered = (id: string) => ({ type: 'DepartmentRegistered', data: { departmentId: id, name: id, kind: 'bureau', occurredAt: at } });
+const recorded = {
+  type: 'FindingRecorded',
+  data: { findingId: 'f-1', roundId: 'r-1', fieldId: 'fl-1', monitoringPointId: 'p-1', departmentId: 'd-a', title: 't', description: 'd', occurredAt: at },
+};
+const assign = (data: Record<string, unknown> = {}) =>
+  ({ type: 'AssignRectification', data: { findingId: 'f-1', type: 'deadline', departmentId: 'd-a', responsiblePerson: '王', dueOn: '2024-12-31', ...data } }) as Omit<DomainCommand, 'metadata'>;
+
+describe('SendCommandHandler', () => {
+  it('RegisterDepartment: given nothing, then DepartmentRegistered', async () => {
+    const spec = handlerSpec();
+    const result = await spec.when({ type: 'RegisterDepartment', data: { departmentId: 'd-a', name: '区民政局', kind: 'bureau' } }, 'admin');
+    expect(result).toMatchObject({ id: 'd-a', revision: 1 });
+    expect(await spec.events(departmentStream('d-a'))).toEqual([
+      { type: 'DepartmentRegistered', data: expect.objectContaining({ departmentId: 'd-a', name: '区民政局' }) },
+    ]);
+  });
+
+  it('RegisterDepartment under an unknown parent: DEPARTMENT_NOT_FOUND naming parentId, nothing written', async () => {
+    const spec = handlerSpec();
+    const command = { type: 'RegisterDepartment', data: { departmentId: 'd-a', name: 'x', kind: 'bureau', parentId: 'd-x' } } as const;
+    await expect(spec.when(command, 'official')).rejects.toMatchObject({ code: 'DEPARTMENT_NOT_FOUND', errors: [{ field: 'parentId', rule: 'exists' }] });
+    expect(await spec.events(departmentStream('d-a'))).toEqual([]);
+  });
+
+  it('RenameDepartment of an unregistered department: DEPARTMENT_NOT_REGISTERED', async () => {
+    await expect(handlerSpec().when({ type: 'RenameDepartment', data: { departmentId: 'd-x', name: 'y' } }, 'admin')).rejects.toMatchObject({
+      code: 'DEPARTMENT_NOT_REGISTERED',
+    });
+  });
+
+  it('refuses a role the domain table does not allow: FORBIDDEN_ROLE, nothing written', async () => {
+    const spec = handlerSpec();
+    await spec.given(findingStream('f-1'), recorded);
+    await spec.given(departmentStream('d-a'), registered('d-a'));
+    await expect(spec.when(assign(), 'inspector')).rejects.toMatchObject({ code: 'FORBIDDEN_ROLE' });
+    expect(await spec.events(findingStream('f-1'))).toHaveLength(1);
+  });
+
+  it('AssignRectification: given a recorded finding and its department, then RectificationAssigned', async () => {
+    const spec = handlerSpec();
+    await spec.given(findingStream('f-1'), recorded);
+    await spec.given(departmentStream('d-a'), registered('d-a'));
+    expect(await spec.when(assign(), 'official')).toMatchObject({ id: 'f-1', revision: 2 });
+    expect((await spec.events(findingStream('f-1')))[1]).toEqual({
+      type: 'RectificationAssigned',
+      data: expect.objectContaining({ departmentId: 'd-a', coDepartmentIds: [], dueOn: '2024-12-31' }),
+    });
+  });
+
+  it('AssignRectification with an unknown co-department: DEPARTMENT_NOT_FOUND naming coDepartmentIds[0]', async () => {
+    const spec = handlerSpec();
+    await spec.given(findingStream('f-1'), recorded);
+    await spec.given(departmentStream('d-a'), registered('d-a'));
+    await expect(spec.when(assign({ coDepartmentIds: ['d-x'] }), 'official')).rejects.toMatchObject({
+      code: 'DEPARTMENT_NOT_FOUND',
+      errors: [{ field: 'coDepartmentIds[0]' }],
+    });
+  });
+
+  it('a liaison of another department: NOT_YOUR_DEPARTMENT; of the assigned one: RectificationAcknowledged', async () => {
+    const spec = handlerSpec();
+    await spec.given(departmentStream('d-a'), registered('d-a'));
+    await spec.given(findingStream('f-1'), recorded);
+    await spec.when(assign(), 'official');
+    const acknowledge = { type: 'AcknowledgeRectification', data: { findingId: 'f-1' } } as const;
+    const liaison = (departmentId: string) => ({ actor: { id: 'u-l', username: 'l', role: 'unit_liaison' as const, departmentId } });
+    await expect(spec.when(acknowledge, 'unit_liaison', liaison('d-b'))).rejects.toMatchObject({ code: 'NOT_YOUR_DEPARTMENT' });
+    await spec.when(acknowledge, 'unit_liaison', liaison('d-a'));
+    expect((await spec.events(findingStream('f-1'))).map((e) => e.type)).toEqual([
+      'FindingRecorded',
+      'RectificationAssigned',
+      'RectificationAcknowledged',
+    ]);
+  });
+
+  it('If-Match naming another revision: REVISION_MISMATCH with both revisions, nothing written', async () => {
+    const spec = handlerSpec();
+    await spec.given(findingStream('f-1'), recorded);
+    await spec.given(departmentStream('d-a'), registered('d-a'));
+    await expect(spec.when(assign(), 'official', { expectedRevision: 3 })).rejects.toMatchObject({
+      code: 'REVISION_MISMATCH',
+      extra: { expectedRevision: 3, actualRevision: 1 },
+    });
+    expect(await spec.events(findingStream('f-1'))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,225 @@
+import { Command as CqrsCommand, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Injectable } from '@nestjs/common';
+import {
+  departmentDecider,
+  departmentStream,
+  ensureFindingMayBeRecorded,
+  ensureLeadMayBeRecorded,
+  findingDecider,
+  findingStream,
+  inspectionRoundDecider,
+  leadDecider,
+  leadStream,
+  liaisonMayAct,
+  roleMayDo,
+  roundStream,
+  type CommandType,
+  type Decider,
+  type DomainCommand,
+  type FindingState,
+} from '@app/domain';
+import { ApplicationError } from '../../application/errors.js';
+import { PersonalDataService } from '../../personal-data/personal-data.service.js';
+import type { CommandContext, CommandResult } from './command-context.js';
+import { CommandRunner } from './command-runner.js';
+import { DepartmentDirectory } from './department-directory.js';
+
+/** Personal data arrives in clear and leaves as references before anything is decided. */
+export interface LeadPersonalData {
+  subjects?: Array<{ name: string; post?: string; departmentId?: string }>;
+  informant?: { name: string; contact?: string };
+}
+
+/** The one bus message: a domain command, who sends it, and (RecordLead only) the personal data in clear. */
+export class SendCommand extends CqrsCommand<CommandResult> {
+  constructor(
+    readonly command: DomainCommand,
+    readonly ctx: CommandContext,
+    readonly personal: LeadPersonalData = {},
+  ) {
+    super();
+  }
+}
+
+type CommandOf<T extends CommandType> = Extract<DomainCommand, { type: T }>;
+
+/** What a pre-check may use: other streams, the department directory, the personal-data vault. */
+@Injectable()
+export class PreCheckServices {
+  constructor(
+    readonly runner: CommandRunner,
+    readonly departments: DepartmentDirectory,
+    readonly personalData: PersonalDataService,
+  ) {}
+}
+
+/** Where a command is decided: the aggregate's decider and stream, and the id the answer names. */
+interface Aggregate<C extends DomainCommand> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  decider: Decider<any, any, any>;
+  stream(command: C): string;
+  id(command: C): string;
+}
+
+interface CommandSpec<C extends DomainCommand> {
+  aggregate: Aggregate<C>;
+  /** Cross-stream rules checked before deciding; answers the command to decide (possibly completed). */
+  preCheck?(command: C, ctx: CommandContext, services: PreCheckServices, personal: LeadPersonalData): Promise<C>;
+  /** Rules that need the aggregate's current state but are not the domain's (a liaison's own department). */
+  authorize?(state: unknown, ctx: CommandContext): void;
+}
+
+const round: Aggregate<Extract<DomainCommand, { data: { roundId: string } }>> = {
+  decider: inspectionRoundDecider,
+  stream: (c) => roundStream(c.data.roundId),
+  id: (c) => c.data.roundId,
+};
+const finding: Aggregate<Extract<DomainCommand, { data: { findingId: string } }>> = {
+  decider: findingDecider,
+  stream: (c) => findingStream(c.data.findingId),
+  id: (c) => c.data.findingId,
+};
+const lead: Aggregate<Extract<DomainCommand, { data: { leadId: string } }>> = {
+  decider: leadDecider,
+  stream: (c) => leadStream(c.data.leadId),
+  id: (c) => c.data.leadId,
+};
+const department: Aggregate<Extract<DomainCommand, { data: { departmentId: string } }>> = {
+  decider: departmentDecider,
+  stream: (c) => departmentStream(c.data.departmentId),
+  id: (c) => c.data.departmentId,
+};
+
+/** A unit liaison acts only on findings assigned to their own department. */
+function ownDepartmentOnly(state: unknown, ctx: CommandContext): void {
+  const finding = state as FindingState;
+  if (ctx.actor.role !== 'unit_liaison' || finding.status === 'absent') return;
+  if (!liaisonMayAct(finding, ctx.actor.departmentId)) {
+    throw new ApplicationError('NOT_YOUR_DEPARTMENT', 'This finding is not assigned to your department');
+  }
+}
+const liaison = { aggregate: finding, authorize: ownDepartmentOnly };
+
+type Field = [field: string, id: string | undefined];
+
+/**
+ * Every command: its aggregate and its pre-checks. Who may send it is the domain's `mayDo`. A new
+ * command on an existing aggregate is one line here (plus its route).
+ */
+export const COMMANDS: { readonly [T in CommandType]: CommandSpec<CommandOf<T>> } = {
+  PlanRound: { aggregate: round },
+  AddFocusField: { aggregate: round },
+  AddMonitoringPoint: {
+    aggregate: round,
+    async preCheck(command, _ctx, { departments }) {
+      const targets = command.data.targets.map((t, i): Field => [`targets[${i}].departmentId`, t.departmentId]);
+      await departments.requireAll(targets);
+      return command;
+    },
+  },
+  StationRound: { aggregate: round },
+  ReportRound: { aggregate: round },
+  DeliverRoundFeedback: { aggregate: round },
+  StartRoundRectification: { aggregate: round },
+  EvaluateRound: { aggregate: round },
+  ArchiveRound: { aggregate: round },
+
+  RecordFinding: {
+    ...liaison,
+    /** The monitoring point must belong to the round; the finding takes its focus field from it. */
+    async preCheck(command, _ctx, { runner, departments }) {
+      const { state } = await runner.load(inspectionRoundDecider, roundStream(command.data.roundId));
+      const point = ensureFindingMayBeRecorded(state, command.data.monitoringPointId);
+      await departments.requireAll([['departmentId', command.data.departmentId]]);
+      return { ...command, data: { ...command.data, fieldId: point.fieldId } };
+    },
+  },
+  AssignRectification: {
+    ...liaison,
+    async preCheck(command, _ctx, { departments }) {
+      const co = (command.data.coDepartmentIds ?? []).map((id, i): Field => [`coDepartmentIds[${i}]`, id]);
+      await departments.requireAll([['departmentId', command.data.departmentId], ...co]);
+      return command;
+    },
+  },
+  AcknowledgeRectification: liaison,
+  SubmitRectificationPlan: liaison,
+  ReportProgress: liaison,
+  RequestClosure: liaison,
+  VerifyRectification: liaison,
+  ReopenRectification: liaison,
+  DismissFinding: liaison,
+
+  RecordLead: {
+    aggregate: lead,
+    /** The round must accept leads; names and contacts are protected and replaced by references. */
+    async preCheck(command, _ctx, { runner, departments, personalData }, personal) {
+      const { state } = await runner.load(inspectionRoundDecider, roundStream(command.data.roundId));
+      ensureLeadMayBeRecorded(state, command.data.monitoringPointId);
+      const subjects = personal.subjects ?? [];
+      await departments.requireAll(subjects.map((s, i): Field => [`subjects[${i}].departmentId`, s.departmentId]));
+      const refs = await personalData.protect([
+        ...subjects.map((s) => ({ kind: 'lead_subject' as const, value: { name: s.name } })),
+        ...(personal.informant ? [{ kind: 'informant' as const, value: { ...personal.informant } }] : []),
+      ]);
+      const referenced = subjects.map((s, i) => ({
+        ref: refs[i],
+        ...(s.post ? { post: s.post } : {}),
+        ...(s.departmentId ? { departmentId: s.departmentId } : {}),
+      }));
+      const informant = personal.informant ? { informantRef: refs[subjects.length] } : {};
+      return { ...command, data: { ...command.data, subjects: referenced, ...informant } };
+    },
+  },
+  TriageLead: { aggregate: lead },
+  TransferLead: {
+    aggregate: lead,
+    async preCheck(command, _ctx, { departments }) {
+      await departments.requireAll([['receiverDepartmentId', command.data.receiverDepartmentId]]);
+      return command;
+    },
+  },
+  AcknowledgeLeadReceipt: { aggregate: lead },
+  RecordDisposition: { aggregate: lead },
+  RecordOutcome: { aggregate: lead },
+  CloseLead: { aggregate: lead },
+
+  RegisterDepartment: {
+    aggregate: department,
+    async preCheck(command, _ctx, { departments }) {
+      await departments.requireAll([['parentId', command.data.parentId]]);
+      return command;
+    },
+  },
+  RenameDepartment: { aggregate: department },
+};
+
+/** The one command handler: role (the domain's `mayDo`), pre-checks, then load → decide → append. */
+@CommandHandler(SendCommand)
+export class SendCommandHandler implements ICommandHandler<SendCommand> {
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly services: PreCheckServices,
+  ) {}
+
+  async execute({ command, ctx, personal }: SendCommand): Promise<CommandResult> {
+    if (!roleMayDo(ctx.actor.role, command.type)) {
+      throw new ApplicationError('FORBIDDEN_ROLE', `The role ${ctx.actor.role} may not ${command.type}`);
+    }
+    const spec = COMMANDS[command.type] as CommandSpec<DomainCommand>;
+    const decided = spec.preCheck ? await spec.preCheck(command, ctx, this.services, personal) : command;
+    const { aggregate } = spec;
+    const authorize = spec.authorize && ((state: unknown) => spec.authorize!(state, ctx));
+    const { state: _state, ...result } = await this.runner.run(
+      aggregate.decider,
+      aggregate.stream(decided),
+      aggregate.id(decided),
+      decided,
+      ctx,
+      authorize,
+    );
+    return result;
+  }
+}
+
+export const commandHandlers = [PreCheckServices, SendCommandHandler];

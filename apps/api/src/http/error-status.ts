@@ -1,0 +1,106 @@
+import { DOMAIN_ERROR_CODE_LIST } from '@app/domain';
+import { APPLICATION_ERROR_CODES, type ErrorCode } from '../application/errors.js';
+
+/**
+ * The one table from error code to HTTP status. A code answers the same status wherever it is
+ * raised (decider, command handler, query service, guard); the type makes a code without a status
+ * a compile error, and `error-status.spec.ts` checks the same at run time.
+ */
+export const HTTP_STATUS_OF: Readonly<Record<ErrorCode | EdgeErrorCode, number>> = {
+  // shared input rules
+  VALIDATION_FAILED: 400,
+  VALUE_REQUIRED: 400,
+  INVALID_VALUE: 400,
+  INVALID_DATE: 400,
+  INVALID_TIMESTAMP: 400,
+  REASON_REQUIRED: 400,
+
+  // who asks
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  FORBIDDEN_ROLE: 403,
+  NOT_YOUR_DEPARTMENT: 403,
+  NO_DEPARTMENT: 403,
+
+  // InspectionRound
+  ROUND_NOT_FOUND: 404,
+  ROUND_ALREADY_PLANNED: 409,
+  ROUND_PERIOD_INVALID: 400,
+  ROUND_NOT_OPEN_FOR_PLANNING: 409,
+  FOCUS_FIELD_ALREADY_EXISTS: 409,
+  FOCUS_FIELD_NOT_FOUND: 400,
+  MONITORING_POINT_ALREADY_EXISTS: 409,
+  MONITORING_POINT_TARGETS_REQUIRED: 400,
+  MONITORING_POINT_NOT_FOUND: 400,
+  ROUND_NOT_PLANNED: 409,
+  ROUND_NOT_STATIONED: 409,
+  ROUND_NOT_REPORTED: 409,
+  ROUND_FEEDBACK_NOT_DELIVERED: 409,
+  ROUND_NOT_RECTIFYING: 409,
+  ROUND_NOT_EVALUATED: 409,
+  ROUND_NOT_ACCEPTING_LEADS: 409,
+
+  // Finding and its rectification
+  FINDING_NOT_FOUND: 404,
+  FINDING_ALREADY_RECORDED: 409,
+  FINDING_ALREADY_ASSIGNED: 409,
+  FINDING_DISMISSED: 409,
+  FINDING_NOT_ASSIGNED: 409,
+  FINDING_NOT_ACKNOWLEDGED: 409,
+  FINDING_NOT_IN_PROGRESS: 409,
+  FINDING_NOT_PENDING_VERIFICATION: 409,
+  FINDING_NOT_CLOSED_OR_ONGOING: 409,
+  ONGOING_ONLY_FOR_LONG_TERM: 409,
+  ONGOING_REQUIRES_ACCEPTANCE: 400,
+  CO_DEPARTMENT_IS_LEAD_DEPARTMENT: 400,
+  PERCENT_OUT_OF_RANGE: 400,
+  EVIDENCE_REQUIRED: 400,
+
+  // Lead
+  LEAD_NOT_FOUND: 404,
+  LEAD_ALREADY_RECORDED: 409,
+  LEAD_ALREADY_TRIAGED: 409,
+  LEAD_NOT_TRIAGED_FOR_TRANSFER: 409,
+  LEAD_ALREADY_TRANSFERRED: 409,
+  LEAD_NOT_TRANSFERRED: 409,
+  LEAD_NOT_RECEIVED: 409,
+  LEAD_DISPOSITION_UNCHANGED: 409,
+  LEAD_NOT_DISPOSING: 409,
+  LEAD_NOT_CONCLUDED: 409,
+  RECEIVER_DEPARTMENT_REQUIRED: 400,
+
+  // Department: the addressed one unknown is 404, one referenced by a body field unknown is 400
+  DEPARTMENT_NOT_REGISTERED: 404,
+  DEPARTMENT_NOT_FOUND: 400,
+  DEPARTMENT_ALREADY_REGISTERED: 409,
+  DEPARTMENT_CANNOT_BE_OWN_PARENT: 400,
+  DEPARTMENT_NAME_UNCHANGED: 409,
+
+  // personal data, users
+  PERSONAL_DATA_NOT_FOUND: 404,
+  USERNAME_TAKEN: 409,
+
+  // writing
+  CONCURRENT_MODIFICATION: 409,
+  REVISION_MISMATCH: 412,
+  EVENT_ID_CONFLICT: 409,
+  INVALID_EVENT: 400,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  IDEMPOTENCY_REQUEST_IN_PROGRESS: 409,
+
+  // reading
+  READ_MODELS_NOT_READY: 503,
+  NOT_FOUND: 404,
+  INTERNAL_ERROR: 500,
+};
+
+/** Codes only the HTTP edge or the event store raise (unknown route, store refusals, the 500). */
+export type EdgeErrorCode = 'EVENT_ID_CONFLICT' | 'INVALID_EVENT' | 'NOT_FOUND' | 'INTERNAL_ERROR';
+
+export function httpStatusOf(code: string): number {
+  return (HTTP_STATUS_OF as Record<string, number>)[code] ?? 500;
+}
+
+/** Every code the domain and the application can raise, for the table's test and the OpenAPI docs. */
+export const RAISED_ERROR_CODES: readonly ErrorCode[] = [...DOMAIN_ERROR_CODE_LIST, ...APPLICATION_ERROR_CODES];
