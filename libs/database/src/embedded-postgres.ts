@@ -439,8 +439,14 @@ async function livePostmaster(pgDataDir: string): Promise<number | undefined> {
  */
 async function assertNotInUse(pgDataDir: string, log: (msg: string) => void, warn: (msg: string) => void): Promise<void> {
   const found = await readPostmasterPid(pgDataDir);
-  if (!found || !isRunning(found.pid)) return;
+  if (!found || !isAlive(found.pid)) return;
   const { file: pidFile, pid } = found;
+  if (!isRunning(pid)) {
+    // Killed but not yet reaped (its parent is gone too): PostgreSQL would take the zombie for a live server.
+    log(`Removing stale ${pidFile}: pid ${pid} has exited`);
+    await fs.rm(pidFile, { force: true });
+    return;
+  }
   const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
   if (cmdline === undefined) throw new DataDirInUseError(pgDataDir, pid);
   const args = cmdline.split('\0');
