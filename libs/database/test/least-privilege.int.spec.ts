@@ -4,6 +4,7 @@ import pg from 'pg';
 import { migrateEventStore, PgEventStore, type NewEvent } from '@app/event-store';
 import { Projector, readModels, READ_MODELS_VERSION, rebuildReadModels, readCheckpoint } from '@app/projections';
 import { openDatabase, type DatabaseHandle } from '../src/bootstrap.js';
+import { startEmbeddedPostgres } from '../src/embedded-postgres.js';
 import { loadConfig } from '../src/config.js';
 import { killServersAndRemove, makeTempRoot } from './helpers.js';
 
@@ -123,5 +124,53 @@ test('the app role runs the projector and rebuilds the read models with the sche
   } finally {
     await projector.close();
     await store.close();
+  }
+}, TIMEOUT);
+
+test('a data folder from before the roles (everything owned by the superuser) is handed to them at start', async () => {
+  const dataDir = path.join(root, 'old');
+  const old = await startEmbeddedPostgres({ dataDir });
+  const su = new pg.Client({ connectionString: old.url });
+  await su.connect();
+  try {
+    // What an older version left: the store, a read model and an app table, all made as "postgres".
+    await su.query('REVOKE ALL ON DATABASE xuncha FROM xuncha_app');
+    await su.query('ALTER DATABASE xuncha OWNER TO postgres');
+    const store = await PgEventStore.open({ connectionString: old.url });
+    await store.appendToStream(`department-${randomUUID()}`, [event('区民政局')]);
+    await store.close();
+    await su.query('CREATE SCHEMA rm; CREATE TABLE rm.notes (id serial PRIMARY KEY, body text)');
+    await su.query('CREATE TABLE public.users_old (id int PRIMARY KEY)');
+  } finally {
+    await su.end();
+    await old.stop();
+  }
+
+  const upgraded = await openDatabase(loadConfig({ DATA_DIR: dataDir }), { log: () => undefined, warn: () => undefined });
+  const client = new pg.Client({ connectionString: upgraded.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string; owner: string }>(`
+      SELECT c.oid::regclass::text AS name, pg_get_userbyid(c.relowner) AS owner FROM pg_class c
+       WHERE c.oid::regclass::text IN ('event_store.es_events', 'event_store.es_seals', 'rm.notes', 'users_old')
+       ORDER BY 1`);
+    expect(rows).toEqual([
+      { name: 'event_store.es_events', owner: 'xuncha_owner' },
+      { name: 'event_store.es_seals', owner: 'xuncha_owner' },
+      { name: 'rm.notes', owner: 'xuncha_app' },
+      { name: 'users_old', owner: 'xuncha_app' },
+    ]);
+    await client.query("INSERT INTO rm.notes (body) VALUES ('可写')");
+    await expect(client.query('DELETE FROM event_store.es_events')).rejects.toMatchObject({ code: '42501' });
+    const store = await PgEventStore.open({ connectionString: upgraded.url });
+    try {
+      await store.appendToStream(`department-${randomUUID()}`, [event('区教育局')]);
+      expect(await store.headPosition()).toBe(2);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await client.end();
+    await upgraded.stop();
   }
 }, TIMEOUT);
