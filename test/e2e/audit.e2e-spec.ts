@@ -19,7 +19,7 @@ describe('audit: the log, and verification over HTTP and the CLI', () => {
   async function verifyCli(streamId?: string): Promise<{ code: number; out: string }> {
     try {
       const { stdout, stderr } = await run(process.execPath, [cli, ...(streamId ? [streamId] : [])], {
-        env: { ...process.env, DATABASE_URL: t.url, NODE_OPTIONS: '' },
+        env: { ...process.env, DATABASE_URL: t.appUrl, DATABASE_OWNER_URL: t.ownerUrl, NODE_OPTIONS: '' },
       });
       return { code: 0, out: stdout + stderr };
     } catch (error) {

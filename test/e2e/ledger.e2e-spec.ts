@@ -99,7 +99,7 @@ describe('ledger export', () => {
 
   describe('replay from the command line', () => {
     const replay = async (...args: string[]) =>
-      (await promisify(execFile)(process.execPath, [path.resolve('dist/apps/api/src/cli/replay.js'), ...args], { env: { ...process.env, DATABASE_URL: t.url, NODE_OPTIONS: '' } })).stdout;
+      (await promisify(execFile)(process.execPath, [path.resolve('dist/apps/api/src/cli/replay.js'), ...args], { env: { ...process.env, DATABASE_URL: t.appUrl, DATABASE_OWNER_URL: t.ownerUrl, NODE_OPTIONS: '' } })).stdout;
 
     it("prints a case's timeline with Chinese labels, actors and hashes", async () => {
       const [finding] = (await official.get(`/api/findings?roundId=${DEMO_ROUND_ID}&status=closed&type=immediate`, { 'X-Min-Position': String(position) })).body.items;

@@ -107,4 +107,34 @@ describe('the app process on its embedded PostgreSQL', () => {
     expect(await second.exited).toBe(0);
     expect(postgresFor(dataDir)).toEqual([]);
   }, 120_000);
+
+  it('after SIGKILL, starts again on the same folder by itself: the orphaned server is stopped, the data kept', async () => {
+    const dataDir = path.join(root, 'killed');
+    const first = await start(dataDir, await freePort());
+    const dbPort = /on 127\.0\.0\.1:(\d+)/.exec(first.output())![1];
+    const password = (await fs.readFile(path.join(dataDir, 'pg-password'), 'utf8')).trim();
+    const store = await PgEventStore.open({ connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${dbPort}/xuncha` });
+    const departmentId = randomUUID();
+    await store.appendToStream(`department-${departmentId}`, [
+      { type: 'DepartmentRegistered', data: { departmentId, name: '区民政局', kind: 'bureau', occurredAt: new Date().toISOString() }, metadata: { actor: { id: 't', username: 't', role: 'admin' } } },
+    ]);
+    await store.close();
+    const orphans = postgresFor(dataDir);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // The server outlived the app.
+    expect(postgresFor(dataDir)).toEqual(orphans);
+
+    const port = await freePort();
+    const second = await start(dataDir, port);
+    try {
+      expect(second.output()).toContain('left running by an app that is no longer running');
+      const health = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.json());
+      expect(health).toMatchObject({ status: 'ok', mode: 'embedded', store: { headPosition: 1 } });
+    } finally {
+      second.child.kill('SIGTERM');
+    }
+    expect(await second.exited).toBe(0);
+    expect(postgresFor(dataDir)).toEqual([]);
+  }, 120_000);
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig, type AppConfig } from '@app/database';
+import { loadConfig, normaliseOwnershipSql, openDatabase, type AppConfig } from '@app/database';
 import { closeApp, createApp } from '../../apps/api/src/app.factory.js';
 
 export const ADMIN_PASSWORD = 'admin-pass-for-tests';
@@ -14,7 +14,12 @@ export const JWT_SECRET = 'test-secret-0123456789-0123456789-abcdef';
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
+  /** As the superuser (for tests that look at or tamper with the database directly). */
   url: string;
+  /** What the app connects as: a role that owns nothing of the event store and cannot change the log. */
+  appUrl: string;
+  /** The owner of the event store's schema (DATABASE_OWNER_URL). */
+  ownerUrl: string;
   http: ReturnType<typeof request>;
   close(): Promise<void>;
 }
@@ -31,17 +36,42 @@ export interface StartOptions {
 export async function startTestApp(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestApp> {
   const base = new URL(process.env.SYSTEM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
   const name = `xuncha_e2e_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  // Two roles per database, as in production: the owner migrates the event store, the app runs as a role that may
+  // only append through es_append (trust auth on the test server, so no passwords).
+  const owner = `${name}_owner`;
+  const appRole = `${name}_app`;
   const admin = new pg.Client({ connectionString: base.href });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE ROLE ${owner} LOGIN NOSUPERUSER`);
+  await admin.query(`CREATE ROLE ${appRole} LOGIN NOSUPERUSER`);
+  await admin.query(`CREATE DATABASE ${name} OWNER ${owner}`);
+  await admin.query(`GRANT CONNECT, TEMPORARY, CREATE ON DATABASE ${name} TO ${appRole}`);
   await admin.end();
   const url = new URL(base.href);
   url.pathname = `/${name}`;
-  await options.prepare?.(url.href);
+  const asRole = (role: string): string => {
+    const u = new URL(url.href);
+    u.username = role;
+    u.password = '';
+    return u.href;
+  };
+  const inDb = new pg.Client({ connectionString: url.href });
+  await inDb.connect();
+  await inDb.query(`GRANT USAGE, CREATE ON SCHEMA public TO ${appRole}`);
+  await inDb.end();
+  if (options.prepare) {
+    // What an older release wrote is owned by whoever restored it; hand it to the two roles as an upgrade would.
+    await options.prepare(url.href);
+    const su = new pg.Client({ connectionString: url.href });
+    await su.connect();
+    await su.query(normaliseOwnershipSql(base.username || 'postgres', owner, appRole));
+    await su.end();
+  }
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xuncha-e2e-'));
   const config = loadConfig({
     DATA_DIR: dataDir,
-    DATABASE_URL: url.href,
+    DATABASE_URL: asRole(appRole),
+    DATABASE_OWNER_URL: asRole(owner),
     JWT_SECRET,
     ADMIN_PASSWORD,
     LOG_LEVEL: 'error',
@@ -49,18 +79,22 @@ export async function startTestApp(env: Record<string, string> = {}, options: St
     DEMO: 'off',
     ...env,
   });
-  const database = { mode: 'external' as const, url: url.href, stop: async () => undefined };
+  const database = await openDatabase(config, { log: () => undefined });
   const app = await createApp(config, database);
   return {
     app,
     config,
     url: url.href,
+    appUrl: database.url,
+    ownerUrl: asRole(owner),
     http: request(app.getHttpServer()),
     async close() {
       await closeApp(app);
       const c = new pg.Client({ connectionString: base.href });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.query(`DROP ROLE IF EXISTS ${appRole}`);
+      await c.query(`DROP ROLE IF EXISTS ${owner}`);
       await c.end();
       await fs.rm(dataDir, { recursive: true, force: true });
     },

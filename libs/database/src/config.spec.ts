@@ -30,6 +30,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PORT: '8080',
       DATABASE_URL: 'postgresql://app:pw@db.example:5433/xuncha',
+      DATABASE_OWNER_URL: 'postgresql://owner:pw@db.example:5433/xuncha',
       DATA_DIR: 'var/state',
       LOG_LEVEL: 'debug',
       JWT_SECRET: 'x'.repeat(32),
@@ -41,6 +42,7 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       port: 8080,
       databaseUrl: 'postgresql://app:pw@db.example:5433/xuncha',
+      databaseOwnerUrl: 'postgresql://owner:pw@db.example:5433/xuncha',
       dataDir: path.resolve('var/state'),
       logLevel: 'debug',
       jwtSecret: 'x'.repeat(32),
@@ -64,6 +66,11 @@ describe('loadConfig', () => {
     [{ PORT: '80.5' }, 'PORT must be an integer'],
     [{ DATABASE_URL: 'mysql://u@h/db' }, 'DATABASE_URL must be a postgres:// or postgresql:// URL, got "mysql://u@h/db"'],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL must be a postgres:// or postgresql:// URL'],
+    [
+      { DATABASE_URL: 'postgres://a@h/db', DATABASE_OWNER_URL: 'http://o@h/db' },
+      'DATABASE_OWNER_URL must be a postgres:// or postgresql:// URL, got "http://o@h/db"',
+    ],
+    [{ DATABASE_OWNER_URL: 'postgres://o@h/db' }, 'DATABASE_OWNER_URL needs DATABASE_URL'],
     [{ LOG_LEVEL: 'trace' }, 'LOG_LEVEL must be one of error|warn|log|debug|verbose, got "trace"'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 characters long, got 5'],
     [{ ADMIN_PASSWORD: '1234567' }, 'ADMIN_PASSWORD must be at least 8 characters long, got 7'],

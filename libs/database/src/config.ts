@@ -6,6 +6,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface AppConfig {
   readonly port: number;
   readonly databaseUrl?: string;
+  /** With DATABASE_URL: the owner of the event store's schema, for its migrations (DATABASE_OWNER_URL). */
+  readonly databaseOwnerUrl?: string;
   readonly dataDir: string;
   readonly logLevel: LogLevel;
   readonly jwtSecret?: string;
@@ -84,24 +86,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const port = integer('PORT', 3000, 1, 65535);
 
-  let databaseUrl = read('DATABASE_URL');
-  if (databaseUrl !== undefined) {
+  const postgresUrl = (name: string): string | undefined => {
+    const url = read(name);
+    if (url === undefined) return undefined;
     let protocol: string | undefined;
     try {
-      protocol = new URL(databaseUrl).protocol;
+      protocol = new URL(url).protocol;
     } catch {
       protocol = undefined;
     }
     if (protocol === undefined) {
       // The value may hold a password, so it is not echoed.
-      problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL, got a value that is not a URL');
-      databaseUrl = undefined;
-    } else if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
-      problems.push(
-        `DATABASE_URL must be a postgres:// or postgresql:// URL, got ${JSON.stringify(redactDatabaseUrl(databaseUrl))}`,
-      );
-      databaseUrl = undefined;
+      problems.push(`${name} must be a postgres:// or postgresql:// URL, got a value that is not a URL`);
+      return undefined;
     }
+    if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+      problems.push(`${name} must be a postgres:// or postgresql:// URL, got ${JSON.stringify(redactDatabaseUrl(url))}`);
+      return undefined;
+    }
+    return url;
+  };
+  const databaseUrl = postgresUrl('DATABASE_URL');
+  const databaseOwnerUrl = postgresUrl('DATABASE_OWNER_URL');
+  if (databaseOwnerUrl !== undefined && read('DATABASE_URL') === undefined) {
+    problems.push('DATABASE_OWNER_URL needs DATABASE_URL (the embedded database has its own owner role)');
   }
 
   const dataDir = path.resolve(read('DATA_DIR') ?? './data');
@@ -133,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     demo,
     sealIntervalSeconds,
     ...(databaseUrl !== undefined && { databaseUrl }),
+    ...(databaseUrl !== undefined && databaseOwnerUrl !== undefined && { databaseOwnerUrl }),
     ...(jwtSecret !== undefined && { jwtSecret }),
     ...(adminPassword !== undefined && { adminPassword }),
   };

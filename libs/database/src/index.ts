@@ -1,9 +1,12 @@
 export { ConfigError, LOG_LEVELS, databaseMode, loadConfig, redactDatabaseUrl } from './config.js';
 export type { AppConfig, LogLevel } from './config.js';
 export {
+  APP_ROLE,
   DataDirInUseError,
+  OWNER_ROLE,
   EMBEDDED_DATABASE,
   EMBEDDED_HOST,
+  normaliseOwnershipSql,
   releaseLibrarySignalHooks,
   startEmbeddedPostgres,
 } from './embedded-postgres.js';

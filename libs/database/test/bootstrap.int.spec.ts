@@ -11,7 +11,13 @@ const handles: DatabaseHandle[] = [];
 function logger() {
   const info: string[] = [];
   const debug: string[] = [];
-  return { info, debug, log: { log: (m: string) => info.push(m), debug: (m: string) => debug.push(m) } };
+  const warn: string[] = [];
+  return {
+    info,
+    debug,
+    warn,
+    log: { log: (m: string) => info.push(m), debug: (m: string) => debug.push(m), warn: (m: string) => warn.push(m) },
+  };
 }
 
 async function closedPort(): Promise<number> {
@@ -40,13 +46,28 @@ test('without DATABASE_URL: starts the embedded server; with it: uses that serve
   const port = new URL(embedded.url).port;
   expect(embeddedLog.info).toEqual([`Database: embedded PostgreSQL in ${path.join(dataDir, 'pg')} on 127.0.0.1:${port}`]);
   expect(embeddedLog.debug.length).toBeGreaterThan(0);
+  expect(embeddedLog.warn).toEqual([]);
+  // The app's URL is the app role's; the owner's is kept apart, for migrations.
+  expect(new URL(embedded.url).username).toBe('xuncha_app');
+  expect(new URL(embedded.ownerUrl ?? '').username).toBe('xuncha_owner');
 
   const externalLog = logger();
   const external = await openDatabase(loadConfig({ DATABASE_URL: embedded.url }), externalLog.log);
   handles.push(external);
   expect(external).toMatchObject({ mode: 'external', url: embedded.url });
-  expect(externalLog.info).toEqual([`Database: external PostgreSQL at postgres://postgres@127.0.0.1:${port}/xuncha`]);
+  expect(external.ownerUrl).toBeUndefined();
+  expect(externalLog.info).toEqual([`Database: external PostgreSQL at postgres://xuncha_app@127.0.0.1:${port}/xuncha`]);
+  // Only DATABASE_URL: works as before, with a warning that the log's triggers do not bind that user.
+  expect(externalLog.warn).toEqual([expect.stringContaining('DATABASE_OWNER_URL is not set')]);
   await external.stop();
+
+  const ownedLog = logger();
+  const owned = await openDatabase(
+    loadConfig({ DATABASE_URL: embedded.url, DATABASE_OWNER_URL: embedded.ownerUrl }),
+    ownedLog.log,
+  );
+  expect(owned).toMatchObject({ mode: 'external', url: embedded.url, ownerUrl: embedded.ownerUrl });
+  expect(ownedLog.warn).toEqual([]);
 
   const pool = createPool(external.url, { max: 2 });
   try {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type pg from 'pg';
+import pg from 'pg';
 
 export interface Migration {
   version: number;
@@ -7,7 +7,12 @@ export interface Migration {
   sql: string;
 }
 
-const files = ['001_event_store.sql', '002_append_in_one_insert.sql', '003_replay_check_on_failure.sql'];
+const files = [
+  '001_event_store.sql',
+  '002_append_in_one_insert.sql',
+  '003_replay_check_on_failure.sql',
+  '004_least_privilege.sql',
+];
 
 export function eventStoreMigrations(schema: string): Migration[] {
   return files.map((file) => ({
@@ -22,6 +27,9 @@ export function eventStoreMigrations(schema: string): Migration[] {
  * that two processes starting at once do not both apply them. Running it again changes nothing.
  */
 export async function runMigrations(pool: pg.Pool, schema: string, migrations: Migration[]): Promise<number[]> {
+  // Up to date: nothing to lock or create. This is also what lets a role without DDL rights (the app role, when the
+  // owner ran the migrations) open the store.
+  if (await upToDate(pool, schema, migrations)) return [];
   const client = await pool.connect();
   const ignore = () => undefined; // a dropped connection fails the query in flight, which is reported
   client.on('error', ignore);
@@ -53,4 +61,52 @@ export async function runMigrations(pool: pg.Pool, schema: string, migrations: M
     client.release();
   }
   return applied;
+}
+
+async function upToDate(pool: pg.Pool, schema: string, migrations: Migration[]): Promise<boolean> {
+  const table = `${schema}.schema_migrations`;
+  const { rows: found } = await pool.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table]);
+  if (found[0]?.t == null) return false;
+  const { rows } = await pool.query<{ version: number }>(`SELECT version FROM ${table}`);
+  const done = new Set(rows.map((r) => r.version));
+  return migrations.every((m) => done.has(m.version));
+}
+
+/**
+ * What the application role may do in the store's schema: read the log and the seals, add seals, append through
+ * es_append (SECURITY DEFINER, see 004_least_privilege.sql). No UPDATE, DELETE, TRUNCATE or direct INSERT on the log,
+ * and no ownership, so it can neither disable a trigger nor alter a table. Run by the owner; idempotent.
+ */
+export async function grantEventStoreAccess(client: pg.ClientBase | pg.Pool, schema: string, role: string): Promise<void> {
+  const r = pg.escapeIdentifier(role);
+  await client.query(`GRANT USAGE ON SCHEMA ${schema} TO ${r}`);
+  await client.query(`GRANT SELECT ON ${schema}.es_events, ${schema}.schema_migrations TO ${r}`);
+  await client.query(`GRANT SELECT, INSERT ON ${schema}.es_seals TO ${r}`);
+  await client.query(`GRANT EXECUTE ON FUNCTION ${schema}.es_append(text, text, jsonb, bytea) TO ${r}`);
+}
+
+export interface MigrateEventStoreOptions {
+  /** A connection as the role that owns (or is to own) the store's schema. */
+  connectionString: string;
+  schema?: string;
+  /** The application's role, granted what grantEventStoreAccess lists; nothing when it is the owner itself. */
+  grantTo?: string;
+}
+
+/** Applies the store's migrations as the owner and grants the application role its rights. Returns what ran. */
+export async function migrateEventStore(options: MigrateEventStoreOptions): Promise<number[]> {
+  const schema = options.schema ?? 'event_store';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`Invalid event store schema name "${schema}"`);
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: 1 });
+  pool.on('error', () => undefined);
+  try {
+    const applied = await runMigrations(pool, schema, eventStoreMigrations(schema));
+    if (options.grantTo !== undefined) {
+      const { rows } = await pool.query<{ me: string }>('SELECT current_user AS me');
+      if (rows[0]?.me !== options.grantTo) await grantEventStoreAccess(pool, schema, options.grantTo);
+    }
+    return applied;
+  } finally {
+    await pool.end();
+  }
 }
