@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyRateLimit from '@fastify/rate-limit';
 import { LOG_LEVELS, type AppConfig, type DatabaseHandle } from '@app/database';
 import type { PgEventStore } from '@app/event-store';
 import { AppModule } from './app.module.js';
@@ -33,6 +34,8 @@ export async function createApp(config: AppConfig, database: DatabaseHandle): Pr
     logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
     abortOnError: false,
   });
+  // Not global: only the sign-in is limited (SignInThrottleGuard), per address and per username.
+  await app.register(fastifyRateLimit, { global: false });
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
   app.useGlobalPipes(validationPipe());
   const web = webDist();

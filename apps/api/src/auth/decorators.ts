@@ -12,9 +12,13 @@ declare module 'fastify' {
 
 export const IS_PUBLIC_KEY = 'xuncha:auth:public';
 export const ROLES_KEY = 'xuncha:auth:roles';
+export const ALLOW_PENDING_PASSWORD_CHANGE_KEY = 'xuncha:auth:allow-pending-password-change';
 
 /** The route (or every route of the controller) answers without a token. */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC_KEY, true);
+
+/** A user who must choose a new password may still call this route (only the password change itself). */
+export const AllowPendingPasswordChange = (): MethodDecorator & ClassDecorator => SetMetadata(ALLOW_PENDING_PASSWORD_CHANGE_KEY, true);
 
 /**
  * Only these roles may call the route; on a handler it replaces the controller's list. Others get

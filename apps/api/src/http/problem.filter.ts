@@ -22,6 +22,7 @@ export class ProblemFilter implements ExceptionFilter {
       void reply.status(200).header('content-type', 'text/html; charset=utf-8').send(this.spaIndex);
       return;
     }
+    if (error instanceof ProblemException) for (const [name, value] of Object.entries(error.headers)) void reply.header(name, value);
     void reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
   }
 
