@@ -140,11 +140,11 @@ async function signIn(baseUrl: string, username: string): Promise<Api> {
 }
 
 /** Signs in through the page's form, as a person would. */
-export async function signInAs(page: Page, username: string): Promise<void> {
+export async function signInAs(page: Page, username: string, password = DEMO_PASSWORD): Promise<void> {
   await page.goto('/');
   await page.waitForURL(/\/login/);
   await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(DEMO_PASSWORD);
+  await page.getByLabel('密码').fill(password);
   await page.getByRole('button', { name: '登录' }).click();
   await page.waitForURL((url) => !url.pathname.startsWith('/login'));
 }
