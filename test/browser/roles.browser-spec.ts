@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { DEMO_ROUND_ID } from '../../apps/api/src/demo/index.js';
+import { ADMIN_PASSWORD } from '../support/test-app.js';
 import { cardValue, DESKTOP, eventually, PHONE, screenshot, signInAs, startBrowserApp, type BrowserApp } from './browser-app.js';
 
 /**
@@ -156,6 +157,58 @@ describe('the dashboard by role (Chromium)', () => {
     expect(await cardValue(page, 'card-points')).toBe('43');
     expect(await noHorizontalScroll(page)).toBe(true);
     await screenshot(page, 'official-overview-375');
+  });
+
+  describe('accounts: the admin’s 用户管理 and a required new password', () => {
+    it('lets the admin reset a password, with the field error beside the field, and the user must choose a new one', async () => {
+      const { page } = await app.newPage(DESKTOP);
+      await signInAs(page, 'admin', ADMIN_PASSWORD);
+      await page.waitForURL(/\/users$/);
+      const row = page.locator('[data-testid="users"] tr[data-username="inspector.wang"]');
+      await row.waitFor();
+      expect(await row.innerText()).toContain('正常');
+      await row.getByRole('button', { name: '重置密码' }).click();
+      const form = page.locator('form[id^="password-"]');
+      const input = form.getByLabel(/^新密码/);
+      await input.fill('short');
+      await form.getByRole('button', { name: '重置密码' }).click();
+      const error = page.locator('.field-error[data-field="newPassword"]');
+      await error.waitFor();
+      expect(await error.innerText()).toBe('密码长度应为 8–200 位');
+      await input.fill('reset-by-admin-1');
+      await form.getByRole('button', { name: '重置密码' }).click();
+      await page.getByRole('status').filter({ hasText: '已重置 inspector.wang 的密码' }).waitFor();
+      await eventually(() => row.innerText(), (text) => text.includes('待设置密码'), 5000, 'status 待设置密码');
+      await screenshot(page, 'admin-users');
+
+      const other = (await app.newPage(DESKTOP)).page;
+      await other.goto('/');
+      await other.waitForURL(/\/login/);
+      await other.getByLabel('用户名').fill('inspector.wang');
+      await other.getByLabel('密码').fill('reset-by-admin-1');
+      await other.getByRole('button', { name: '登录' }).click();
+      await other.getByRole('heading', { name: '设置新密码' }).waitFor();
+      await other.getByLabel(/^新密码/).fill('wang-own-password');
+      await other.getByLabel('再次输入新密码').fill('wang-own-passwrd');
+      await other.getByRole('button', { name: '保存并登录' }).click();
+      expect(await other.locator('.field-error[data-field="confirm"]').innerText()).toBe('两次输入的新密码不一致');
+      await other.getByLabel('再次输入新密码').fill('wang-own-password');
+      await other.getByRole('button', { name: '保存并登录' }).click();
+      await other.waitForURL(/\/findings/);
+      expect(await other.getByTestId('who').innerText()).toContain('inspector.wang');
+
+      // 停用 then 启用 from the list; the API refuses the user's sign-in meanwhile.
+      await row.getByRole('button', { name: '停用' }).click();
+      await eventually(() => row.innerText(), (text) => text.includes('已停用'), 5000, 'status 已停用');
+      const refused = await fetch(`${app.baseUrl}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'inspector.wang', password: 'wang-own-password' }),
+      });
+      expect(refused.status).toBe(401);
+      await row.getByRole('button', { name: '启用' }).click();
+      await eventually(() => row.innerText(), (text) => text.includes('正常'), 5000, 'status 正常');
+    });
   });
 
   it('raised no script error and logged no error in any page', () => {

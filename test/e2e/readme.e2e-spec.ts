@@ -68,6 +68,8 @@ describe('the README tour', () => {
     expect(output).toContain('/api/docs');
     expect(output).toMatch(/official/);
     expect(output).toMatch(/demo-2024/);
+    // With the demo (and its public password) loaded and HOST unset: this machine only.
+    expect(output).toContain(`Listening on http://127.0.0.1:${port} (the demo is loaded`);
   });
 
   it('runs every command of the tour as pasted, with the figures it promises', async () => {

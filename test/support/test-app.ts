@@ -77,6 +77,8 @@ export async function startTestApp(env: Record<string, string> = {}, options: St
     LOG_LEVEL: 'error',
     PROJECTIONS: 'on',
     DEMO: 'off',
+    // The suites sign in far more often than a person would; the limit has tests of its own (auth.e2e).
+    LOGIN_ATTEMPTS_PER_MINUTE: '10000',
     ...env,
   });
   const database = await openDatabase(config, { log: () => undefined });

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   installShutdownHandlers([async () => app && (await closeApp(app)), () => database.stop()], { log: (m) => logger.log(m) });
   let demoPresent = false;
+  let host = '0.0.0.0';
   try {
     app = await createApp(config, database);
     const demo = await loadDemoIfEmpty(app, config).catch((error: unknown) => {
@@ -31,13 +32,17 @@ async function main(): Promise<void> {
       return { present: false };
     });
     demoPresent = demo.present;
-    await app.listen(config.port, '0.0.0.0');
+    // The demo users' password is public: with the demo, only this machine unless HOST says otherwise.
+    host = config.host ?? (demoPresent ? '127.0.0.1' : '0.0.0.0');
+    await app.listen(config.port, host);
   } catch (error) {
     logger.error(`Start-up failed: ${(error as Error).message}`);
     await database.stop();
     process.exit(1);
   }
-  logger.log(`Listening on http://localhost:${config.port} (API at /api, health at /api/health)`);
+  const shown = host.includes(':') ? `[${host}]` : host;
+  const how = config.host ? 'HOST' : demoPresent ? 'the demo is loaded; set HOST=0.0.0.0 to serve other machines' : 'all interfaces';
+  logger.log(`Listening on http://${shown}:${config.port} (${how}; API at /api, health at /api/health)`);
   if (demoPresent) logger.log(`\n${demoBanner(`http://localhost:${config.port}/`)}`);
 }
 

@@ -42,11 +42,14 @@ export interface RequestOptions {
   minPosition?: number;
   ifMatch?: number;
   signal?: AbortSignal;
+  /** A token other than the session's (the sign-in's, before a required password change). */
+  token?: string;
 }
 
-export async function request<T>(method: 'GET' | 'POST', path: string, options: RequestOptions = {}): Promise<Answer<T>> {
+export async function request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, options: RequestOptions = {}): Promise<Answer<T>> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (session.token) headers.authorization = `Bearer ${session.token}`;
+  const token = options.token ?? session.token;
+  if (token) headers.authorization = `Bearer ${token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.minPosition) headers['x-min-position'] = String(options.minPosition);
   if (options.ifMatch !== undefined) headers['if-match'] = `"${options.ifMatch}"`;
@@ -72,7 +75,7 @@ export async function request<T>(method: 'GET' | 'POST', path: string, options: 
   if (!response.ok) {
     const p = (body ?? {}) as { code?: string; detail?: string; errors?: FieldError[] };
     const error = new ApiError(response.status, p.code ?? `HTTP_${response.status}`, p.detail ?? response.statusText, p.errors ?? []);
-    if (response.status === 401 && path !== '/auth/login') {
+    if (response.status === 401 && path !== '/auth/login' && !options.token) {
       // The token expired or was revoked: back to sign-in, then here again.
       signOut();
       navigate(href('/login', { next: route.path + location.search }), { replace: true });
@@ -86,6 +89,7 @@ export async function request<T>(method: 'GET' | 'POST', path: string, options: 
 
 export const get = <T>(path: string, options?: RequestOptions) => request<T>('GET', path, options);
 export const post = <T>(path: string, body: unknown = {}, options: RequestOptions = {}) => request<T>('POST', path, { ...options, body });
+export const patch = <T>(path: string, body: unknown = {}, options: RequestOptions = {}) => request<T>('PATCH', path, { ...options, body });
 
 /* Chinese for the validation rules of the API (class-validator and domain codes); anything else keeps the API's text. */
 const RULES: Record<string, string> = {
@@ -111,10 +115,19 @@ const RULES: Record<string, string> = {
   CO_DEPARTMENT_IS_LEAD_DEPARTMENT: '协办单位不能与责任单位相同',
   ONGOING_REQUIRES_ACCEPTANCE: '未通过验收时不能标记为持续整改',
   INVALID_VALUE: '取值无效',
+  differs: '新密码不能与原密码相同',
+  incorrect: '原密码不正确',
+  notSelf: '不能对本人账号执行此操作',
+  exists: '该单位不存在',
+  required: '必填',
+  isUuid: '请选择有效选项',
+  same: '两次输入的新密码不一致',
 };
 
 /** Where one sentence says it better than each rule apart (a missing percent breaks isInt, min and max at once). */
 const FIELD_RULES: Record<string, string> = {
+  'newPassword.isLength': '密码长度应为 8–200 位',
+  'newPassword.length': '密码长度应为 8–200 位',
   'percent.isInt': '请填写 0–100 的整数',
   'percent.min': '请填写 0–100 的整数',
   'percent.max': '请填写 0–100 的整数',
@@ -135,6 +148,10 @@ const CODES: Record<string, string> = {
   LEAD_NOT_FOUND: '未找到该线索',
   READ_MODELS_NOT_READY: '统计数据正在生成，请稍候',
   VALIDATION_FAILED: '请检查标出的字段',
+  RATE_LIMITED: '登录尝试过于频繁，请稍后再试',
+  SERVER_BUSY: '服务器繁忙，请稍后再试',
+  PASSWORD_CHANGE_REQUIRED: '请先设置新密码',
+  USER_NOT_FOUND: '未找到该用户',
   FINDING_NOT_PENDING_VERIFICATION: '该问题当前不在待验收状态',
   FINDING_ALREADY_ASSIGNED: '该问题已交办',
   FINDING_NOT_ASSIGNED: '该问题当前不能签收',

@@ -16,6 +16,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toEqual({
       port: 3000,
+      loginAttemptsPerMinute: 10,
       dataDir: path.resolve('./data'),
       logLevel: 'log',
       projections: true,
@@ -38,9 +39,13 @@ describe('loadConfig', () => {
       PROJECTIONS: 'off',
       DEMO: 'OFF',
       SEAL_INTERVAL_SECONDS: '1',
+      HOST: '10.0.0.5',
+      LOGIN_ATTEMPTS_PER_MINUTE: '30',
     });
     expect(config).toEqual({
       port: 8080,
+      host: '10.0.0.5',
+      loginAttemptsPerMinute: 30,
       databaseUrl: 'postgresql://app:pw@db.example:5433/xuncha',
       databaseOwnerUrl: 'postgresql://owner:pw@db.example:5433/xuncha',
       dataDir: path.resolve('var/state'),
@@ -53,6 +58,18 @@ describe('loadConfig', () => {
     });
     expect(path.isAbsolute(config.dataDir)).toBe(true);
     expect(databaseMode(config)).toBe('external');
+  });
+
+  it('takes HOST as an IP address or a host name, and refuses anything else', () => {
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '::' }).host).toBe('::');
+    expect(loadConfig({ HOST: 'localhost' }).host).toBe('localhost');
+    expect(loadConfig({ HOST: 'api.example.org' }).host).toBe('api.example.org');
+    expect(loadConfig({}).host).toBeUndefined();
+    for (const bad of ['http://localhost', '127.0.0.1:3000', 'a b', '-bad.example', '*']) {
+      expect(() => loadConfig({ HOST: bad })).toThrow(/HOST must be an IP address/);
+    }
+    expect(() => loadConfig({ LOGIN_ATTEMPTS_PER_MINUTE: '0' })).toThrow(/LOGIN_ATTEMPTS_PER_MINUTE must be an integer/);
   });
 
   it('treats empty values as unset', () => {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -5,6 +6,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface AppConfig {
   readonly port: number;
+  /** Address to listen on; unset: 127.0.0.1 when the demo tour is loaded, else every interface. */
+  readonly host?: string;
+  /** Sign-in attempts a minute allowed from one address, and for one username. */
+  readonly loginAttemptsPerMinute: number;
   readonly databaseUrl?: string;
   /** With DATABASE_URL: the owner of the event store's schema, for its migrations (DATABASE_OWNER_URL). */
   readonly databaseOwnerUrl?: string;
@@ -85,6 +90,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 
   const port = integer('PORT', 3000, 1, 65535);
+  const host = read('HOST');
+  const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+  if (host !== undefined && isIP(host) === 0 && !HOSTNAME.test(host)) {
+    problems.push(`HOST must be an IP address (127.0.0.1, 0.0.0.0, ::) or a host name, got ${JSON.stringify(host)}`);
+  }
+  const loginAttemptsPerMinute = integer('LOGIN_ATTEMPTS_PER_MINUTE', 10, 1, 100_000);
 
   const postgresUrl = (name: string): string | undefined => {
     const url = read(name);
@@ -135,11 +146,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const config: AppConfig = {
     port,
+    loginAttemptsPerMinute,
     dataDir,
     logLevel,
     projections,
     demo,
     sealIntervalSeconds,
+    ...(host !== undefined && { host }),
     ...(databaseUrl !== undefined && { databaseUrl }),
     ...(databaseUrl !== undefined && databaseOwnerUrl !== undefined && { databaseOwnerUrl }),
     ...(jwtSecret !== undefined && { jwtSecret }),

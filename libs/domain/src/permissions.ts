@@ -75,6 +75,7 @@ export const mayRead = {
   VerifyIntegrity: ['auditor', 'official'],
   GetOwnAccount: SIGNED_IN,
   ListUsers: ['admin'],
+  ListUserChanges: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type QueryName = keyof typeof mayRead;
@@ -83,6 +84,8 @@ export type QueryName = keyof typeof mayRead;
 export const mayOperate = {
   ChangeOwnPassword: SIGNED_IN,
   CreateUser: ['admin'],
+  UpdateUser: ['admin'],
+  ResetUserPassword: ['admin'],
   ErasePersonalData: ['official'],
   RebuildReadModels: ['admin', 'official'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -521,7 +521,7 @@ async function main(): Promise<number> {
       mkdirSync(runDir, { recursive: true });
       appEnv = { DATA_DIR: runDir };
     }
-    const config = loadConfig({ ...appEnv, JWT_SECRET, ADMIN_PASSWORD, LOG_LEVEL: 'error', PROJECTIONS: 'on', DEMO: 'off' });
+    const config = loadConfig({ ...appEnv, JWT_SECRET, ADMIN_PASSWORD, LOG_LEVEL: 'error', LOGIN_ATTEMPTS_PER_MINUTE: '100000', PROJECTIONS: 'on', DEMO: 'off' });
     database = await openDatabase(config, { log: () => undefined, warn: (m) => console.warn(m) });
     const dbUrl = database.url;
     admin = new pg.Client({ connectionString: dbUrl, application_name: 'bench-admin' });

@@ -22,6 +22,9 @@ export const APPLICATION_ERROR_CODES = [
   'IDEMPOTENCY_KEY_REUSED',
   'IDEMPOTENCY_REQUEST_IN_PROGRESS',
   'READ_MODELS_NOT_READY',
+  'PASSWORD_CHANGE_REQUIRED',
+  'SERVER_BUSY',
+  'USER_NOT_FOUND',
 ] as const;
 
 export type ApplicationErrorCode = (typeof APPLICATION_ERROR_CODES)[number];
@@ -43,6 +46,8 @@ export class ApplicationError extends Error {
     message: string,
     readonly errors?: FieldError[],
     readonly extra: Record<string, unknown> = {},
+    /** When the same request may succeed later (overload, an outage): the edge answers `Retry-After`. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ProblemException } from '../http/problem.js';
 import type { AuthUser } from './auth-user.js';
 import { AuthService, type LoginResult } from './auth.service.js';
-import { CurrentUser, Operates, Public, Reads } from './decorators.js';
+import { AllowPendingPasswordChange, CurrentUser, Operates, Public, Reads } from './decorators.js';
+import { SignInThrottleGuard } from './sign-in-throttle.guard.js';
 import { ChangePasswordDto, LoginDto } from './dto.js';
 import { UsersService, toAuthUser } from './users.service.js';
 
@@ -15,7 +16,9 @@ export class AuthController {
     private readonly users: UsersService,
   ) {}
 
+  /** 429 `RATE_LIMITED` with `Retry-After` past LOGIN_ATTEMPTS_PER_MINUTE per address or per username. */
   @Public()
+  @UseGuards(SignInThrottleGuard)
   @Post('login')
   @HttpCode(200)
   login(@Body() body: LoginDto): Promise<LoginResult> {
@@ -31,8 +34,12 @@ export class AuthController {
     return { ...toAuthUser(user), displayName: user.displayName };
   }
 
-  /** Any user, for their own password (the bootstrap admin first of all). */
+  /**
+   * Any user, for their own password (the bootstrap admin first of all, and every demo user before
+   * anything else). Ends every session of the user, this one too: sign in again with the new password.
+   */
   @ApiBearerAuth()
+  @AllowPendingPasswordChange()
   @Post('password')
   @Operates('ChangeOwnPassword')
   @HttpCode(204)

@@ -10,6 +10,7 @@ import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService, TOKEN_TTL_SECONDS } from './auth.service.js';
 import { resolveJwtSecret } from './jwt-secret.js';
+import { SignInThrottleGuard } from './sign-in-throttle.guard.js';
 import { UserEntity } from './user.entity.js';
 import { UsersController } from './users.controller.js';
 import { UsersService } from './users.service.js';
@@ -57,6 +58,7 @@ const jwtServiceProvider: Provider = {
     UsersService,
     AuthService,
     AdminBootstrapService,
+    SignInThrottleGuard,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
   exports: [UsersService, AuthService],

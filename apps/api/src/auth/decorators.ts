@@ -26,6 +26,7 @@ export type Permission =
   | { kind: 'command'; name: CommandType }
   | { kind: 'query'; name: QueryName }
   | { kind: 'operation'; name: OperationName };
+export const ALLOW_PENDING_PASSWORD_CHANGE_KEY = 'xuncha:auth:allow-pending-password-change';
 
 /** The route (or every route of the controller) answers without a token. */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC_KEY, true);
@@ -51,6 +52,10 @@ export function rolesOf(permission: Permission): readonly Role[] {
       return mayOperate[permission.name];
   }
 }
+
+/** A user who must choose a new password may still call this route (only the password change itself). */
+export const AllowPendingPasswordChange = (): MethodDecorator & ClassDecorator =>
+  SetMetadata(ALLOW_PENDING_PASSWORD_CHANGE_KEY, true);
 
 /** The signed-in user (`undefined` only on a `@Public()` route). */
 export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): AuthUser | undefined => {

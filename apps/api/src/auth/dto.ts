@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { ROLES, type Role } from '@app/domain';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password.js';
 
@@ -73,4 +87,30 @@ export class ListUsersQuery {
   @Min(1)
   @Max(200)
   pageSize?: number;
+}
+
+/** What an admin may change on an account; every change ends the user's sessions. */
+export class UpdateUserDto {
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: Role;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The unit; null to unbind (not for a unit_liaison)' })
+  @ValidateIf((_o, value) => value !== undefined && value !== null)
+  @IsUUID('all')
+  departmentId?: string | null;
+
+  @ApiPropertyOptional({ description: 'true: the user can no longer sign in, and their tokens stop working at once' })
+  @IsOptional()
+  @IsBoolean()
+  disabled?: boolean;
+}
+
+/** An admin sets a password for a user, who must choose their own at the next sign-in. */
+export class ResetPasswordDto {
+  @ApiProperty({ format: 'password', minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_LENGTH })
+  @IsString()
+  @Length(MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH)
+  newPassword: string;
 }

@@ -1,8 +1,9 @@
 import { CreateUsers1732800000000 } from './migrations/1732800000000-create-users.js';
+import { UserSessions1732800004100 } from './migrations/1732800004100-user-sessions.js';
 import { UserEntity } from './user.entity.js';
 
 export const authEntities: Function[] = [UserEntity];
-export const authMigrations: Function[] = [CreateUsers1732800000000];
+export const authMigrations: Function[] = [CreateUsers1732800000000, UserSessions1732800004100];
 
 export type { AuthUser } from './auth-user.js';
 export { AuthModule, JWT_SECRET } from './auth.module.js';
@@ -20,4 +21,4 @@ export {
   type UserView,
 } from './users.service.js';
 export { BOOTSTRAP_ADMIN_USERNAME } from './admin-bootstrap.service.js';
-export { CreateUsers1732800000000, UserEntity };
+export { CreateUsers1732800000000, UserEntity, UserSessions1732800004100 };

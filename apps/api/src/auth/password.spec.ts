@@ -71,3 +71,15 @@ describe('password hashing (scrypt)', () => {
     await expect(verifyAgainstDummy('anything-at-all')).resolves.toBe(false);
   });
 });
+
+describe('password hash parameters', () => {
+  it('uses N=2^15, r=8, p=3 (an OWASP equivalent of N=2^17, r=8, p=1) and asks for a rehash of anything else', async () => {
+    const { needsRehash } = await import('./password.js');
+    const stored = await hashPassword('correct horse battery');
+    expect(stored).toMatch(/^scrypt\$32768\$8\$3\$/);
+    expect(needsRehash(stored)).toBe(false);
+    const old = stored.replace(/^scrypt\$32768\$8\$3\$/, 'scrypt$16384$8$1$');
+    expect(needsRehash(old)).toBe(true);
+    expect(needsRehash('not a hash')).toBe(true);
+  });
+});

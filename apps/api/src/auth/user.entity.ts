@@ -32,4 +32,12 @@ export class UserEntity {
 
   @Column({ type: 'boolean', default: false })
   disabled: boolean;
+
+  /** Raised whenever older tokens must stop working; tokens carry it as `tv`. */
+  @Column({ name: 'token_version', type: 'integer', default: 0 })
+  tokenVersion: number;
+
+  /** The user signs in with a password someone else knows and must choose their own first. */
+  @Column({ name: 'must_change_password', type: 'boolean', default: false })
+  mustChangePassword: boolean;
 }

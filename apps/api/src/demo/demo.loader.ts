@@ -88,6 +88,12 @@ export class DemoRefusedError extends Error {
 export interface DemoLoadOptions {
   /** Load even though the store has events (a second copy of the tour beside what is there). */
   force?: boolean;
+  /**
+   * Mark the demo users as having chosen their own password already. Without it (the default, and
+   * always at `npm start` / `npm run demo`) each must replace the shared demo password at their first
+   * sign-in. For test harnesses that sign in as demo users over and over.
+   */
+  passwordsAlreadyChanged?: boolean;
 }
 
 export interface DemoSummary {
@@ -197,7 +203,7 @@ export class DemoLoader {
     const pending = new Map<string, Promise<{ user: AuthUser; created: boolean }>>();
     const startUsers = (list: readonly DemoUser[]) => {
       for (const u of list) {
-        const p = this.ensureUser(u);
+        const p = this.ensureUser(u, !options.passwordsAlreadyChanged);
         p.catch(() => undefined); // awaited below; a failure surfaces there, not as an unhandled rejection
         pending.set(u.username, p);
       }
@@ -269,7 +275,7 @@ export class DemoLoader {
   }
 
   /** Creates a demo user, or takes the existing one when it has the role (and unit) the tour needs. */
-  private async ensureUser(u: DemoUser): Promise<{ user: AuthUser; created: boolean }> {
+  private async ensureUser(u: DemoUser, mustChangePassword: boolean): Promise<{ user: AuthUser; created: boolean }> {
     const departmentId = u.department ? demoDepartmentId(u.department) : null;
     const reuse = (existing: UserView | null, cause?: unknown) => {
       if (!existing || existing.role !== u.role || existing.departmentId !== departmentId || existing.disabled) {
@@ -281,7 +287,14 @@ export class DemoLoader {
     const existing = await this.users.findByUsername(u.username);
     if (existing) return reuse(existing);
     try {
-      const view = await this.users.create({ username: u.username, password: u.password, role: u.role, departmentId, displayName: u.displayName });
+      const view = await this.users.create({
+        username: u.username,
+        password: u.password,
+        role: u.role,
+        departmentId,
+        displayName: u.displayName,
+        mustChangePassword,
+      });
       return { user: toAuthUser(view), created: true };
     } catch (error) {
       if (!(isApplicationError(error) && error.code === 'USERNAME_TAKEN')) throw error;

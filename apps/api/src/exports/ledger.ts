@@ -22,7 +22,23 @@ export const LEDGER_COLUMNS = [
 
 type Cell = string | number | Date | null;
 
+/** What a spreadsheet may take as the start of a formula (OWASP, CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A text cell that a spreadsheet would run as a formula (`=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)`, a
+ * leading tab or CR) gets a leading `'`, so Excel and LibreOffice show it as text. Numbers and
+ * dates are never text, so they are left as they are.
+ */
+export function neutraliseFormula(value: Cell): Cell {
+  return typeof value === 'string' && FORMULA_START.test(value) ? `'${value}` : value;
+}
+
 function cells(row: LedgerRow, index: number): Cell[] {
+  return rawCells(row, index).map(neutraliseFormula);
+}
+
+function rawCells(row: LedgerRow, index: number): Cell[] {
   const progress = row.rectificationType ? `${row.progressPercent}%${row.progressNote ? ` ${row.progressNote}` : ''}` : '';
   return [
     index + 1,

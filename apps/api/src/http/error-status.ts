@@ -80,6 +80,8 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode | EdgeErrorCode, number>>
   // personal data, users
   PERSONAL_DATA_NOT_FOUND: 404,
   USERNAME_TAKEN: 409,
+  USER_NOT_FOUND: 404,
+  PASSWORD_CHANGE_REQUIRED: 403,
 
   // writing
   CONCURRENT_MODIFICATION: 409,
@@ -91,12 +93,14 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode | EdgeErrorCode, number>>
 
   // reading
   READ_MODELS_NOT_READY: 503,
+  SERVER_BUSY: 503,
+  RATE_LIMITED: 429,
   NOT_FOUND: 404,
   INTERNAL_ERROR: 500,
 };
 
 /** Codes only the HTTP edge or the event store raise (unknown route, store refusals, the 500). */
-export type EdgeErrorCode = 'EVENT_ID_CONFLICT' | 'INVALID_EVENT' | 'NOT_FOUND' | 'INTERNAL_ERROR';
+export type EdgeErrorCode = 'EVENT_ID_CONFLICT' | 'INVALID_EVENT' | 'NOT_FOUND' | 'INTERNAL_ERROR' | 'RATE_LIMITED';
 
 export function httpStatusOf(code: string): number {
   return (HTTP_STATUS_OF as Record<string, number>)[code] ?? 500;

@@ -24,6 +24,10 @@ export class ProblemFilter implements ExceptionFilter {
     }
     // A refused or missing bearer token says which scheme to use (RFC 6750).
     if (body.code === 'UNAUTHENTICATED') void reply.header('www-authenticate', 'Bearer');
+    if (error instanceof ProblemException) for (const [name, value] of Object.entries(error.headers)) void reply.header(name, value);
+    if (isApplicationError(error) && error.retryAfterSeconds !== undefined) {
+      void reply.header('retry-after', String(error.retryAfterSeconds));
+    }
     void reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
   }
 

@@ -36,6 +36,8 @@ export class ProblemException extends Error {
     detail: string,
     readonly errors?: FieldError[],
     readonly extra: Record<string, unknown> = {},
+    /** Response headers to send with the problem, e.g. `Retry-After`. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
     this.name = 'ProblemException';

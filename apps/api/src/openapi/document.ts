@@ -175,6 +175,7 @@ const NO_CONFIG: AppConfig = {
   projections: false,
   demo: false,
   sealIntervalSeconds: 0,
+  loginAttemptsPerMinute: 10,
 };
 
 /**
