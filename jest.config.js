@@ -28,7 +28,7 @@ const common = {
     transformIgnorePatterns: esmOnlyAsCommonJs.transformIgnorePatterns,
   }),
   moduleNameMapper: {
-    '^@app/(domain|event-store|projections|database)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@app/(domain|event-store|projections|database|bench)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',
