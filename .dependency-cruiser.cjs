@@ -1,4 +1,4 @@
-/** Boundaries run by `npm test` (STYLE.md, "Boundaries, enforced"). */
+/** Boundaries run by `npm test` (docs/domain.md, "Boundaries"). */
 module.exports = {
   forbidden: [
     {

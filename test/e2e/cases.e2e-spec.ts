@@ -4,7 +4,7 @@ import { eventStoreOf } from '../../apps/api/src/app.factory.js';
 import { CommandRunner } from '../../apps/api/src/cases/application/command-runner.js';
 
 /**
- * Every workflow of DOMAIN.md over HTTP against the real app and PostgreSQL, and every kind of
+ * Every workflow of docs/domain.md over HTTP against the real app and PostgreSQL, and every kind of
  * refusal, each followed by a check that the case's revision did not move.
  */
 describe('rounds, findings and leads over HTTP', () => {

@@ -45,7 +45,7 @@ const dashboardWired = readFileSync(new URL('../../apps/api/src/app.module.ts', 
 
 /**
  * The 平城区 2024 tour, loaded through the app's command bus as at a first start, checked against the
- * events themselves: the reference figures of DOMAIN.md, actors, times, and what a second load does.
+ * events themselves: the reference figures of docs/domain.md, actors, times, and what a second load does.
  */
 
 /** The password `official` chooses at the first sign-in (the demo's must be replaced). */

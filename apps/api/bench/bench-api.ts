@@ -19,29 +19,43 @@
  * Exits non-zero when any command answered non-2xx or failed. Results: printed, and written as JSON to
  * bench-results/api.json (relative to the cwd).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import {
+  backendPids,
+  envList,
+  envNumber,
+  envSwitch,
+  fmt,
+  forkLoadGenerator,
+  loadAverageLine,
+  machineCpuMs,
+  machineFacts,
+  machineLine,
+  pct,
+  percentile,
+  pool,
+  postgresFacts,
+  prepareRunDatabase,
+  procCpuMs,
+  range,
+  runBenchmark,
+  rawEventsTableSql,
+  writeResults,
+  type RunDatabase,
+} from '@app/bench';
 import { installShutdownHandlers, loadConfig, openDatabase, redactDatabaseUrl, type DatabaseHandle } from '@app/database';
 import { closeApp, createApp } from '../src/app.factory.js';
-import { OPS, runLoad, type ChildMessage, type FindingRef, type LoadPlan, type LoadResult, type Op, type ParentMessage, type PhaseMark, type Pools } from './load-runner.js';
+import { OPS, runLoad, type FindingRef, type LoadPlan, type LoadResult, type Op, type PhaseMark, type Pools } from './load-runner.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
-
-const envNumber = (name: string, fallback: number): number => {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
-  return n;
-};
 
 const MEASURE_S = envNumber('BENCH_SECONDS', 10);
 const WARMUP_S = envNumber('BENCH_WARMUP_SECONDS', 3);
@@ -49,8 +63,8 @@ const RAW_WARMUP_S = 1;
 const CONNECTIONS = Math.floor(envNumber('BENCH_CONNECTIONS', 32));
 const FINDINGS = Math.floor(envNumber('BENCH_FINDINGS', 2000));
 const RAW_CLIENTS = Math.floor(envNumber('BENCH_RAW_CLIENTS', 8));
-const LOADGEN = new Set((process.env.BENCH_LOADGEN?.trim() || 'fork,in-process').split(',').map((x) => x.trim()));
-const IDEMPOTENT_RECORD = (process.env.BENCH_IDEMPOTENT_RECORD?.trim() || 'on') !== 'off';
+const LOADGEN = envList('BENCH_LOADGEN', 'fork,in-process');
+const IDEMPOTENT_RECORD = envSwitch('BENCH_IDEMPOTENT_RECORD');
 const TARGET_RATIO = 0.3;
 const SETUP_CONCURRENCY = 16;
 const DEPARTMENTS = 8;
@@ -77,30 +91,6 @@ const OP_LABEL: Record<Op, string> = {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-const fmt = (n: number, digits = 0) =>
-  Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : String(n);
-const pct = (n: number) => `${fmt(n * 100, 0)}%`;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-/** Runs `fn` over `items` with at most `limit` at once. */
-async function pool<T>(items: T[], limit: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    range(Math.min(limit, items.length)).map(async () => {
-      while (next < items.length) {
-        const i = next++;
-        await fn(items[i], i);
-      }
-    }),
-  );
-}
-
 class HttpError extends Error {}
 
 function client(base: string) {
@@ -117,38 +107,6 @@ function client(base: string) {
 }
 
 // ------------------------------------------------------------------ CPU figures (Linux /proc)
-
-/** Linux USER_HZ; /proc counts CPU time in these ticks. */
-const CLOCK_TICKS = 100;
-
-function procCpuMs(pids: number[]): number {
-  let ticks = 0;
-  let readable = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
-      readable++;
-    } catch {
-      // not on this machine, or gone
-    }
-  }
-  return readable === 0 ? NaN : (ticks * 1000) / CLOCK_TICKS;
-}
-
-/** Busy and total CPU time of the whole machine, in ms (all cores). */
-function machineCpuMs(): { busy: number; total: number } {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
-    const v = line.trim().split(/\s+/).slice(1).map(Number);
-    const total = v.reduce((s, x) => s + x, 0);
-    const idle = v[3] + (v[4] ?? 0);
-    return { busy: ((total - idle) * 1000) / CLOCK_TICKS, total: (total * 1000) / CLOCK_TICKS };
-  } catch {
-    return { busy: NaN, total: NaN };
-  }
-}
 
 interface Snapshot {
   t: number;
@@ -184,39 +142,13 @@ function cpuBetween(a: Snapshot, b: Snapshot): CpuFigures {
   };
 }
 
-async function backendPids(admin: pg.Client, where: string, values: unknown[] = []): Promise<number[]> {
-  const { rows } = await admin.query<{ pid: number }>(
-    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND ${where}`,
-    values,
-  );
-  return rows.map((r) => r.pid);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Raw baseline: single-row INSERTs (autocommit) into a table shaped like the event table.
 
 const RAW_SCHEMA = 'bench_raw';
 const RAW_APP = 'bench-raw';
-const CONST_HASH = `'\\x${'ab'.repeat(32)}'::bytea`;
 
-const RAW_TABLE_SQL = `
-  CREATE SCHEMA ${RAW_SCHEMA};
-  CREATE SEQUENCE ${RAW_SCHEMA}.events_seq AS bigint START 1;
-  CREATE TABLE ${RAW_SCHEMA}.events (
-    position        bigint      PRIMARY KEY DEFAULT nextval('${RAW_SCHEMA}.events_seq'),
-    transaction_id  xid8        NOT NULL DEFAULT pg_current_xact_id(),
-    stream_id       text        NOT NULL,
-    revision        bigint      NOT NULL,
-    id              uuid        NOT NULL UNIQUE,
-    type            text        NOT NULL,
-    data            jsonb       NOT NULL,
-    metadata        jsonb       NOT NULL,
-    occurred_at     timestamptz NULL,
-    recorded_at     timestamptz NOT NULL DEFAULT now(),
-    prev_hash       bytea       NOT NULL DEFAULT ${CONST_HASH},
-    hash            bytea       NOT NULL DEFAULT ${CONST_HASH},
-    UNIQUE (stream_id, revision)
-  );`;
+const RAW_TABLE_SQL = `CREATE SCHEMA ${RAW_SCHEMA};` + rawEventsTableSql(RAW_SCHEMA, 'events');
 
 const RAW_INSERT = `INSERT INTO ${RAW_SCHEMA}.events (stream_id, revision, id, type, data, metadata, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`;
 
@@ -402,33 +334,17 @@ async function apiRun(mode: LoadResult['mode'], plan: LoadPlan, admin: pg.Client
   if (mode === 'in-process') {
     result = await runLoad(plan, 'in-process', onMark);
   } else {
-    result = await new Promise<LoadResult>((resolve, reject) => {
-      const c = fork(RUNNER, ['--load-runner-child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      child = c;
-      const timer = setTimeout(() => {
-        reject(new Error('the load generator did not answer in time'));
-        c.kill('SIGKILL');
-      }, (plan.warmupSeconds + plan.measureSeconds + 120) * 1000);
-      c.on('message', (m: ChildMessage) => {
-        if (m.type === 'mark') {
-          void onMark(m.mark).then(
-            () => {
-              if (m.mark.phase === 'warmup' && m.mark.edge === 'end' && c.connected) c.send({ type: 'go' } satisfies ParentMessage);
-            },
-            (e: unknown) => reject(e as Error),
-          );
-        }
-        else if (m.type === 'result') resolve(m.result);
-        else reject(new Error(`load generator failed: ${m.error}`));
-      });
-      c.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        child = undefined;
-        reject(new Error(`load generator exited (${code ?? signal}) without a result`));
-      });
-      c.once('error', reject);
-      c.send({ type: 'plan', plan } satisfies ParentMessage);
-    });
+    const forked = forkLoadGenerator<LoadPlan, PhaseMark, LoadResult>(
+      RUNNER,
+      plan,
+      (plan.warmupSeconds + plan.measureSeconds + 120) * 1000,
+      async (mark, go) => {
+        await onMark(mark);
+        if (mark.phase === 'warmup' && mark.edge === 'end') go();
+      },
+    );
+    child = forked.child;
+    result = await forked.result;
   }
   const a = marks.get('measure:start');
   const b = marks.get('measure:end');
@@ -449,9 +365,7 @@ async function main(): Promise<number> {
   let app: NestFastifyApplication | undefined;
   let admin: pg.Client | undefined;
   const rawClients: pg.Client[] = [];
-  let externalDb: { base: string; name: string } | undefined;
-  let runDir: string | undefined;
-  let dataRoot: string | undefined;
+  let runDatabase: RunDatabase | undefined;
   let cleaning: Promise<void> | undefined;
 
   // One clean-up, whoever asks first (a signal, or the end of main); both wait for all of it.
@@ -461,53 +375,16 @@ async function main(): Promise<number> {
     for (const c of rawClients) await c.end().catch(() => undefined);
     await admin?.end().catch(() => undefined);
     if (app) await closeApp(app).catch((e: unknown) => console.error(`Closing the app failed: ${(e as Error).message}`));
-    if (externalDb) {
-      const c = new pg.Client({ connectionString: externalDb.base });
-      c.on('error', () => undefined);
-      try {
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS ${externalDb.name} WITH (FORCE)`);
-        console.log(`Dropped database ${externalDb.name}`);
-      } catch (e) {
-        console.error(`Could not drop database ${externalDb.name}: ${(e as Error).message}`);
-      } finally {
-        await c.end().catch(() => undefined);
-      }
-    }
-    await database?.stop().catch((e: unknown) => console.error(`Stopping the embedded PostgreSQL failed: ${(e as Error).message}`));
-    if (runDir) {
-      rmSync(runDir, { recursive: true, force: true });
-      // The DATA_DIR itself goes too when this run's folder was all it held.
-      if (dataRoot && existsSync(dataRoot) && readdirSync(dataRoot).length === 0) rmdirSync(dataRoot);
-      console.log(`Removed ${runDir}`);
-    }
+    if (runDatabase) await runDatabase.remove(async () => database?.stop());
+    else await database?.stop().catch((e: unknown) => console.error(`Stopping the embedded PostgreSQL failed: ${(e as Error).message}`));
   };
   installShutdownHandlers([cleanup]);
 
   try {
+    // A database of its own (on DATABASE_URL's server, or embedded in a fresh folder under DATA_DIR), removed at the end.
+    runDatabase = await prepareRunDatabase('bench-api');
     const runId = randomUUID().replaceAll('-', '').slice(0, 12);
-    const baseUrl = process.env.DATABASE_URL?.trim();
-    let appEnv: Record<string, string>;
-    if (baseUrl) {
-      // A database of its own on the given server, dropped at the end.
-      const name = `xuncha_bench_${runId}`;
-      const c = new pg.Client({ connectionString: baseUrl });
-      await c.connect();
-      await c.query(`CREATE DATABASE ${name}`);
-      await c.end();
-      externalDb = { base: baseUrl, name };
-      const url = new URL(baseUrl);
-      url.pathname = `/${name}`;
-      runDir = path.join(os.tmpdir(), `xuncha-bench-api-${runId}`);
-      mkdirSync(runDir, { recursive: true });
-      appEnv = { DATABASE_URL: url.href, DATA_DIR: runDir };
-    } else {
-      // A fresh folder under DATA_DIR for this run's embedded cluster (and the app's key), removed at the end.
-      dataRoot = path.resolve(process.env.DATA_DIR?.trim() || './data/bench-api');
-      runDir = path.join(dataRoot, `run-${runId}`);
-      mkdirSync(runDir, { recursive: true });
-      appEnv = { DATA_DIR: runDir };
-    }
+    const appEnv = runDatabase.env;
     const config = loadConfig({ ...appEnv, JWT_SECRET, ADMIN_PASSWORD, LOG_LEVEL: 'error', LOGIN_ATTEMPTS_PER_MINUTE: '100000', PROJECTIONS: process.env.BENCH_PROJECTIONS ?? 'on', DEMO: 'off' });
     database = await openDatabase(config, { log: () => undefined, warn: (m) => console.warn(m) });
     const dbUrl = database.url;
@@ -515,15 +392,8 @@ async function main(): Promise<number> {
     admin = new pg.Client({ connectionString: dbUrl, application_name: 'bench-admin' });
     admin.on('error', () => undefined);
     await admin.connect();
-    const version = (await admin.query<{ version: string }>('select version()')).rows[0].version;
-    const settings = Object.fromEntries(
-      (
-        await admin.query<{ name: string; setting: string; unit: string | null }>(
-          `select name, setting, unit from pg_settings where name in ('shared_buffers','synchronous_commit','fsync','max_wal_size','wal_level','max_connections')`,
-        )
-      ).rows.map((r) => [r.name, r.unit ? `${r.setting}${r.unit === '8kB' ? '×8kB' : r.unit}` : r.setting]),
-    );
-    console.log(`Database: ${database.mode} (${redactDatabaseUrl(dbUrl)})${externalDb ? `, fresh database ${externalDb.name}` : `, data in ${runDir}`}`);
+    const pgFacts = await postgresFacts(admin, ['shared_buffers', 'synchronous_commit', 'fsync', 'max_wal_size', 'wal_level', 'max_connections']);
+    console.log(`Database: ${database.mode} (${redactDatabaseUrl(dbUrl)})${runDatabase.externalName ? `, fresh database ${runDatabase.externalName}` : `, data in ${runDatabase.runDir}`}`);
 
     app = await createApp(config, database);
     await app.listen(0, '127.0.0.1');
@@ -623,19 +493,7 @@ async function main(): Promise<number> {
       (op) => `  ${OP_LABEL[op]}: weight ${pct(WEIGHTS[op] / weightSum)}, sent ${pct(mixTotals[op] / Math.max(1, mixSum))} (${fmt(mixTotals[op])})${fallbackTotals[op] ? `, ${fmt(fallbackTotals[op])} picks fell back to progress (empty pool)` : ''}`,
     );
 
-    const cpus = os.cpus();
-    const machine = {
-      cpuModel: cpus[0]?.model ?? 'unknown',
-      cpuCount: cpus.length,
-      totalMemoryGiB: Number((os.totalmem() / 1024 ** 3).toFixed(1)),
-      node: process.version,
-      platform: `${os.platform()} ${os.release()}`,
-      loadAverage1mAtStart: Number(loadAtStart[0].toFixed(2)),
-      loadAverage1mAtEnd: Number(os.loadavg()[0].toFixed(2)),
-      postgres: version,
-      databaseMode: database.mode,
-      postgresSettings: settings,
-    };
+    const machine = { ...machineFacts(loadAtStart), ...pgFacts, databaseMode: database.mode };
 
     const apiCell = (r: ApiRun) => {
       const m = r.result.measured;
@@ -654,11 +512,9 @@ async function main(): Promise<number> {
       }),
     ];
     const facts =
-      `Machine: ${machine.cpuModel} × ${machine.cpuCount} CPUs, ${machine.totalMemoryGiB} GiB RAM, Node ${machine.node}, ${machine.platform}; ` +
-      `${version.split(',')[0]} (${database.mode}; ${Object.entries(settings)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(', ')}). Server: the real app in-process on 127.0.0.1 (NestJS + fastify), sharing the CPUs with PostgreSQL and the load generator. ` +
-      `Load average (1 min) at start ${machine.loadAverage1mAtStart}, at end ${machine.loadAverage1mAtEnd}.` +
+      `${machineLine(machine, pgFacts, database.mode)} ` +
+      `Server: the real app in-process on 127.0.0.1 (NestJS + fastify), sharing the CPUs with PostgreSQL and the load generator. ` +
+      loadAverageLine(machine) +
       apiRuns
         .map((r) => {
           const per = (ms: number) => fmt((ms * 1000) / r.result.measured.ok);
@@ -684,12 +540,7 @@ async function main(): Promise<number> {
     }
     console.log(`\nTarget (API commands/s ≥ ${TARGET_RATIO}× raw INSERT rows/s): ${pass ? 'PASS' : 'MISS'} (${fmt(ratio, 2)}×)`);
 
-    const out = path.resolve('bench-results/api.json');
-    mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(
-      out,
-      JSON.stringify(
-        {
+    const out = writeResults('api', {
           startedAt: new Date(benchStarted).toISOString(),
           durationSeconds: (Date.now() - benchStarted) / 1000,
           settings: {
@@ -722,11 +573,7 @@ async function main(): Promise<number> {
           })),
           mix: { sent: mixTotals, fallbacks: fallbackTotals },
           markdown: table.join('\n'),
-        },
-        (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
-        2,
-      ) + '\n',
-    );
+    });
     console.log(`Results written to ${out} (run took ${fmt((Date.now() - benchStarted) / 1000)} s)`);
     return failures.length ? 1 : 0;
   } finally {
@@ -734,10 +581,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error('Benchmark failed:', error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

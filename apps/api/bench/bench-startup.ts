@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { envNumber, machineFacts, machineNow, median, writeResults } from '@app/bench';
 import { startEmbeddedPostgres } from '@app/database';
 
 /**
@@ -11,7 +12,8 @@ import { startEmbeddedPostgres } from '@app/database';
  * embedded PostgreSQL alone (initdb + start, then start) measured in the same run.
  */
 const entry = path.resolve('dist/apps/api/src/main.js');
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const RUNS = Math.floor(envNumber('BENCH_RUNS', 3));
+const loadAtStart = os.loadavg();
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -57,7 +59,6 @@ async function startPostgresOnly(dataDir: string): Promise<number> {
   return ms;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const root = await fs.mkdtemp(path.join(os.tmpdir(), 'xuncha-startup-'));
 await fs.chmod(root, 0o755);
 const results = { appCold: [] as number[], appWarm: [] as number[], pgCold: [] as number[], pgWarm: [] as number[], demoLoaded: true };
@@ -77,13 +78,11 @@ try {
 }
 const row = (name: string, app: number[], pg: number[]) =>
   `| ${name} | ${(median(app) / 1000).toFixed(2)} s | ${(median(pg) / 1000).toFixed(2)} s | ${(median(app) / median(pg)).toFixed(2)}× |`;
-const cpus = os.cpus();
-console.log(`\nStart-up, median of ${RUNS} runs (machine: ${cpus[0]?.model ?? '?'} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, load ${os.loadavg()[0].toFixed(2)})\n`);
+console.log(`\nStart-up, median of ${RUNS} runs (machine: ${machineNow()})\n`);
 console.log('| start | app to healthy | embedded PostgreSQL alone | ratio |');
 console.log('|---|---:|---:|---:|');
 console.log(row('cold (empty data folder, demo tour loaded)', results.appCold, results.pgCold));
 console.log(row('warm (same folder again)', results.appWarm, results.pgWarm));
 console.log(`\nTarget cold ≤ 20 s: ${median(results.appCold) <= 20_000 ? 'PASS' : 'MISS'}; demo loaded at cold start: ${results.demoLoaded}`);
-await fs.mkdir('bench-results', { recursive: true });
-await fs.writeFile('bench-results/startup.json', JSON.stringify({ runs: RUNS, ...results, machine: { cpu: cpus[0]?.model, cores: cpus.length, node: process.version } }, null, 2));
+writeResults('startup', { runs: RUNS, ...results, machine: machineFacts(loadAtStart) });
 process.exit(0);

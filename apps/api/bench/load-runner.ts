@@ -9,11 +9,11 @@
  * and a finding is never the target of two requests in flight at once, so every request is a valid
  * command for the state its finding is in and should answer 2xx.
  *
- * Runs in the benchmark's process (`runLoad`) or in a process of its own: `fork` this file with
- * `--load-runner-child`, send it a LoadPlan, and it answers phase marks and then a LoadResult.
+ * Runs in the benchmark's process (`runLoad`) or in a process of its own (`forkLoadGenerator` of @app/bench
+ * with a LoadPlan), which answers phase marks and then a LoadResult.
  */
-import { performance } from 'node:perf_hooks';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
+import { autocannonPhase, serveAsLoadGenerator, type Mark, type PhaseFigures } from '@app/bench';
 
 export const OPS = ['progress', 'record', 'assign', 'acknowledge', 'plan'] as const;
 export type Op = (typeof OPS)[number];
@@ -49,26 +49,12 @@ export interface LoadPlan {
   idempotentRecord: boolean;
 }
 
-export interface PhaseSummary {
-  seconds: number;
-  /** Responses received (any status). */
-  completed: number;
-  ok: number;
-  non2xx: number;
-  /** autocannon's errors (connection errors and timeouts). */
-  errors: number;
-  timeouts: number;
+export interface PhaseSummary extends Omit<PhaseFigures, 'okPerSec'> {
   commandsPerSec: number;
-  statusCodes: Record<string, number>;
-  /** Measured here, from building a request to its response, in ms. */
-  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
-  /** autocannon's own histogram (whole ms). */
-  autocannonLatencyMs: { p50: number; p99: number; max: number; mean: number };
   perOp: Record<Op, { ok: number; non2xx: number }>;
   /** Picks of a command whose pool was empty, sent as `progress` instead. */
   fallbacks: Record<Op, number>;
   non2xxSamples: Array<{ op: Op; status: number; body: string }>;
-  cpuMs: { user: number; system: number };
 }
 
 export interface LoadResult {
@@ -129,15 +115,10 @@ class Deque<T> {
 interface Pending {
   op: Op;
   finding?: FindingRef;
-  t0: number;
 }
 
 const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)];
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 /** Chooses each request and follows each finding's state through the responses. */
 class MixGenerator {
@@ -151,7 +132,6 @@ class MixGenerator {
   private keySeq = 0;
 
   // per phase
-  latencies: number[] = [];
   perOp = emptyPerOp();
   fallbacks = emptyFallbacks();
   samples: PhaseSummary['non2xxSamples'] = [];
@@ -167,7 +147,6 @@ class MixGenerator {
   }
 
   resetPhase(): void {
-    this.latencies = [];
     this.perOp = emptyPerOp();
     this.fallbacks = emptyFallbacks();
     this.samples = [];
@@ -206,7 +185,7 @@ class MixGenerator {
     return this.inProgress.find((f) => !this.busy.has(f.id));
   }
 
-  next(): { params: autocannon.RequestParams; pending: Pending } {
+  next(): { params: autocannon.RequestParams; tag: Pending } {
     const wanted = this.choose();
     let op: Op = wanted;
     let finding: FindingRef | undefined;
@@ -237,7 +216,7 @@ class MixGenerator {
       }
     }
     if (op === 'progress') this.busy.add(finding!.id);
-    return { params: this.request(op, finding), pending: { op, finding, t0: performance.now() } };
+    return { params: this.request(op, finding), tag: { op, finding } };
   }
 
   private request(op: Op, f: FindingRef | undefined): autocannon.RequestParams {
@@ -280,7 +259,6 @@ class MixGenerator {
   }
 
   done(p: Pending, status: number, body: string): void {
-    this.latencies.push(performance.now() - p.t0);
     const ok = status >= 200 && status < 300;
     if (!ok) {
       this.perOp[p.op].non2xx++;
@@ -320,56 +298,15 @@ function emptyFallbacks(): Record<Op, number> {
 
 async function phase(gen: MixGenerator, plan: LoadPlan, seconds: number): Promise<PhaseSummary> {
   gen.resetPhase();
-  const cpu0 = process.cpuUsage();
-  const result = await autocannon({
+  const { okPerSec, ...figures } = await autocannonPhase<Pending>({
     url: plan.url,
     connections: plan.connections,
-    pipelining: 1,
-    duration: seconds,
-    timeout: 30,
-    renderProgressBar: false,
-    renderResultsTable: false,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (_req, context) => {
-          const { params, pending } = gen.next();
-          context.pending = pending;
-          return params;
-        },
-        onResponse: (status, body, context) => {
-          const pending = context.pending as Pending | undefined;
-          if (pending) gen.done(pending, status, body);
-          context.pending = undefined;
-        },
-      },
-    ],
+    seconds,
+    method: 'POST',
+    next: () => gen.next(),
+    done: (pending, status, body) => gen.done(pending, status, body),
   });
-  const cpu = process.cpuUsage(cpu0);
-  const lat = gen.latencies.slice().sort((a, b) => a - b);
-  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([k, v]) => [k, v.count]));
-  return {
-    seconds: result.duration,
-    completed: lat.length,
-    ok: result['2xx'],
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    commandsPerSec: result['2xx'] / result.duration,
-    statusCodes,
-    latencyMs: {
-      p50: percentile(lat, 50),
-      p90: percentile(lat, 90),
-      p99: percentile(lat, 99),
-      max: lat[lat.length - 1] ?? NaN,
-      mean: lat.reduce((s, x) => s + x, 0) / Math.max(1, lat.length),
-    },
-    autocannonLatencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max, mean: result.latency.mean },
-    perOp: gen.perOp,
-    fallbacks: gen.fallbacks,
-    non2xxSamples: gen.samples,
-    cpuMs: { user: cpu.user / 1000, system: cpu.system / 1000 },
-  };
+  return { ...figures, commandsPerSec: okPerSec, perOp: gen.perOp, fallbacks: gen.fallbacks, non2xxSamples: gen.samples };
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -394,33 +331,7 @@ export async function runLoad(
   return { mode, pid: process.pid, warmup, measured, pools: gen.pools() };
 }
 
-export type ChildMessage = { type: 'mark'; mark: PhaseMark } | { type: 'result'; result: LoadResult } | { type: 'error'; error: string };
-/** From the parent: the plan, then a `go` after each mark that ends a warm-up. */
-export type ParentMessage = { type: 'plan'; plan: LoadPlan } | { type: 'go' };
-
-if (process.argv.includes('--load-runner-child') && process.send) {
-  const send = (m: ChildMessage) => new Promise<void>((resolve) => process.send!(m, () => resolve()));
-  let go: (() => void) | undefined;
-  const onMark = async (mark: PhaseMark) => {
-    const acknowledged = mark.edge === 'end' && mark.phase === 'warmup' ? new Promise<void>((resolve) => (go = resolve)) : undefined;
-    await send({ type: 'mark', mark });
-    await acknowledged;
-  };
-  process.on('message', (m: ParentMessage) => {
-    if (m.type === 'go') {
-      go?.();
-      return;
-    }
-    runLoad(m.plan, 'fork', onMark)
-      .then((result) => send({ type: 'result', result }))
-      .then(
-        () => process.exit(0),
-        async (error: unknown) => {
-          await send({ type: 'error', error: (error as Error).stack ?? String(error) }).catch(() => undefined);
-          process.exit(1);
-        },
-      );
-  });
-  // The parent going away ends the child too.
-  process.on('disconnect', () => process.exit(1));
-}
+// In a process of its own: the measured phase waits until the parent has acknowledged the end of the warm-up.
+serveAsLoadGenerator<LoadPlan, PhaseMark, LoadResult>((plan, mark: Mark<PhaseMark>) =>
+  runLoad(plan, 'fork', (m) => mark(m, m.phase === 'warmup' && m.edge === 'end')),
+);

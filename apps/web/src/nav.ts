@@ -2,7 +2,7 @@ import type { Role } from './domain';
 import type { User } from './types';
 
 /*
- * What each role is offered, following what the API lets it read (API.md "who" columns): a unit
+ * What each role is offered, following what the API lets it read (docs/api.md, "Sign-in and roles"): a unit
  * liaison gets their own department and its rectifications, never the overview of the round or
  * other departments; inspectors the findings; admins no case data at all.
  */

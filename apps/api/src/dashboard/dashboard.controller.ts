@@ -6,7 +6,7 @@ import { ProjectionQuery } from '../projections/projection-query.decorator.js';
 import { DepartmentDashboardQuery, RoundQuery, TrendQuery } from './dto.js';
 import { liaisonDepartment, officeToday, ReadModelDb, thresholdsOf } from './read-model-db.js';
 
-/** The 巡察办 dashboard: figures only, never names (DOMAIN.md, 举报人保护). */
+/** The 巡察办 dashboard: figures only, never names (docs/domain.md, 举报人保护). */
 @Controller('dashboard')
 export class DashboardController {
   constructor(private readonly db: ReadModelDb) {}

@@ -198,7 +198,7 @@ export class DemoLoader {
     };
 
     // 1. Users: hashing their passwords is the slow part, so they are made while the tour runs (each
-    //    command waits only for its own actor). Units are registered by the administrator (DOMAIN.md:
+    //    command waits only for its own actor). Units are registered by the administrator (docs/domain.md:
     //    admin keeps users and departments), before their liaisons can be created.
     const pending = new Map<string, Promise<{ user: AuthUser; created: boolean }>>();
     const startUsers = (list: readonly DemoUser[]) => {

@@ -1,7 +1,7 @@
 import type { DemoDepartment, DemoField, DemoPoint, DemoRound, DemoUser } from './scenario.types.js';
 
 /*
- * The reference tour of DOMAIN.md: 平城区, 2024, 机动式巡察 of 困难群众救助 and 基层执法.
+ * The reference tour of docs/domain.md: 平城区, 2024, 机动式巡察 of 困难群众救助 and 基层执法.
  * Every person, unit head and text is invented. Findings are in scenario-findings.ts, leads in
  * scenario-leads.ts. The whole tour happens between 2024-08-20 and 2024-10-31:
  *

@@ -16,7 +16,7 @@ import {
   type ReadOutcome,
 } from './personal-data.entities.js';
 
-/** Roles that see names in clear (DOMAIN.md: officials "see dashboards and names"; inspectors record them). */
+/** Roles that see names in clear (docs/domain.md: officials "see dashboards and names"; inspectors record them). */
 export const NAME_READERS: ReadonlySet<Role> = new Set<Role>(['official', 'inspector']);
 /** Only a discipline official carries out a lawful erasure request. */
 export const ERASERS: ReadonlySet<Role> = new Set<Role>(['official']);

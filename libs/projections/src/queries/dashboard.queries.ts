@@ -22,7 +22,7 @@ import { DEFAULT_WARNING_THRESHOLDS, Params, rate, requireThresholds, requireTod
  *
  * Definitions: `assigned` counts findings whose rectification was assigned (应整改); `closed`
  * counts status `closed` (已销号) only — `ongoing` (阶段性完成、持续整改) is reported apart and is not
- * counted as done, so 整改完成率 = closed ÷ assigned as DOMAIN.md defines it.
+ * counted as done, so 整改完成率 = closed ÷ assigned as docs/domain.md defines it.
  */
 
 export interface RoundFilter {
