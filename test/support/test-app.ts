@@ -41,6 +41,12 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     LOG_LEVEL: 'error',
     PROJECTIONS: 'on',
     DEMO: 'off',
+    // `npm run test:e2e:esdb`: the events go to EventStoreDB, under a namespace of this app's own.
+    ...(process.env.EVENT_STORE === 'esdb' && {
+      EVENT_STORE: 'esdb',
+      EVENTSTORE_CONNECTION_STRING: process.env.EVENTSTORE_CONNECTION_STRING ?? '',
+      EVENTSTORE_NAMESPACE: `${name.replaceAll('_', '-')}-`,
+    }),
     ...env,
   });
   const database = { mode: 'external' as const, url: url.href, stop: async () => undefined };

@@ -4,3 +4,4 @@ export { PgEventStore, type PgEventStoreOptions } from './postgres/pg-event-stor
 export { InMemoryEventStore, MemoryLog, type InMemoryEventStoreOptions } from './memory/memory-event-store.js';
 export { prepareEvents, type PreparedEvent } from './prepare.js';
 export { nextSeal, verifyLog, type SealHeads, type SealRecord } from './integrity.js';
+export { EsdbEventStore, toPosition, type EsdbEventStoreOptions } from './esdb/esdb-event-store.js';
