@@ -33,6 +33,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const url = new URL(base.href);
   url.pathname = `/${name}`;
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xuncha-e2e-'));
+  // `npm run test:e2e:esdb`: the events go to EventStoreDB, under a namespace of this app's own; the CLIs
+  // a test spawns (with `...process.env`) find the same one.
+  if (process.env.EVENT_STORE === 'esdb') process.env.EVENTSTORE_NAMESPACE = `${name.replaceAll('_', '-')}-`;
   const config = loadConfig({
     DATA_DIR: dataDir,
     DATABASE_URL: url.href,
@@ -41,11 +44,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     LOG_LEVEL: 'error',
     PROJECTIONS: 'on',
     DEMO: 'off',
-    // `npm run test:e2e:esdb`: the events go to EventStoreDB, under a namespace of this app's own.
     ...(process.env.EVENT_STORE === 'esdb' && {
       EVENT_STORE: 'esdb',
       EVENTSTORE_CONNECTION_STRING: process.env.EVENTSTORE_CONNECTION_STRING ?? '',
-      EVENTSTORE_NAMESPACE: `${name.replaceAll('_', '-')}-`,
+      EVENTSTORE_NAMESPACE: process.env.EVENTSTORE_NAMESPACE ?? '',
     }),
     ...env,
   });

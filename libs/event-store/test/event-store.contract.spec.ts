@@ -174,6 +174,9 @@ describe.each(adapterRows(contractAdapters()))('event store contract on %s', (_n
       const limited = await fx.store.readAll({ fromPosition: all[0].position, limit: 2 });
       expect(limited.map((e) => e.type)).toEqual(['B1', 'B2']);
       expect(await fx.store.headPosition()).toBe(all[3].position);
+      expect(await fx.store.hasEvents()).toBe(true);
+      expect(await fx.store.streamRevision(s1)).toBe(2);
+      expect(await fx.store.streamRevision(`none-${newId()}`)).toBe(0);
     });
 
     itWhen(adapter.postgres, 'PostgreSQL only: never shows an event while one with a lower position is still uncommitted (no skipped events)', async () => {
