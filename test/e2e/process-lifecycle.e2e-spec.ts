@@ -36,7 +36,7 @@ interface Running {
 
 async function start(dataDir: string, port: number): Promise<Running> {
   const child = spawn(process.execPath, [entry], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), DATABASE_URL: '', JWT_SECRET: '', LOG_LEVEL: 'log', DEMO: 'off', NODE_OPTIONS: '' },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), DATABASE_URL: '', EVENT_STORE: '', JWT_SECRET: '', LOG_LEVEL: 'log', DEMO: 'off', NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

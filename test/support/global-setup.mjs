@@ -12,6 +12,15 @@ const compiled = new URL('../../dist/libs/database/src/index.js', import.meta.ur
 
 export default async function globalSetup() {
   process.env.SYSTEM_TEST_DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
+  // The contract suite's EventStoreDB: the server named by EVENTSTORE_CONNECTION_STRING, else the
+  // protocol-level test server (libs/event-store/test/esdb-test-server), started here for the run.
+  if (!process.env.EVENTSTORE_CONNECTION_STRING && !process.env.ESDB_TEST_CONNECTION_STRING) {
+    const { startTestServer } = await import('../../libs/event-store/test/esdb-test-server/server.mjs');
+    const esdb = await startTestServer({ controlPort: 0 });
+    process.env.ESDB_TEST_CONNECTION_STRING = esdb.connectionString;
+    process.env.ESDB_TEST_SERVER_CONTROL = esdb.controlUrl;
+    globalThis.__xunchaEsdb = esdb;
+  }
   if (process.env.EMBEDDED_TEST_DATABASE_URL) return;
   if (!existsSync(compiled)) execSync('npm run build --silent', { stdio: 'inherit' });
   const { startEmbeddedPostgres } = await import(compiled.href);

@@ -68,6 +68,9 @@ export async function startTestApp(env: Record<string, string> = {}, options: St
     await su.end();
   }
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xuncha-e2e-'));
+  // `npm run test:e2e:esdb`: the events go to EventStoreDB, under a namespace of this app's own; the CLIs
+  // a test spawns (with `...process.env`) find the same one.
+  if (process.env.EVENT_STORE === 'esdb') process.env.EVENTSTORE_NAMESPACE = `${name.replaceAll('_', '-')}-`;
   const config = loadConfig({
     DATA_DIR: dataDir,
     DATABASE_URL: asRole(appRole),
@@ -79,6 +82,11 @@ export async function startTestApp(env: Record<string, string> = {}, options: St
     DEMO: 'off',
     // The suites sign in far more often than a person would; the limit has tests of its own (auth.e2e).
     LOGIN_ATTEMPTS_PER_MINUTE: '10000',
+    ...(process.env.EVENT_STORE === 'esdb' && {
+      EVENT_STORE: 'esdb',
+      EVENTSTORE_CONNECTION_STRING: process.env.EVENTSTORE_CONNECTION_STRING ?? '',
+      EVENTSTORE_NAMESPACE: process.env.EVENTSTORE_NAMESPACE ?? '',
+    }),
     ...env,
   });
   const database = await openDatabase(config, { log: () => undefined });

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       projections: true,
       demo: true,
       sealIntervalSeconds: 10,
+      eventStore: 'postgres',
     });
     expect(databaseMode(config)).toBe('embedded');
     expect(Object.isFrozen(config)).toBe(true);
@@ -41,6 +42,9 @@ describe('loadConfig', () => {
       SEAL_INTERVAL_SECONDS: '1',
       HOST: '10.0.0.5',
       LOGIN_ATTEMPTS_PER_MINUTE: '30',
+      EVENT_STORE: 'esdb',
+      EVENTSTORE_CONNECTION_STRING: 'esdb://a:2113,b:2113,c:2113?tls=true',
+      EVENTSTORE_NAMESPACE: 'xuncha-',
     });
     expect(config).toEqual({
       port: 8080,
@@ -55,6 +59,9 @@ describe('loadConfig', () => {
       projections: false,
       demo: false,
       sealIntervalSeconds: 1,
+      eventStore: 'esdb',
+      eventStoreConnectionString: 'esdb://a:2113,b:2113,c:2113?tls=true',
+      eventStoreNamespace: 'xuncha-',
     });
     expect(path.isAbsolute(config.dataDir)).toBe(true);
     expect(databaseMode(config)).toBe('external');
@@ -92,6 +99,10 @@ describe('loadConfig', () => {
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 characters long, got 5'],
     [{ ADMIN_PASSWORD: '1234567' }, 'ADMIN_PASSWORD must be at least 8 characters long, got 7'],
     [{ PROJECTIONS: 'yes' }, 'PROJECTIONS must be "on" or "off", got "yes"'],
+    [{ EVENT_STORE: 'mongo' }, 'EVENT_STORE must be "postgres" or "esdb", got "mongo"'],
+    [{ EVENT_STORE: 'esdb' }, 'EVENTSTORE_CONNECTION_STRING is required with EVENT_STORE=esdb'],
+    [{ EVENT_STORE: 'esdb', EVENTSTORE_CONNECTION_STRING: 'http://x:2113' }, 'EVENTSTORE_CONNECTION_STRING must be an esdb://'],
+    [{ EVENTSTORE_NAMESPACE: 'Bad Name' }, 'EVENTSTORE_NAMESPACE must be 1-40 characters'],
     [{ DEMO: 'true' }, 'DEMO must be "on" or "off", got "true"'],
     [{ SEAL_INTERVAL_SECONDS: '0' }, 'SEAL_INTERVAL_SECONDS must be an integer between 1 and'],
     [{ SEAL_INTERVAL_SECONDS: '-5' }, 'SEAL_INTERVAL_SECONDS must be an integer'],

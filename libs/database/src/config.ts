@@ -20,6 +20,11 @@ export interface AppConfig {
   readonly projections: boolean;
   readonly demo: boolean;
   readonly sealIntervalSeconds: number;
+  /** Where events live: PostgreSQL (default) or EventStoreDB/KurrentDB; read models stay in PostgreSQL. */
+  readonly eventStore: 'postgres' | 'esdb';
+  readonly eventStoreConnectionString?: string;
+  /** Prefix of every EventStoreDB stream the app writes (several apps, or test runs, on one server). */
+  readonly eventStoreNamespace?: string;
 }
 
 export class ConfigError extends Error {
@@ -142,6 +147,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const demo = onOff('DEMO', true);
   const sealIntervalSeconds = integer('SEAL_INTERVAL_SECONDS', 10, 1, MAX_TIMER_SECONDS);
 
+  let eventStore: AppConfig['eventStore'] = 'postgres';
+  const rawStore = read('EVENT_STORE');
+  if (rawStore !== undefined) {
+    if (rawStore === 'postgres' || rawStore === 'esdb') eventStore = rawStore;
+    else problems.push(`EVENT_STORE must be "postgres" or "esdb", got ${JSON.stringify(rawStore)}`);
+  }
+  const eventStoreConnectionString = read('EVENTSTORE_CONNECTION_STRING');
+  if (eventStore === 'esdb') {
+    if (eventStoreConnectionString === undefined) {
+      problems.push('EVENTSTORE_CONNECTION_STRING is required with EVENT_STORE=esdb (e.g. esdb://127.0.0.1:2113?tls=false)');
+    } else if (!/^esdb(\+discover)?:\/\/[^\s]+$/.test(eventStoreConnectionString)) {
+      // May hold credentials, so it is not echoed.
+      problems.push('EVENTSTORE_CONNECTION_STRING must be an esdb:// or esdb+discover:// connection string');
+    }
+  }
+
+  const eventStoreNamespace = read('EVENTSTORE_NAMESPACE');
+  if (eventStoreNamespace !== undefined && !/^[a-z0-9_-]{1,40}$/.test(eventStoreNamespace)) {
+    problems.push(`EVENTSTORE_NAMESPACE must be 1-40 characters of a-z, 0-9, _ and -, got ${JSON.stringify(eventStoreNamespace)}`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config: AppConfig = {
@@ -153,6 +179,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     demo,
     sealIntervalSeconds,
     ...(host !== undefined && { host }),
+    eventStore,
+    ...(eventStore === 'esdb' && { eventStoreConnectionString }),
+    ...(eventStore === 'esdb' && eventStoreNamespace !== undefined && { eventStoreNamespace }),
     ...(databaseUrl !== undefined && { databaseUrl }),
     ...(databaseUrl !== undefined && databaseOwnerUrl !== undefined && { databaseOwnerUrl }),
     ...(jwtSecret !== undefined && { jwtSecret }),

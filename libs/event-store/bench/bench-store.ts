@@ -4,6 +4,7 @@
  *
  *   npm run bench:store                                    # embedded PostgreSQL in DATA_DIR (./data/bench)
  *   DATABASE_URL=postgres://... npm run bench:store        # an existing server
+ *   EVENTSTORE_CONNECTION_STRING=esdb://... npm run bench:store -- --adapter esdb   # EventStoreDB (bench-esdb.ts)
  *
  * Knobs (environment): BENCH_SECONDS (measured seconds per side and measure, default 6),
  * BENCH_SLICE_SECONDS (default 0.5), BENCH_WARMUP_SECONDS (default 1),
@@ -39,6 +40,7 @@ import {
   writeResults,
 } from '@app/bench';
 import { PgEventStore, type NewEvent, type RecordedEvent } from '@app/event-store';
+import { benchEsdb } from './bench-esdb.js';
 import { installShutdownHandlers, loadConfig, openDatabase, redactDatabaseUrl, type DatabaseHandle } from '@app/database';
 
 // ---------------------------------------------------------------------------------------------
@@ -806,4 +808,7 @@ async function main(): Promise<void> {
   }
 }
 
-runBenchmark(main);
+const adapterAt = process.argv.indexOf('--adapter');
+const adapter = adapterAt >= 0 ? process.argv[adapterAt + 1] : 'postgres';
+if (adapter !== 'postgres' && adapter !== 'esdb') throw new Error(`--adapter must be postgres or esdb, got ${adapter}`);
+runBenchmark(adapter === 'esdb' ? benchEsdb : main);

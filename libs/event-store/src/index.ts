@@ -6,3 +6,4 @@ export { InMemoryEventStore, MemoryLog, type InMemoryEventStoreOptions } from '.
 export { prepareEvents, type PreparedEvent } from './prepare.js';
 export { nextSeal, verifyLog, type SealHeads, type SealRecord } from './integrity.js';
 export { grantEventStoreAccess, migrateEventStore, type MigrateEventStoreOptions } from './postgres/migrate.js';
+export { EsdbEventStore, toPosition, type EsdbEventStoreOptions } from './esdb/esdb-event-store.js';

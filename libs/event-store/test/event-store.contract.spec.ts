@@ -28,7 +28,8 @@ describe.each(adapterRows(contractAdapters()))('event store contract on %s', (_n
       const events = await fx.store.readStream(s);
       expect(events.map((e) => [e.revision, e.type])).toEqual([[1, 'A'], [2, 'B']]);
       expect(events[1].position).toBe(r1.position);
-      expect(events[0].position).toBe(r1.position - 1);
+      if (adapter.densePositions) expect(events[0].position).toBe(r1.position - 1);
+      else expect(events[0].position).toBeLessThan(r1.position);
       expect(events[0].prevHash).toBe(GENESIS_HASH);
       expect(events[1].prevHash).toBe(events[0].hash);
       for (const e of events) expect(eventHash(e)).toBe(e.hash);
@@ -173,6 +174,9 @@ describe.each(adapterRows(contractAdapters()))('event store contract on %s', (_n
       const limited = await fx.store.readAll({ fromPosition: all[0].position, limit: 2 });
       expect(limited.map((e) => e.type)).toEqual(['B1', 'B2']);
       expect(await fx.store.headPosition()).toBe(all[3].position);
+      expect(await fx.store.hasEvents()).toBe(true);
+      expect(await fx.store.streamRevision(s1)).toBe(2);
+      expect(await fx.store.streamRevision(`none-${newId()}`)).toBe(0);
     });
 
     itWhen(adapter.postgres, 'PostgreSQL only: never shows an event while one with a lower position is still uncommitted (no skipped events)', async () => {
@@ -248,7 +252,7 @@ describe.each(adapterRows(contractAdapters()))('event store contract on %s', (_n
         expect(revs).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
       }
       expect(sub.position).toBe(received[received.length - 1].position);
-    }, 120000);
+    }, 300000);
 
     itWhen(adapter.connections, 'resumes from its last position after its connection is dropped, delivering nothing twice', async () => {
       const from = await fx.store.headPosition();

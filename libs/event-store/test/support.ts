@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { InMemoryEventStore, PgEventStore, type EventStore, type NewEvent, type RecordedEvent } from '@app/event-store';
+import { EsdbEventStore, InMemoryEventStore, PgEventStore, type EventStore, type NewEvent, type RecordedEvent } from '@app/event-store';
 
 export const actor = { id: 'u-1', username: 'tester', role: 'inspector' };
 
@@ -45,6 +45,8 @@ export interface Adapter {
   connections: boolean;
   /** Whether the tamper tests can reach the storage. */
   tamperable: boolean;
+  /** Positions numbered 1, 2, 3 … (EventStoreDB's are log offsets: increasing, with gaps). */
+  densePositions: boolean;
   open(pollIntervalMs?: number): Promise<StoreFixture>;
 }
 
@@ -54,6 +56,11 @@ export function contractAdapters(): Adapter[] {
   if (process.env.EMBEDDED_TEST_DATABASE_URL) adapters.push(pgAdapter('embedded PostgreSQL', process.env.EMBEDDED_TEST_DATABASE_URL));
   adapters.push(pgAdapter('system PostgreSQL', process.env.SYSTEM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'));
   adapters.push(memoryAdapter());
+  const esdb = process.env.EVENTSTORE_CONNECTION_STRING ?? process.env.ESDB_TEST_CONNECTION_STRING;
+  if (esdb) {
+    const server = process.env.EVENTSTORE_CONNECTION_STRING ? 'EventStoreDB' : 'EventStoreDB test server';
+    adapters.push(esdbAdapter(server, esdb, process.env.ESDB_TEST_SERVER_CONTROL));
+  }
   return adapters;
 }
 
@@ -66,7 +73,29 @@ export function itWhen(condition: boolean, name: string, fn: () => Promise<void>
 }
 
 function pgAdapter(name: string, url: string): Adapter {
-  return { name, postgres: true, connections: true, tamperable: true, open: (poll) => openStore(url, poll) };
+  return { name, postgres: true, connections: true, tamperable: true, densePositions: true, open: (poll) => openStore(url, poll) };
+}
+
+/** Each fixture writes under a namespace of its own, so $all-wide checks see only its streams. */
+function esdbAdapter(name: string, connectionString: string, control?: string): Adapter {
+  return {
+    name,
+    postgres: false,
+    connections: control !== undefined,
+    tamperable: false,
+    densePositions: false,
+    async open() {
+      const namespace = `t${randomUUID().replaceAll('-', '').slice(0, 10)}-`;
+      const store = await EsdbEventStore.open({ connectionString, namespace });
+      return {
+        store,
+        dropSubscriptionConnections: control
+          ? async () => Number(await (await fetch(`${control}/drop-subscriptions`, { method: 'POST' })).text())
+          : undefined,
+        close: () => store.close(),
+      };
+    },
+  };
 }
 
 function memoryAdapter(): Adapter {
@@ -75,6 +104,7 @@ function memoryAdapter(): Adapter {
     postgres: false,
     connections: false,
     tamperable: true,
+    densePositions: true,
     async open() {
       const store = new InMemoryEventStore();
       const { log } = store;

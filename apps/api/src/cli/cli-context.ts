@@ -29,7 +29,7 @@ export async function openCli(): Promise<CliContext> {
     console.error(`${(error as Error).message}\nIs the app running on this data folder? Stop it, or use its HTTP API instead.`);
     process.exit(2);
   }
-  const store = await openEventStore(database);
+  const store = await openEventStore(config, database);
   return {
     config,
     database,

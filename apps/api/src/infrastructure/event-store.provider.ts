@@ -1,15 +1,43 @@
 import type { Provider } from '@nestjs/common';
-import { PgEventStore, type EventStore } from '@app/event-store';
-import type { DatabaseHandle } from '@app/database';
-import { DATABASE, EVENT_STORE } from './tokens.js';
+import { currentSchemaVersion, upcast } from '@app/domain';
+import { EsdbEventStore, PgEventStore, withUpcasting, type EventStore, type RecordedEvent } from '@app/event-store';
+import type { AppConfig, DatabaseHandle } from '@app/database';
+import { APP_CONFIG, DATABASE, EVENT_STORE } from './tokens.js';
 
-/** The one place that picks the event store adapter; everything else depends on the `EventStore` port. */
-export async function openEventStore(database: DatabaseHandle): Promise<EventStore> {
-  return PgEventStore.open({ connectionString: database.url });
+/**
+ * The one place that picks the event store adapter (EVENT_STORE=postgres|esdb); everything else
+ * depends on the `EventStore` port. Read models stay in PostgreSQL either way.
+ */
+export async function openEventStore(config: AppConfig, database: DatabaseHandle): Promise<EventStore> {
+  const store =
+    config.eventStore === 'esdb'
+      ? await EsdbEventStore.open({
+          connectionString: config.eventStoreConnectionString!,
+          namespace: config.eventStoreNamespace,
+        })
+      : await PgEventStore.open({ connectionString: database.url });
+  return withDomainUpcasting(store);
+}
+
+/**
+ * Every reader sees each event type in its current shape (the domain's upcasters, old → new on read;
+ * the log itself is never rewritten), and every append records the shape version it was written in.
+ */
+export function withDomainUpcasting<S extends EventStore>(store: S): S {
+  return withUpcasting(store, upcastEvent, (type) => {
+    const version = currentSchemaVersion(type);
+    return version > 1 ? { schemaVersion: version } : {};
+  });
+}
+
+function upcastEvent(event: RecordedEvent): RecordedEvent {
+  const stored = event.metadata.schemaVersion;
+  const data = upcast(event.type, event.data, typeof stored === 'number' ? stored : undefined);
+  return data === event.data ? event : { ...event, data };
 }
 
 export const eventStoreProvider: Provider = {
   provide: EVENT_STORE,
-  inject: [DATABASE],
-  useFactory: (database: DatabaseHandle) => openEventStore(database),
+  inject: [APP_CONFIG, DATABASE],
+  useFactory: (config: AppConfig, database: DatabaseHandle) => openEventStore(config, database),
 };

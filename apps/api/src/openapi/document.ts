@@ -176,6 +176,7 @@ const NO_CONFIG: AppConfig = {
   demo: false,
   sealIntervalSeconds: 0,
   loginAttemptsPerMinute: 10,
+  eventStore: 'postgres',
 };
 
 /**
