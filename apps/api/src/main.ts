@@ -20,6 +20,10 @@ async function main(): Promise<void> {
     log: (m) => logger.log(m),
     debug: (m) => logger.debug(m),
     warn: (m) => logger.warn(m),
+  }).catch((error: unknown) => {
+    // E.g. a restored data folder that has not been verified yet (RestorePendingError).
+    logger.error(`Start-up failed: ${(error as Error).message}`);
+    process.exit(1);
   });
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   installShutdownHandlers([async () => app && (await closeApp(app)), () => database.stop()], { log: (m) => logger.log(m) });

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Pool, PoolConfig } from 'pg';
 import { databaseMode, redactDatabaseUrl, type AppConfig } from './config.js';
 import { EMBEDDED_HOST, errorMessage, startEmbeddedPostgres } from './embedded-postgres.js';
+import { assertNoRestoreMarkerFile, assertNoRestoreMarkerTable } from './restore-marker.js';
 
 export interface DatabaseHandle {
   readonly mode: 'embedded' | 'external';
@@ -20,6 +21,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 
 export async function openDatabase(config: AppConfig, log: BootstrapLogger): Promise<DatabaseHandle> {
   if (databaseMode(config) === 'embedded' || config.databaseUrl === undefined) {
+    await assertNoRestoreMarkerFile(config.dataDir);
     const server = await startEmbeddedPostgres({
       dataDir: config.dataDir,
       log: (msg) => log.debug?.(msg),
@@ -43,9 +45,13 @@ async function checkConnection(url: string): Promise<void> {
     await client.connect();
     await client.query('select 1');
   } catch (err) {
+    await client.end().catch(() => undefined);
     throw new Error(`Cannot connect to the database in DATABASE_URL (${redactDatabaseUrl(url)}): ${errorMessage(err)}`, {
       cause: err,
     });
+  }
+  try {
+    await assertNoRestoreMarkerTable(client, `The database at ${redactDatabaseUrl(url)}`);
   } finally {
     await client.end().catch(() => undefined);
   }
