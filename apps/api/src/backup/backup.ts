@@ -31,6 +31,8 @@ export interface Manifest {
     kind: 'pg_dump-custom' | 'pg-data-folder';
     serverVersion: string;
     dumpToolVersion?: string;
+    /** pg-data-folder: every folder of pg/, empty ones included (the server needs e.g. pg_notify). */
+    directories?: string[];
   };
   counts: { events: number; streams: number; seals: number; evidenceFiles: number };
   headPosition: number;
@@ -148,6 +150,16 @@ async function readFacts(client: pg.Client | pg.PoolClient): Promise<Facts> {
   };
 }
 
+async function walkDirs(root: string, rel = ''): Promise<string[]> {
+  const entries = await fs.readdir(path.join(root, rel), { withFileTypes: true });
+  const out: string[] = [];
+  for (const e of entries.filter((d) => d.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    out.push(r, ...(await walkDirs(root, r)));
+  }
+  return out;
+}
+
 async function walk(root: string, rel = ''): Promise<string[]> {
   const dir = path.join(root, rel);
   const entries = await fs.readdir(dir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
@@ -225,7 +237,8 @@ export async function createBackup(source: DatabaseSource, opts: BackupOptions):
         if (rel === 'postmaster.pid' || rel === 'postmaster.opts') continue;
         inputs.push({ name: `pg/${rel}`, file: path.join(source.pgDataDir, rel) });
       }
-      database = { kind: 'pg-data-folder', serverVersion: facts.serverVersion };
+      const directories = await walkDirs(source.pgDataDir);
+      database = { kind: 'pg-data-folder', serverVersion: facts.serverVersion, directories };
     }
 
     const keys: string[] = [];

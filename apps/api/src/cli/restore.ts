@@ -85,7 +85,13 @@ try {
     const marker = path.join(config.dataDir, RESTORE_MARKER_FILE);
     await fs.writeFile(marker, `restore of ${archive} started ${new Date().toISOString()}\n`);
     await placeKeys(manifest);
-    await place('pg', path.join(config.dataDir, 'pg'), manifest);
+    const pgDir = path.join(config.dataDir, 'pg');
+    await fs.mkdir(pgDir, { mode: 0o700 });
+    for (const dir of manifest.database.directories ?? []) {
+      if (dir.includes('..') || path.isAbsolute(dir)) throw new BackupRefused(`unsafe folder name ${dir}`);
+      await fs.mkdir(path.join(pgDir, dir), { recursive: true, mode: 0o700 });
+    }
+    await place('pg', pgDir, manifest);
     await fs.chmod(path.join(config.dataDir, 'pg'), 0o700);
     await place('evidence', evidenceDir, manifest);
     const server = await startEmbeddedPostgres({ dataDir: config.dataDir, warn: (m) => console.error(m) });
