@@ -10,6 +10,7 @@ import { JWT_SECRET, startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, login, loginAdmin, type Actor } from '../support/actors.js';
 import { eventStoreOf } from '../../apps/api/src/app.factory.js';
 import { listTar } from '../../apps/api/src/backup/tar.js';
+import { BackupScheduler, backupsToPrune } from '../../apps/api/src/backup/backup-scheduler.js';
 
 const runFile = promisify(execFile);
 const cliPath = (name: string) => path.resolve(`dist/apps/api/src/cli/${name}.js`);
@@ -78,6 +79,13 @@ async function tampered(backup: string, part: string, dir: string): Promise<stri
   return copy;
 }
 
+afterAll(async () => {
+  const admin = new pg.Client({ connectionString: base.href });
+  await admin.connect();
+  for (const name of created) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+});
+
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 describe('backup and restore (DATABASE_URL): one verified file, refused when it or the target is wrong', () => {
@@ -123,10 +131,6 @@ describe('backup and restore (DATABASE_URL): one verified file, refused when it 
 
   afterAll(async () => {
     await t?.close();
-    const admin = new pg.Client({ connectionString: base.href });
-    await admin.connect();
-    for (const name of created) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
     await fs.rm(work, { recursive: true, force: true });
   });
 
@@ -256,5 +260,35 @@ describe('backup and restore (DATABASE_URL): one verified file, refused when it 
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('scheduled backups (BACKUP_DIR, BACKUP_KEEP)', () => {
+  it('writes restorable backups from inside the app and keeps the newest BACKUP_KEEP', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'xuncha-scheduled-'));
+    const t = await startTestApp({ BACKUP_DIR: dir, BACKUP_INTERVAL_HOURS: '24', BACKUP_KEEP: '2' });
+    try {
+      const scheduler = t.app.get(BackupScheduler);
+      const written: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        await loginAdmin(t).then((a) => a.post('/api/departments', { name: `单位${i}`, kind: 'bureau' }));
+        written.push((await scheduler.backupNow())!);
+      }
+      expect(written.every(Boolean)).toBe(true);
+      expect((await fs.readdir(dir)).sort()).toEqual(written.slice(1).map((f) => path.basename(f)).sort());
+      const url = await emptyDatabase();
+      const res = await cli('restore', [written[2]!], { DATABASE_URL: url, DATA_DIR: path.join(dir, 'restored-data') });
+      expect(res.code).toBe(0);
+      expect(await logFacts(url)).toMatchObject({ events: (await logFacts(t.url)).events });
+    } finally {
+      await t.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('prunes only its own files, oldest first', () => {
+    const names = ['notes.txt', 'xuncha-backup-2024-01-03.tar', 'xuncha-backup-2024-01-01.tar', 'xuncha-backup-2024-01-02.tar'];
+    expect(backupsToPrune(names, 2)).toEqual(['xuncha-backup-2024-01-01.tar']);
+    expect(backupsToPrune(names, 5)).toEqual([]);
   });
 });

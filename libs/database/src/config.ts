@@ -13,6 +13,8 @@ export interface AppConfig {
   readonly projections: boolean;
   readonly demo: boolean;
   readonly sealIntervalSeconds: number;
+  /** Scheduled backups: written into this folder every backupIntervalHours, the newest backupKeep kept. */
+  readonly backup?: { readonly dir: string; readonly intervalHours: number; readonly keep: number };
 }
 
 export class ConfigError extends Error {
@@ -123,6 +125,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const demo = onOff('DEMO', true);
   const sealIntervalSeconds = integer('SEAL_INTERVAL_SECONDS', 10, 1, MAX_TIMER_SECONDS);
 
+  const backupDir = read('BACKUP_DIR');
+  const backupIntervalHours = integer('BACKUP_INTERVAL_HOURS', 24, 1, Math.floor(MAX_TIMER_SECONDS / 3600));
+  const backupKeep = integer('BACKUP_KEEP', 7, 1, 10_000);
+  if (backupDir === undefined) {
+    for (const name of ['BACKUP_INTERVAL_HOURS', 'BACKUP_KEEP']) {
+      if (read(name) !== undefined) problems.push(`${name} needs BACKUP_DIR (the folder scheduled backups go to)`);
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config: AppConfig = {
@@ -135,6 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(databaseUrl !== undefined && { databaseUrl }),
     ...(jwtSecret !== undefined && { jwtSecret }),
     ...(adminPassword !== undefined && { adminPassword }),
+    ...(backupDir !== undefined && {
+      backup: Object.freeze({ dir: path.resolve(backupDir), intervalHours: backupIntervalHours, keep: backupKeep }),
+    }),
   };
   return Object.freeze(config);
 }
