@@ -4,13 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { LOG_LEVELS, type AppConfig, type DatabaseHandle } from '@app/database';
+import { type AppConfig, type DatabaseHandle } from '@app/database';
 import type { PgEventStore } from '@app/event-store';
 import { AppModule } from './app.module.js';
 import { EVENT_STORE } from './infrastructure/tokens.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { validationPipe } from './http/validation.js';
 import { installRequestContext } from './http/request-context.js';
+import { appLogger } from './logging/app-logger.js';
 
 /**
  * The built dashboard (apps/web/dist), found from this file whether it runs from the sources
@@ -30,7 +31,7 @@ export async function createApp(config: AppConfig, database: DatabaseHandle): Pr
   const adapter = new FastifyAdapter({ bodyLimit: 256 * 1024 });
   installRequestContext(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), adapter, {
-    logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
+    logger: appLogger(config.logLevel),
     abortOnError: false,
   });
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
