@@ -119,6 +119,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
   }
 
+  // Read by the app's logger (JSON or readable lines); validated here with the rest.
+  const rawFormat = read('LOG_FORMAT');
+  if (rawFormat !== undefined && !['json', 'pretty'].includes(rawFormat.toLowerCase())) {
+    problems.push(`LOG_FORMAT must be "json" or "pretty", got ${JSON.stringify(rawFormat)}`);
+  }
+
   const jwtSecret = secret('JWT_SECRET', 32);
   const adminPassword = secret('ADMIN_PASSWORD', 8);
   const projections = onOff('PROJECTIONS', true);
