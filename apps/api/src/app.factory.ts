@@ -6,7 +6,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
-import { LOG_LEVELS, type AppConfig, type DatabaseHandle } from '@app/database';
+import { type AppConfig, type DatabaseHandle } from '@app/database';
 import type { EventStore } from '@app/event-store';
 import { AppModule } from './app.module.js';
 import { EVENT_STORE } from './infrastructure/tokens.js';
@@ -14,6 +14,7 @@ import { ProblemFilter } from './http/problem.filter.js';
 import { validationPipe } from './http/validation.js';
 import { installRequestContext } from './http/request-context.js';
 import { createOpenApiDocument } from './openapi/document.js';
+import { appLogger } from './logging/app-logger.js';
 
 /**
  * The built dashboard (apps/web/dist), found from this file whether it runs from the sources
@@ -54,7 +55,7 @@ export async function createApp(config: AppConfig, database: DatabaseHandle): Pr
   const adapter = new FastifyAdapter({ bodyLimit: 256 * 1024 });
   installRequestContext(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), adapter, {
-    logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
+    logger: appLogger(config.logLevel),
     abortOnError: false,
   });
   await app.register(fastifyHelmet, { contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY } });

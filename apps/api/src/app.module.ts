@@ -4,6 +4,7 @@ import type { AppConfig, DatabaseHandle } from '@app/database';
 import { APP_CONFIG, DATABASE, EVENT_STORE } from './infrastructure/tokens.js';
 import { eventStoreProvider } from './infrastructure/event-store.provider.js';
 import { SealService } from './infrastructure/seal.service.js';
+import { BackupScheduler } from './backup/backup-scheduler.js';
 import { typeOrmOptions } from './infrastructure/typeorm.options.js';
 import { HealthController } from './health/health.controller.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -26,7 +27,7 @@ class CoreModule {
     return {
       module: CoreModule,
       global: true,
-      providers: [{ provide: APP_CONFIG, useValue: config }, { provide: DATABASE, useValue: database }, eventStoreProvider, SealService],
+      providers: [{ provide: APP_CONFIG, useValue: config }, { provide: DATABASE, useValue: database }, eventStoreProvider, SealService, BackupScheduler],
       exports: [APP_CONFIG, DATABASE, EVENT_STORE, SealService],
     };
   }

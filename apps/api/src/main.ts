@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { ConfigError, LOG_LEVELS, installShutdownHandlers, loadConfig, openDatabase } from '@app/database';
+import { ConfigError, installShutdownHandlers, loadConfig, openDatabase } from '@app/database';
 import { closeApp, createApp } from './app.factory.js';
+import { appLogger } from './logging/app-logger.js';
 import { demoBanner, loadDemoIfEmpty } from './demo/index.js';
 
 async function main(): Promise<void> {
@@ -15,11 +16,15 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  Logger.overrideLogger(LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1));
+  Logger.overrideLogger(appLogger(config.logLevel));
   const database = await openDatabase(config, {
     log: (m) => logger.log(m),
     debug: (m) => logger.debug(m),
     warn: (m) => logger.warn(m),
+  }).catch((error: unknown) => {
+    // E.g. a restored data folder that has not been verified yet (RestorePendingError).
+    logger.error(`Start-up failed: ${(error as Error).message}`);
+    process.exit(1);
   });
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   installShutdownHandlers([async () => app && (await closeApp(app)), () => database.stop()], { log: (m) => logger.log(m) });

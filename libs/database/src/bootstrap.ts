@@ -3,6 +3,7 @@ import type { Pool, PoolConfig } from 'pg';
 import { databaseMode, redactDatabaseUrl, type AppConfig } from './config.js';
 import { migrateEventStore } from '@app/event-store';
 import { APP_ROLE, EMBEDDED_HOST, errorMessage, startEmbeddedPostgres } from './embedded-postgres.js';
+import { assertNoRestoreMarkerFile, assertNoRestoreMarkerTable } from './restore-marker.js';
 
 export interface DatabaseHandle {
   readonly mode: 'embedded' | 'external';
@@ -27,6 +28,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 
 export async function openDatabase(config: AppConfig, log: BootstrapLogger): Promise<DatabaseHandle> {
   if (databaseMode(config) === 'embedded' || config.databaseUrl === undefined) {
+    await assertNoRestoreMarkerFile(config.dataDir);
     const server = await startEmbeddedPostgres({
       dataDir: config.dataDir,
       log: (msg) => log.debug?.(msg),
@@ -87,9 +89,13 @@ async function checkConnection(url: string, name: string): Promise<void> {
     await client.connect();
     await client.query('select 1');
   } catch (err) {
+    await client.end().catch(() => undefined);
     throw new Error(`Cannot connect to the database in ${name} (${redactDatabaseUrl(url)}): ${errorMessage(err)}`, {
       cause: err,
     });
+  }
+  try {
+    await assertNoRestoreMarkerTable(client, `The database at ${redactDatabaseUrl(url)}`);
   } finally {
     await client.end().catch(() => undefined);
   }

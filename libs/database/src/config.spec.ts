@@ -107,6 +107,11 @@ describe('loadConfig', () => {
     [{ SEAL_INTERVAL_SECONDS: '0' }, 'SEAL_INTERVAL_SECONDS must be an integer between 1 and'],
     [{ SEAL_INTERVAL_SECONDS: '-5' }, 'SEAL_INTERVAL_SECONDS must be an integer'],
     [{ SEAL_INTERVAL_SECONDS: '99999999999' }, 'SEAL_INTERVAL_SECONDS must be an integer'],
+    [{ BACKUP_DIR: '/b', BACKUP_INTERVAL_HOURS: '0' }, 'BACKUP_INTERVAL_HOURS must be an integer between 1 and 596'],
+    [{ BACKUP_DIR: '/b', BACKUP_KEEP: 'all' }, 'BACKUP_KEEP must be an integer between 1 and 10000'],
+    [{ BACKUP_INTERVAL_HOURS: '6' }, 'BACKUP_INTERVAL_HOURS needs BACKUP_DIR'],
+    [{ BACKUP_KEEP: '3' }, 'BACKUP_KEEP needs BACKUP_DIR'],
+    [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT must be "json" or "pretty", got "xml"'],
   ])('refuses %j', (env, message) => {
     const err = errorOf(env);
     expect(err.message).toContain(message);
@@ -121,6 +126,16 @@ describe('loadConfig', () => {
     });
     expect(err.message).not.toMatch(/hunter2|sekrit-value|"pw"/);
     expect(errorOf({ DATABASE_URL: 'hunter2 is my password' }).message).not.toContain('hunter2');
+  });
+
+  it('schedules backups only with BACKUP_DIR: every 24 hours, keeping 7, unless told otherwise', () => {
+    expect(loadConfig({}).backup).toBeUndefined();
+    expect(loadConfig({ BACKUP_DIR: '/srv/backups' }).backup).toEqual({ dir: '/srv/backups', intervalHours: 24, keep: 7 });
+    expect(loadConfig({ BACKUP_DIR: '/b', BACKUP_INTERVAL_HOURS: '6', BACKUP_KEEP: '30' }).backup).toEqual({
+      dir: '/b',
+      intervalHours: 6,
+      keep: 30,
+    });
   });
 
   it('reports every problem at once', () => {

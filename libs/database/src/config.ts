@@ -25,6 +25,8 @@ export interface AppConfig {
   readonly eventStoreConnectionString?: string;
   /** Prefix of every EventStoreDB stream the app writes (several apps, or test runs, on one server). */
   readonly eventStoreNamespace?: string;
+  /** Scheduled backups: written into this folder every backupIntervalHours, the newest backupKeep kept. */
+  readonly backup?: { readonly dir: string; readonly intervalHours: number; readonly keep: number };
 }
 
 export class ConfigError extends Error {
@@ -141,6 +143,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
   }
 
+  // Read by the app's logger (JSON or readable lines); validated here with the rest.
+  const rawFormat = read('LOG_FORMAT');
+  if (rawFormat !== undefined && !['json', 'pretty'].includes(rawFormat.toLowerCase())) {
+    problems.push(`LOG_FORMAT must be "json" or "pretty", got ${JSON.stringify(rawFormat)}`);
+  }
+
   const jwtSecret = secret('JWT_SECRET', 32);
   const adminPassword = secret('ADMIN_PASSWORD', 8);
   const projections = onOff('PROJECTIONS', true);
@@ -168,6 +176,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push(`EVENTSTORE_NAMESPACE must be 1-40 characters of a-z, 0-9, _ and -, got ${JSON.stringify(eventStoreNamespace)}`);
   }
 
+  const backupDir = read('BACKUP_DIR');
+  const backupIntervalHours = integer('BACKUP_INTERVAL_HOURS', 24, 1, Math.floor(MAX_TIMER_SECONDS / 3600));
+  const backupKeep = integer('BACKUP_KEEP', 7, 1, 10_000);
+  if (backupDir === undefined) {
+    for (const name of ['BACKUP_INTERVAL_HOURS', 'BACKUP_KEEP']) {
+      if (read(name) !== undefined) problems.push(`${name} needs BACKUP_DIR (the folder scheduled backups go to)`);
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config: AppConfig = {
@@ -186,6 +203,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(databaseUrl !== undefined && databaseOwnerUrl !== undefined && { databaseOwnerUrl }),
     ...(jwtSecret !== undefined && { jwtSecret }),
     ...(adminPassword !== undefined && { adminPassword }),
+    ...(backupDir !== undefined && {
+      backup: Object.freeze({ dir: path.resolve(backupDir), intervalHours: backupIntervalHours, keep: backupKeep }),
+    }),
   };
   return Object.freeze(config);
 }

@@ -15,3 +15,10 @@ export { createPool, openDatabase } from './bootstrap.js';
 export type { BootstrapLogger, CreatePoolOptions, DatabaseHandle } from './bootstrap.js';
 export { installShutdownHandlers } from './shutdown.js';
 export type { ShutdownOptions, StopFn } from './shutdown.js';
+export {
+  RESTORE_MARKER_FILE,
+  RESTORE_MARKER_TABLE,
+  RestorePendingError,
+  assertNoRestoreMarkerFile,
+  assertNoRestoreMarkerTable,
+} from './restore-marker.js';

@@ -1,5 +1,5 @@
 /** A one-line progress bar on stderr (events done, events/s, ETA); plain lines when not a terminal. */
-export function progressBar(label: string) {
+export function progressBar(label: string, unit = 'events', rateUnit = 'ev/s') {
   const tty = process.stderr.isTTY;
   let lastPrint = 0;
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -12,7 +12,7 @@ export function progressBar(label: string) {
       const width = 30;
       const filled = Math.round(fraction * width);
       const eta = perSecond > 0 && total > done ? `${Math.ceil((total - done) / perSecond)}s` : '0s';
-      const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(fraction * 100).toFixed(1).padStart(5)}%  ${fmt(done)}/${fmt(total)} events  ${fmt(perSecond)} ev/s  ETA ${eta}`;
+      const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(fraction * 100).toFixed(1).padStart(5)}%  ${fmt(done)}/${fmt(total)} ${unit}  ${fmt(perSecond)} ${rateUnit}  ETA ${eta}`;
       process.stderr.write(tty ? `\r${line}` : `${line}\n`);
     },
     done() {
