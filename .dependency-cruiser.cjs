@@ -6,7 +6,16 @@ module.exports = {
       comment: 'libs/domain is plain TypeScript: no framework, database, node built-ins or app code.',
       severity: 'error',
       from: { path: '^libs/domain/src', pathNot: '\\.spec\\.ts$' },
-      to: { path: ['node_modules/@nestjs', 'node_modules/typeorm', 'node_modules/pg', 'node_modules/@eventstore', '^apps/', '^libs/(event-store|projections|database)/'] },
+      to: {
+        path: [
+          'node_modules/@nestjs',
+          'node_modules/typeorm',
+          'node_modules/pg',
+          'node_modules/@eventstore',
+          '^apps/',
+          '^libs/(event-store|projections|database)/',
+        ],
+      },
     },
     {
       name: 'domain-no-node-builtins',
@@ -34,7 +43,9 @@ module.exports = {
         'application (application/, cases/application/, *.service.ts, dashboard/read-model-db.ts) → libs/domain. ' +
         'The application raises coded errors; only http/ maps them to statuses, and it never sees fastify.',
       severity: 'error',
-      from: { path: '^apps/api/src/(application/|cases/application/|.*\\.service\\.ts$|dashboard/read-model-db\\.ts$)' },
+      from: {
+        path: '^apps/api/src/(application/|cases/application/|.*\\.service\\.ts$|dashboard/read-model-db\\.ts$)',
+      },
       to: {
         path: [
           '^apps/api/src/http/',
@@ -66,6 +77,10 @@ module.exports = {
     exclude: { path: '^(dist|apps/web)/' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js'],
+    },
   },
 };

@@ -47,7 +47,10 @@ export default defineConfig(
       '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: true }],
       // Nest's handlers, Fastify hooks and event emitters take async callbacks where a void return is declared;
       // checking attributes and arguments would flag every one of them.
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false, attributes: false } },
+      ],
       // Numbers and booleans in template strings are fine (log lines, SQL placeholders $1…$n); objects are not.
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       // Nest's DI needs classes with only static members or empty constructors with parameter properties.
@@ -67,6 +70,21 @@ export default defineConfig(
       // jest's expect(obj.method).toHaveBeenCalled() passes methods unbound by design.
       '@typescript-eslint/unbound-method': 'off',
       // Fakes and handlers in tests are async to satisfy the interface they stand in for, awaiting nothing.
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+
+  {
+    // Raw SQL results (pg's rows are `any`) are read in the query and projector code; until those rows get
+    // declared types, the `no-unsafe-*` family reports them as warnings (counted by `npm run lint`), not errors.
+    // An async method that awaits nothing is how a synchronous implementation keeps an async port's contract
+    // (the in-memory event store, the demo loader's steps), so require-await is off.
+    files: ['apps/api/**/*.ts', 'libs/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'warn',
+      '@typescript-eslint/no-unsafe-member-access': 'warn',
+      '@typescript-eslint/no-unsafe-argument': 'warn',
+      '@typescript-eslint/no-unsafe-return': 'warn',
       '@typescript-eslint/require-await': 'off',
     },
   },

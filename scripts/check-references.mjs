@@ -19,7 +19,16 @@ const FORBIDDEN = [
     pattern: new RegExp(`(^|[^A-Za-z0-9_])${doc}\\.md`),
   })),
 ];
-const SKIP_DIRS = new Set(['node_modules', 'dist', '.git', 'data', '.data-test', 'bench-results', 'coverage', '.cache-tools']);
+const SKIP_DIRS = new Set([
+  'node_modules',
+  'dist',
+  '.git',
+  'data',
+  '.data-test',
+  'bench-results',
+  'coverage',
+  '.cache-tools',
+]);
 
 /** Tracked files; without git (an unpacked archive), every file outside the generated folders. */
 function listFiles() {

@@ -14,7 +14,7 @@ function newest(path) {
   if (!st.isDirectory()) return st.mtimeMs;
   let max = 0;
   for (const name of readdirSync(path)) {
-    if (name === 'node_modules' || name === 'dist' || path === 'apps' && name === 'web') continue;
+    if (name === 'node_modules' || name === 'dist' || (path === 'apps' && name === 'web')) continue;
     max = Math.max(max, newest(join(path, name)));
   }
   return max;
@@ -30,7 +30,11 @@ if (sources.some((s) => existsSync(s) && newest(s) > built)) {
 const webIndex = 'apps/web/dist/index.html';
 if (existsSync('apps/web/src')) {
   const webBuilt = existsSync(webIndex) ? statSync(webIndex).mtimeMs : 0;
-  if (['apps/web/src', 'apps/web/index.html', 'apps/web/vite.config.ts'].some((s) => existsSync(s) && newest(s) > webBuilt)) {
+  if (
+    ['apps/web/src', 'apps/web/index.html', 'apps/web/vite.config.ts'].some(
+      (s) => existsSync(s) && newest(s) > webBuilt,
+    )
+  ) {
     console.log('Building the dashboard…');
     execSync('npm run build:web --silent', { stdio: 'inherit' });
   }

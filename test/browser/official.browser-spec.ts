@@ -1,6 +1,16 @@
 import type { Page } from 'playwright-core';
 import { DEMO_ROUND_ID } from '../../apps/api/src/demo/index.js';
-import { cardValue, departmentRow, DESKTOP, eventually, screenshot, signInAs, startBrowserApp, type Api, type BrowserApp } from './browser-app.js';
+import {
+  cardValue,
+  departmentRow,
+  DESKTOP,
+  eventually,
+  screenshot,
+  signInAs,
+  startBrowserApp,
+  type Api,
+  type BrowserApp,
+} from './browser-app.js';
 
 /**
  * The 巡察办 official's dashboard in Chromium at 1366×768, on the real app with the demo tour:
@@ -22,7 +32,8 @@ describe('the dashboard for an official (Chromium, 1366×768)', () => {
     await app?.close();
   });
 
-  const nav = (label: string) => page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: label, exact: true });
+  const nav = (label: string) =>
+    page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: label, exact: true });
   const numberOf = (text: string) => Number(text.replace(/[^\d.-]/g, ''));
 
   it('signs in as the demo official and shows 9 fields, 43 monitoring points, 35 leads and 7 立行立改 closed', async () => {
@@ -35,7 +46,9 @@ describe('the dashboard for an official (Chromium, 1366×768)', () => {
     expect(await cardValue(page, 'card-leads')).toBe('35');
     expect(await cardValue(page, 'card-immediate')).toBe('7');
     expect(await page.locator('[data-testid="card-immediate"] .card-unit').innerText()).toBe('/ 8');
-    expect(await page.locator('[data-testid="freshness"]').innerText()).toMatch(/^数据更新于 \d{2}:\d{2}:\d{2} · 位置 [\d,]+$/);
+    expect(await page.locator('[data-testid="freshness"]').innerText()).toMatch(
+      /^数据更新于 \d{2}:\d{2}:\d{2} · 位置 [\d,]+$/,
+    );
     expect(await page.locator('[data-testid="department-table"] tbody tr').count()).toBeGreaterThan(5);
     // ECharts arrives with the first chart (a chunk of its own): three charts, drawn on canvas.
     await page.locator('.chart-canvas canvas').nth(2).waitFor();
@@ -50,10 +63,23 @@ describe('the dashboard for an official (Chromium, 1366×768)', () => {
     const column = (key: string) =>
       key === 'name'
         ? table.locator('tbody th.col-name').allInnerTexts()
-        : table.locator(`tbody td[data-col="${key}"]`).evaluateAll((cells) => cells.map((c) => (c.querySelector('.bar-value') ?? c).textContent!.trim()));
-    const sortedBy = (values: number[], descending: boolean) => values.every((v, i) => i === 0 || (descending ? values[i - 1] >= v : values[i - 1] <= v));
+        : table
+            .locator(`tbody td[data-col="${key}"]`)
+            .evaluateAll((cells) => cells.map((c) => (c.querySelector('.bar-value') ?? c).textContent!.trim()));
+    const sortedBy = (values: number[], descending: boolean) =>
+      values.every((v, i) => i === 0 || (descending ? values[i - 1] >= v : values[i - 1] <= v));
 
-    for (const key of ['assigned', 'open', 'pending', 'closed', 'overdue', 'completionRate', 'red', 'yellow', 'green']) {
+    for (const key of [
+      'assigned',
+      'open',
+      'pending',
+      'closed',
+      'overdue',
+      'completionRate',
+      'red',
+      'yellow',
+      'green',
+    ]) {
       const header = table.locator(`th:has(button[data-sort="${key}"])`);
       await table.locator(`button[data-sort="${key}"]`).click();
       expect([key, await header.getAttribute('aria-sort')]).toEqual([key, 'descending']);
@@ -102,7 +128,8 @@ describe('the dashboard for an official (Chromium, 1366×768)', () => {
     expect(await events.count()).toBeGreaterThanOrEqual(3);
     expect(await events.first().getAttribute('data-type')).toBe('FindingRecorded');
     const text = await page.getByTestId('timeline').innerText();
-    for (const label of ['登记问题', '交办整改', '验收销号', '操作人', '记录时间', '发生时间', '巡察组成员', '巡察办']) expect([label, text.includes(label)]).toEqual([label, true]);
+    for (const label of ['登记问题', '交办整改', '验收销号', '操作人', '记录时间', '发生时间', '巡察组成员', '巡察办'])
+      expect([label, text.includes(label)]).toEqual([label, true]);
     expect(await events.first().locator('.hash code').innerText()).toMatch(/^[0-9a-f]{16}…$/);
     // An official may reopen a closed rectification (回头看).
     await page.locator('form[data-action="reopen"]').waitFor();
@@ -111,18 +138,29 @@ describe('the dashboard for an official (Chromium, 1366×768)', () => {
     // As of the moment it was recorded: only the first event counts, the later ones are dimmed.
     await events.first().getByRole('button', { name: '回看此时状态' }).click();
     await page.waitForURL(/asOf=/);
-    await eventually(() => page.getByTestId('finding-status').innerText(), (s) => s === '已登记', 5000, 'status as of the first event');
+    await eventually(
+      () => page.getByTestId('finding-status').innerText(),
+      (s) => s === '已登记',
+      5000,
+      'status as of the first event',
+    );
     expect(await page.locator('[data-testid="timeline"] > li.later').count()).toBe((await events.count()) - 1);
     expect(await page.locator('form[data-action="reopen"]').count()).toBe(0);
     expect(await page.locator('#as-of-input').inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
     await screenshot(page, 'official-finding-as-of-1366');
 
     await page.getByRole('button', { name: '回到最新' }).click();
-    await eventually(() => page.getByTestId('finding-status').innerText(), (s) => s === '已销号', 5000, 'status now');
+    await eventually(
+      () => page.getByTestId('finding-status').innerText(),
+      (s) => s === '已销号',
+      5000,
+      'status now',
+    );
   });
 
   it("verifies a finding pending verification, showing the API's field errors first, and the department's row changes", async () => {
-    const pending = (await official.get(`/findings?roundId=${DEMO_ROUND_ID}&status=pending_verification&pageSize=50`)).items as Array<{ findingId: string; title: string; departmentName: string }>;
+    const pending = (await official.get(`/findings?roundId=${DEMO_ROUND_ID}&status=pending_verification&pageSize=50`))
+      .items as Array<{ findingId: string; title: string; departmentName: string }>;
     expect(pending.length).toBeGreaterThan(0);
     const target = pending[0];
 
@@ -149,7 +187,12 @@ describe('the dashboard for an official (Chromium, 1366×768)', () => {
 
     await form.getByLabel('验收通过，予以销号').check();
     await form.getByRole('button', { name: '提交验收结论' }).click();
-    await eventually(() => page.getByTestId('finding-status').innerText(), (s) => s === '已销号', 5000, 'status after verification');
+    await eventually(
+      () => page.getByTestId('finding-status').innerText(),
+      (s) => s === '已销号',
+      5000,
+      'status after verification',
+    );
     await page.getByText('已提交「验收」').waitFor();
 
     await nav('总览').click();
@@ -167,25 +210,55 @@ describe('the dashboard for an official (Chromium, 1366×768)', () => {
 
   it('updates the open overview within 2 s, without reload, when a finding is recorded through the API', async () => {
     const inspector = await app.api('inspector.li');
-    const round = await official.post('/rounds', { title: '校园食品安全回头看', kind: 'special', scope: '中小学食堂', startsOn: '2024-11-01', endsOn: '2024-11-30' });
+    const round = await official.post('/rounds', {
+      title: '校园食品安全回头看',
+      kind: 'special',
+      scope: '中小学食堂',
+      startsOn: '2024-11-01',
+      endsOn: '2024-11-30',
+    });
     const field = await official.post(`/rounds/${round.roundId}/fields`, { name: '校园食品安全' });
     const departments = (await official.get('/departments')).items as Array<{ departmentId: string; name: string }>;
     const edu = departments.find((d) => d.name === '区教育局')!;
-    const point = await inspector.post(`/rounds/${round.roundId}/monitoring-points`, { fieldId: field.fieldId, title: '食材采购查验', targets: [{ kind: 'department', name: '区教育局', departmentId: edu.departmentId }] });
+    const point = await inspector.post(`/rounds/${round.roundId}/monitoring-points`, {
+      fieldId: field.fieldId,
+      title: '食材采购查验',
+      targets: [{ kind: 'department', name: '区教育局', departmentId: edu.departmentId }],
+    });
     await official.post(`/rounds/${round.roundId}/station`);
 
     // The new round reaches the picker of the open page by itself.
-    await eventually(() => page.locator(`#round option[value="${round.roundId}"]`).count(), (n) => n === 1, 5000, 'new round in the picker');
+    await eventually(
+      () => page.locator(`#round option[value="${round.roundId}"]`).count(),
+      (n) => n === 1,
+      5000,
+      'new round in the picker',
+    );
     await page.selectOption('#round', round.roundId);
-    await eventually(() => cardValue(page, 'card-fields'), (v) => v === '1', 5000, 'fields of the new round');
+    await eventually(
+      () => cardValue(page, 'card-fields'),
+      (v) => v === '1',
+      5000,
+      'fields of the new round',
+    );
     expect(await cardValue(page, 'card-findings')).toBe('0');
     // Set on the page's window: still there afterwards means the page was not reloaded.
     await page.evaluate('window.__sameDocument = true');
     const positionBefore = Number(await page.getByTestId('freshness').getAttribute('data-position'));
 
-    await inspector.post(`/rounds/${round.roundId}/findings`, { monitoringPointId: point.pointId, departmentId: edu.departmentId, title: '食堂进货台账缺失', description: '抽查2所学校，未建立进货查验台账。' });
+    await inspector.post(`/rounds/${round.roundId}/findings`, {
+      monitoringPointId: point.pointId,
+      departmentId: edu.departmentId,
+      title: '食堂进货台账缺失',
+      description: '抽查2所学校，未建立进货查验台账。',
+    });
     const recorded = Date.now();
-    await eventually(() => cardValue(page, 'card-findings'), (v) => v === '1', 5000, 'the new finding on the open overview');
+    await eventually(
+      () => cardValue(page, 'card-findings'),
+      (v) => v === '1',
+      5000,
+      'the new finding on the open overview',
+    );
     const elapsed = Date.now() - recorded;
     console.log(`overview showed the new finding ${elapsed} ms after the API answered`);
     expect(elapsed).toBeLessThan(2000);

@@ -1,7 +1,16 @@
 import type { Page } from 'playwright-core';
 import { DEMO_ROUND_ID } from '../../apps/api/src/demo/index.js';
 import { ADMIN_PASSWORD } from '../support/test-app.js';
-import { cardValue, DESKTOP, eventually, PHONE, screenshot, signInAs, startBrowserApp, type BrowserApp } from './browser-app.js';
+import {
+  cardValue,
+  DESKTOP,
+  eventually,
+  PHONE,
+  screenshot,
+  signInAs,
+  startBrowserApp,
+  type BrowserApp,
+} from './browser-app.js';
 
 /**
  * What each role is offered: a unit liaison sees their own department only and acts on its
@@ -20,7 +29,8 @@ describe('the dashboard by role (Chromium)', () => {
   });
 
   const navLinks = (page: Page) => page.getByRole('navigation', { name: '主导航' }).getByRole('link').allInnerTexts();
-  const noHorizontalScroll = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
+  const noHorizontalScroll = (page: Page) =>
+    page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 
   describe('a unit liaison (区民政局)', () => {
     let page: Page;
@@ -32,7 +42,12 @@ describe('the dashboard by role (Chromium)', () => {
 
     it('sees only their own department: one row, no overview, no other units to choose', async () => {
       await page.waitForURL(/\/unit/);
-      await eventually(() => page.getByRole('heading', { level: 1 }).innerText(), (h) => h === '本单位整改 · 区民政局', 5000, 'heading');
+      await eventually(
+        () => page.getByRole('heading', { level: 1 }).innerText(),
+        (h) => h === '本单位整改 · 区民政局',
+        5000,
+        'heading',
+      );
       const rows = page.locator('[data-testid="department-table"] tbody tr');
       await rows.first().waitFor();
       expect(await rows.count()).toBe(1);
@@ -56,7 +71,9 @@ describe('the dashboard by role (Chromium)', () => {
 
     it("reports progress on one of its rectifications, with the API's field errors beside the fields", async () => {
       const liaison = await app.api('liaison.minzheng');
-      const open = (await liaison.get(`/findings?roundId=${DEMO_ROUND_ID}&status=in_progress`)).items as Array<{ findingId: string }>;
+      const open = (await liaison.get(`/findings?roundId=${DEMO_ROUND_ID}&status=in_progress`)).items as Array<{
+        findingId: string;
+      }>;
       expect(open.length).toBeGreaterThan(0);
       await page.goto(`/findings/${open[0].findingId}`);
       const form = page.locator('form[data-action="progress"]');
@@ -122,7 +139,8 @@ describe('the dashboard by role (Chromium)', () => {
       expect(await navLinks(page)).toEqual(['总览', '问题清单', '问题线索']);
 
       const official = await app.api('official');
-      const pending = (await official.get(`/findings?roundId=${DEMO_ROUND_ID}&status=pending_verification`)).items as Array<{ findingId: string }>;
+      const pending = (await official.get(`/findings?roundId=${DEMO_ROUND_ID}&status=pending_verification`))
+        .items as Array<{ findingId: string }>;
       await page.goto(`/findings/${pending[0].findingId}`);
       await page.locator('[data-testid="timeline"] > li').first().waitFor();
       expect(await page.getByTestId('actions').count()).toBe(0);
@@ -132,7 +150,11 @@ describe('the dashboard by role (Chromium)', () => {
 
     it('sees the names of the people a lead concerns redacted', async () => {
       const auditor = await app.api('auditor');
-      const leads = (await auditor.get(`/leads?roundId=${DEMO_ROUND_ID}&pageSize=100`)).items as Array<{ leadId: string; summary: string; subjectCount: number }>;
+      const leads = (await auditor.get(`/leads?roundId=${DEMO_ROUND_ID}&pageSize=100`)).items as Array<{
+        leadId: string;
+        summary: string;
+        subjectCount: number;
+      }>;
       const lead = leads.find((l) => l.subjectCount > 0)!;
       await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '问题线索' }).click();
       await page.waitForURL(/\/leads/);
@@ -143,7 +165,12 @@ describe('the dashboard by role (Chromium)', () => {
       const text = await subjects.innerText();
       expect(text).toContain('［已隐去］');
       expect(text).toContain('已隐去');
-      await eventually(() => page.locator('[data-testid="timeline"] > li').count(), (n) => n > 0, 5000, 'lead timeline');
+      await eventually(
+        () => page.locator('[data-testid="timeline"] > li').count(),
+        (n) => n > 0,
+        5000,
+        'lead timeline',
+      );
       expect(await page.getByTestId('actions').count()).toBe(0);
       await screenshot(page, 'auditor-lead-redacted');
     });
@@ -178,7 +205,12 @@ describe('the dashboard by role (Chromium)', () => {
       await input.fill('reset-by-admin-1');
       await form.getByRole('button', { name: '重置密码' }).click();
       await page.getByRole('status').filter({ hasText: '已重置 inspector.wang 的密码' }).waitFor();
-      await eventually(() => row.innerText(), (text) => text.includes('待设置密码'), 5000, 'status 待设置密码');
+      await eventually(
+        () => row.innerText(),
+        (text) => text.includes('待设置密码'),
+        5000,
+        'status 待设置密码',
+      );
       await screenshot(page, 'admin-users');
 
       const other = (await app.newPage(DESKTOP)).page;
@@ -199,7 +231,12 @@ describe('the dashboard by role (Chromium)', () => {
 
       // 停用 then 启用 from the list; the API refuses the user's sign-in meanwhile.
       await row.getByRole('button', { name: '停用' }).click();
-      await eventually(() => row.innerText(), (text) => text.includes('已停用'), 5000, 'status 已停用');
+      await eventually(
+        () => row.innerText(),
+        (text) => text.includes('已停用'),
+        5000,
+        'status 已停用',
+      );
       const refused = await fetch(`${app.baseUrl}/api/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -207,7 +244,12 @@ describe('the dashboard by role (Chromium)', () => {
       });
       expect(refused.status).toBe(401);
       await row.getByRole('button', { name: '启用' }).click();
-      await eventually(() => row.innerText(), (text) => text.includes('正常'), 5000, 'status 正常');
+      await eventually(
+        () => row.innerText(),
+        (text) => text.includes('正常'),
+        5000,
+        'status 正常',
+      );
     });
   });
 

@@ -44,13 +44,39 @@ describe('audit: the log, and verification over HTTP and the CLI', () => {
     official = await createUser(t, admin, 'official.audit', 'official');
     inspector = await createUser(t, admin, 'inspector.audit', 'inspector');
     auditor = await createUser(t, admin, 'auditor.audit', 'auditor');
-    const roundId = (await official.post('/api/rounds', { title: '电动车安全隐患专项', kind: 'special', scope: '电动车', startsOn: '2024-09-01', endsOn: '2024-09-30' })).body.roundId;
+    const roundId = (
+      await official.post('/api/rounds', {
+        title: '电动车安全隐患专项',
+        kind: 'special',
+        scope: '电动车',
+        startsOn: '2024-09-01',
+        endsOn: '2024-09-30',
+      })
+    ).body.roundId;
     const fieldId = (await official.post(`/api/rounds/${roundId}/fields`, { name: '电动车安全隐患' })).body.fieldId;
-    const pointId = (await official.post(`/api/rounds/${roundId}/monitoring-points`, { fieldId, title: '楼道充电', targets: [{ kind: 'department', name: '区应急管理局', departmentId: dept }] })).body.pointId;
+    const pointId = (
+      await official.post(`/api/rounds/${roundId}/monitoring-points`, {
+        fieldId,
+        title: '楼道充电',
+        targets: [{ kind: 'department', name: '区应急管理局', departmentId: dept }],
+      })
+    ).body.pointId;
     await official.post(`/api/rounds/${roundId}/station`);
     for (let i = 0; i < 5; i++) {
-      const id = (await inspector.post(`/api/rounds/${roundId}/findings`, { monitoringPointId: pointId, departmentId: dept, title: `楼道违规充电 ${i}`, description: '现场检查发现' })).body.findingId;
-      await official.post(`/api/findings/${id}/assign`, { type: 'deadline', departmentId: dept, responsiblePerson: '周敏', dueOn: '2024-10-15' });
+      const id = (
+        await inspector.post(`/api/rounds/${roundId}/findings`, {
+          monitoringPointId: pointId,
+          departmentId: dept,
+          title: `楼道违规充电 ${i}`,
+          description: '现场检查发现',
+        })
+      ).body.findingId;
+      await official.post(`/api/findings/${id}/assign`, {
+        type: 'deadline',
+        departmentId: dept,
+        responsiblePerson: '周敏',
+        dueOn: '2024-10-15',
+      });
       await official.post(`/api/findings/${id}/dismiss`, { reason: 'x' }).catch(() => undefined);
       findings.push(id);
     }
@@ -71,8 +97,14 @@ describe('audit: the log, and verification over HTTP and the CLI', () => {
       first = (await auditor.get('/api/audit/events?limit=5').expect(200)).body;
     }
     expect(first.items).toHaveLength(5);
-    expect(first.items[0]).toMatchObject({ position: expect.any(Number), streamId: expect.any(String), hash: expect.stringMatching(/^[0-9a-f]{64}$/), actor: expect.any(Object) });
-    const next = (await auditor.get(`/api/audit/events?fromPosition=${first.nextFromPosition}&limit=5`).expect(200)).body;
+    expect(first.items[0]).toMatchObject({
+      position: expect.any(Number),
+      streamId: expect.any(String),
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      actor: expect.any(Object),
+    });
+    const next = (await auditor.get(`/api/audit/events?fromPosition=${first.nextFromPosition}&limit=5`).expect(200))
+      .body;
     expect(next.items[0].position).toBeGreaterThan(first.items[4].position);
     expect((await inspector.get('/api/audit/events')).status).toBe(403);
     expect((await auditor.get('/api/audit/events?limit=5000')).status).toBe(400);
@@ -91,24 +123,46 @@ describe('audit: the log, and verification over HTTP and the CLI', () => {
   // the log is in EventStoreDB, where these edits cannot be made (the contract suite covers its verification).
   if (process.env.EVENT_STORE !== 'esdb') {
     it.each([
-      ['an edited payload', 0, `UPDATE event_store.es_events SET data = jsonb_set(data, '{title}', '"已整改"') WHERE stream_id = $1 AND revision = 1`, 1],
+      [
+        'an edited payload',
+        0,
+        `UPDATE event_store.es_events SET data = jsonb_set(data, '{title}', '"已整改"') WHERE stream_id = $1 AND revision = 1`,
+        1,
+      ],
       ['a deleted event', 1, `DELETE FROM event_store.es_events WHERE stream_id = $1 AND revision = 1`, 1],
-      ['two swapped events', 2, `UPDATE event_store.es_events SET revision = CASE revision WHEN 1 THEN 2 ELSE 1 END + 1000 WHERE stream_id = $1 AND revision IN (1, 2)`, 1],
-      ['a forged event', 3, `INSERT INTO event_store.es_events (position, transaction_id, stream_id, revision, id, type, data, metadata, recorded_at, prev_hash, hash)
-          SELECT 0, pg_current_xact_id(), stream_id, 3, gen_random_uuid(), 'RectificationVerified', '{}', metadata, now(), hash, hash FROM event_store.es_events WHERE stream_id = $1 AND revision = 2`, 3],
-    ] as const)('PostgreSQL event store: reports %s with the stream and revision, over HTTP and from the CLI', async (_what, index, sql, revision) => {
-      const streamId = `finding-${findings[index]}`;
-      await tamper(sql, [streamId]);
-      if (sql.includes('+ 1000')) await tamper(`UPDATE event_store.es_events SET revision = revision - 1000 WHERE stream_id = $1 AND revision > 1000`, [streamId]);
-      const report = (await auditor.get(`/api/audit/verify?streamId=${streamId}`).expect(200)).body;
-      expect(report.ok).toBe(false);
-      expect(report.firstBreak).toMatchObject({ streamId, revision });
-      const all = (await auditor.get('/api/audit/verify').expect(200)).body;
-      expect(all.ok).toBe(false);
-      const out = await verifyCli(streamId);
-      expect(out.code).toBe(1);
-      expect(out.out).toContain(`stream ${streamId}, revision ${revision}`);
-      expect((await verifyCli()).code).toBe(1);
-    });
+      [
+        'two swapped events',
+        2,
+        `UPDATE event_store.es_events SET revision = CASE revision WHEN 1 THEN 2 ELSE 1 END + 1000 WHERE stream_id = $1 AND revision IN (1, 2)`,
+        1,
+      ],
+      [
+        'a forged event',
+        3,
+        `INSERT INTO event_store.es_events (position, transaction_id, stream_id, revision, id, type, data, metadata, recorded_at, prev_hash, hash)
+          SELECT 0, pg_current_xact_id(), stream_id, 3, gen_random_uuid(), 'RectificationVerified', '{}', metadata, now(), hash, hash FROM event_store.es_events WHERE stream_id = $1 AND revision = 2`,
+        3,
+      ],
+    ] as const)(
+      'PostgreSQL event store: reports %s with the stream and revision, over HTTP and from the CLI',
+      async (_what, index, sql, revision) => {
+        const streamId = `finding-${findings[index]}`;
+        await tamper(sql, [streamId]);
+        if (sql.includes('+ 1000'))
+          await tamper(
+            `UPDATE event_store.es_events SET revision = revision - 1000 WHERE stream_id = $1 AND revision > 1000`,
+            [streamId],
+          );
+        const report = (await auditor.get(`/api/audit/verify?streamId=${streamId}`).expect(200)).body;
+        expect(report.ok).toBe(false);
+        expect(report.firstBreak).toMatchObject({ streamId, revision });
+        const all = (await auditor.get('/api/audit/verify').expect(200)).body;
+        expect(all.ok).toBe(false);
+        const out = await verifyCli(streamId);
+        expect(out.code).toBe(1);
+        expect(out.out).toContain(`stream ${streamId}, revision ${revision}`);
+        expect((await verifyCli()).code).toBe(1);
+      },
+    );
   }
 });

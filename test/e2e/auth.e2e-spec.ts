@@ -51,7 +51,10 @@ describe('sign-in, users and the role guard', () => {
 
   it('lets the bootstrap admin sign in with ADMIN_PASSWORD', async () => {
     const res = await t.http.post('/api/auth/login').send({ username: 'admin', password: ADMIN_PASSWORD }).expect(200);
-    expect(res.body).toMatchObject({ accessToken: expect.any(String), user: { id: expect.any(String), username: 'admin', role: 'admin' } });
+    expect(res.body).toMatchObject({
+      accessToken: expect.any(String),
+      user: { id: expect.any(String), username: 'admin', role: 'admin' },
+    });
     expect(res.body.user.departmentId).toBeUndefined();
     adminToken = res.body.accessToken;
     const claims = new JwtService({ secret: JWT_SECRET }).verify(adminToken, { algorithms: ['HS256'] });
@@ -68,8 +71,14 @@ describe('sign-in, users and the role guard', () => {
   });
 
   it('answers a wrong password and an unknown user alike: 401 INVALID_CREDENTIALS', async () => {
-    const wrong = await t.http.post('/api/auth/login').send({ username: 'admin', password: 'not-the-password' }).expect(401);
-    const unknown = await t.http.post('/api/auth/login').send({ username: 'nobody', password: 'not-the-password' }).expect(401);
+    const wrong = await t.http
+      .post('/api/auth/login')
+      .send({ username: 'admin', password: 'not-the-password' })
+      .expect(401);
+    const unknown = await t.http
+      .post('/api/auth/login')
+      .send({ username: 'nobody', password: 'not-the-password' })
+      .expect(401);
     for (const res of [wrong, unknown]) {
       expect(res.headers['content-type']).toMatch(PROBLEM);
       expect(res.body).toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS' });
@@ -79,7 +88,11 @@ describe('sign-in, users and the role guard', () => {
   });
 
   it('refuses calls without a valid token: 401 UNAUTHENTICATED', async () => {
-    const forged = new JwtService({ secret: 'another-secret-another-secret-another' }).sign({ sub: randomUUID(), username: 'admin', role: 'admin' });
+    const forged = new JwtService({ secret: 'another-secret-another-secret-another' }).sign({
+      sub: randomUUID(),
+      username: 'admin',
+      role: 'admin',
+    });
     const expired = new JwtService({ secret: JWT_SECRET }).sign({
       sub: randomUUID(),
       username: 'admin',
@@ -92,7 +105,9 @@ describe('sign-in, users and the role guard', () => {
     const attempts = [
       t.http.get('/api/users'),
       t.http.get('/api/users').set('Authorization', 'Bearer'),
-      t.http.get('/api/users').set('Authorization', `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`),
+      t.http
+        .get('/api/users')
+        .set('Authorization', `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`),
       t.http.get('/api/users').set('Authorization', 'Bearer not-a-jwt'),
       t.http.get('/api/users').set('Authorization', `Bearer ${forged}`),
       t.http.get('/api/users').set('Authorization', `Bearer ${expired}`),
@@ -115,7 +130,12 @@ describe('sign-in, users and the role guard', () => {
       .set('Authorization', `Bearer ${adminToken}`)
       .send({ username: 'li.ming', password: 'inspector-pass', role: 'inspector' })
       .expect(201);
-    expect(inspector.body).toMatchObject({ id: expect.any(String), username: 'li.ming', role: 'inspector', departmentId: null });
+    expect(inspector.body).toMatchObject({
+      id: expect.any(String),
+      username: 'li.ming',
+      role: 'inspector',
+      departmentId: null,
+    });
     expect(JSON.stringify(inspector.body)).not.toMatch(/scrypt|inspector-pass/);
     inspectorId = inspector.body.id;
 
@@ -126,16 +146,31 @@ describe('sign-in, users and the role guard', () => {
       .expect(201);
     expect(liaison.body).toMatchObject({ username: 'wang_fang-2', role: 'unit_liaison', departmentId });
 
-    const signedIn = await t.http.post('/api/auth/login').send({ username: 'wang_fang-2', password: 'liaison-pass' }).expect(200);
-    expect(signedIn.body.user).toEqual({ id: liaison.body.id, username: 'wang_fang-2', role: 'unit_liaison', departmentId });
+    const signedIn = await t.http
+      .post('/api/auth/login')
+      .send({ username: 'wang_fang-2', password: 'liaison-pass' })
+      .expect(200);
+    expect(signedIn.body.user).toEqual({
+      id: liaison.body.id,
+      username: 'wang_fang-2',
+      role: 'unit_liaison',
+      departmentId,
+    });
   });
 
   it('lists users for the admin, without password hashes', async () => {
     const res = await t.http.get('/api/users').set('Authorization', `Bearer ${adminToken}`).expect(200);
     expect(res.body.total).toBe(3);
-    expect(res.body.items.map((u: { username: string }) => u.username).sort()).toEqual(['admin', 'li.ming', 'wang_fang-2']);
+    expect(res.body.items.map((u: { username: string }) => u.username).sort()).toEqual([
+      'admin',
+      'li.ming',
+      'wang_fang-2',
+    ]);
     expect(JSON.stringify(res.body)).not.toMatch(/scrypt|password/i);
-    const paged = await t.http.get('/api/users?page=2&pageSize=2').set('Authorization', `Bearer ${adminToken}`).expect(200);
+    const paged = await t.http
+      .get('/api/users?page=2&pageSize=2')
+      .set('Authorization', `Bearer ${adminToken}`)
+      .expect(200);
     expect(paged.body).toMatchObject({ total: 3, page: 2, pageSize: 2 });
     expect(paged.body.items).toHaveLength(1);
     await t.http.get('/api/users?pageSize=201').set('Authorization', `Bearer ${adminToken}`).expect(400);
@@ -145,7 +180,10 @@ describe('sign-in, users and the role guard', () => {
     const token = await login(t, 'li.ming', 'inspector-pass');
     for (const attempt of [
       t.http.get('/api/users').set('Authorization', `Bearer ${token}`),
-      t.http.post('/api/users').set('Authorization', `Bearer ${token}`).send({ username: 'x.y.z', password: 'whatever-1', role: 'admin' }),
+      t.http
+        .post('/api/users')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ username: 'x.y.z', password: 'whatever-1', role: 'admin' }),
     ]) {
       const res = await attempt.expect(403);
       expect(res.headers['content-type']).toMatch(PROBLEM);
@@ -162,8 +200,16 @@ describe('sign-in, users and the role guard', () => {
     ['a Chinese username', { username: '李明明', password: 'long-enough', role: 'inspector' }, 'username'],
     ['a short password', { username: 'short.pw', password: '1234567', role: 'inspector' }, 'password'],
     ['an unknown role', { username: 'bad.role', password: 'long-enough', role: 'superuser' }, 'role'],
-    ['a department id that is no uuid', { username: 'bad.dept', password: 'long-enough', role: 'official', departmentId: 'd-1' }, 'departmentId'],
-    ['an unknown field', { username: 'extra.field', password: 'long-enough', role: 'inspector', isAdmin: true }, 'isAdmin'],
+    [
+      'a department id that is no uuid',
+      { username: 'bad.dept', password: 'long-enough', role: 'official', departmentId: 'd-1' },
+      'departmentId',
+    ],
+    [
+      'an unknown field',
+      { username: 'extra.field', password: 'long-enough', role: 'inspector', isAdmin: true },
+      'isAdmin',
+    ],
   ])('refuses %s with 400 and a field error', async (_case, body, field) => {
     const res = await t.http.post('/api/users').set('Authorization', `Bearer ${adminToken}`).send(body).expect(400);
     expect(res.headers['content-type']).toMatch(PROBLEM);
@@ -232,7 +278,10 @@ describe('sign-in, users and the role guard', () => {
       await db.query(`UPDATE users SET role = 'inspector', disabled = true WHERE id = $1`, [inspectorId]);
       users.forgetStatus(inspectorId);
       await t.http.get('/api/auth/me').set('Authorization', `Bearer ${token}`).expect(401);
-      const res = await t.http.post('/api/auth/login').send({ username: 'li.ming', password: 'inspector-pass' }).expect(401);
+      const res = await t.http
+        .post('/api/auth/login')
+        .send({ username: 'li.ming', password: 'inspector-pass' })
+        .expect(401);
       expect(res.body.code).toBe('INVALID_CREDENTIALS');
     } finally {
       await db.query(`UPDATE users SET disabled = false WHERE id = $1`, [inspectorId]);
@@ -298,7 +347,14 @@ describe('the signing key and the first admin at start-up', () => {
   it('refuses to start on an external database without JWT_SECRET', async () => {
     const db = await freshDatabase();
     try {
-      const config = loadConfig({ DATABASE_URL: db.url, JWT_SECRET: '', ADMIN_PASSWORD, LOG_LEVEL: 'error', DATA_DIR: dataDir, DEMO: 'off' });
+      const config = loadConfig({
+        DATABASE_URL: db.url,
+        JWT_SECRET: '',
+        ADMIN_PASSWORD,
+        LOG_LEVEL: 'error',
+        DATA_DIR: dataDir,
+        DEMO: 'off',
+      });
       expect(config.jwtSecret).toBeUndefined();
       const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
       try {
@@ -317,8 +373,12 @@ describe('the signing key and the first admin at start-up', () => {
   it('with the embedded database: generates the key into DATA_DIR, keeps it across restarts, and prints a generated admin password once', async () => {
     const warnings: string[] = [];
     // At LOG_LEVEL=error the box goes out as an error, so that it is seen at all.
-    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
-    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => void warnings.push(String(message)));
+    const warn = jest
+      .spyOn(Logger.prototype, 'warn')
+      .mockImplementation((message: unknown) => void warnings.push(String(message)));
+    const error = jest
+      .spyOn(Logger.prototype, 'error')
+      .mockImplementation((message: unknown) => void warnings.push(String(message)));
     const db = await freshDatabase();
     try {
       // The system PostgreSQL stands in for the embedded one: only the mode matters here.
@@ -334,7 +394,10 @@ describe('the signing key and the first admin at start-up', () => {
         expect(box).toBeDefined();
         password = /^│\s+(\S+)\s+│$/m.exec(box!)![1];
         expect(password.length).toBeGreaterThanOrEqual(16);
-        const res = await request(first.getHttpServer()).post('/api/auth/login').send({ username: 'admin', password }).expect(200);
+        const res = await request(first.getHttpServer())
+          .post('/api/auth/login')
+          .send({ username: 'admin', password })
+          .expect(200);
         token = res.body.accessToken;
       } finally {
         await closeApp(first);

@@ -14,9 +14,13 @@ async function cli(name: string, args: string[], env: Record<string, string>) {
   const clean = { ...process.env };
   delete clean.DATABASE_URL;
   try {
-    const { stdout, stderr } = await runFile(process.execPath, [path.resolve(`dist/apps/api/src/cli/${name}.js`), ...args], {
-      env: { ...clean, NODE_OPTIONS: '', ...env },
-    });
+    const { stdout, stderr } = await runFile(
+      process.execPath,
+      [path.resolve(`dist/apps/api/src/cli/${name}.js`), ...args],
+      {
+        env: { ...clean, NODE_OPTIONS: '', ...env },
+      },
+    );
     return { code: 0, out: stdout + stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -43,9 +47,13 @@ describe('backup and restore of an embedded DATA_DIR', () => {
     const app = await createApp(config, { mode: 'embedded', url: server.url, stop: () => server.stop() });
     try {
       const http = request(app.getHttpServer());
-      const token = (await http.post('/api/auth/login').send({ username: 'admin', password: 'admin-pass-embedded' })).body.accessToken;
+      const token = (await http.post('/api/auth/login').send({ username: 'admin', password: 'admin-pass-embedded' }))
+        .body.accessToken;
       for (const name of ['区民政局', '区教育局', '区卫健委']) {
-        const res = await http.post('/api/departments').set('Authorization', `Bearer ${token}`).send({ name, kind: 'bureau' });
+        const res = await http
+          .post('/api/departments')
+          .set('Authorization', `Bearer ${token}`)
+          .send({ name, kind: 'bureau' });
         expect(res.status).toBe(201);
       }
       await eventStoreOf(app).seal();

@@ -64,7 +64,7 @@ async function logFacts(url: string) {
             (SELECT max(position) FROM event_store.es_events) AS head,
             (SELECT encode(hash, 'hex') FROM event_store.es_seals ORDER BY seq DESC LIMIT 1) AS seal`,
   );
-  return { events: Number(row!.events), head: Number(row!.head), seal: row!.seal };
+  return { events: Number(row.events), head: Number(row.head), seal: row.seal };
 }
 
 /** Copies the backup with one byte changed in the middle of the named part. */
@@ -74,7 +74,7 @@ async function tampered(backup: string, part: string, dir: string): Promise<stri
   const copy = path.join(dir, `tampered-${randomUUID()}.tar`);
   const bytes = await fs.readFile(backup);
   const at = entry.offset + Math.floor(entry.size / 2);
-  bytes[at] = bytes[at]! ^ 0x01;
+  bytes[at] = bytes[at] ^ 0x01;
   await fs.writeFile(copy, bytes);
   return copy;
 }
@@ -104,7 +104,13 @@ describe('backup and restore (DATABASE_URL): one verified file, refused when it 
     official = await createUser(t, admin, 'official.backup', 'official');
     inspector = await createUser(t, admin, 'inspector.backup', 'inspector');
     roundId = (
-      await official.post('/api/rounds', { title: '食品安全专项', kind: 'special', scope: '食堂', startsOn: '2024-09-01', endsOn: '2024-09-30' })
+      await official.post('/api/rounds', {
+        title: '食品安全专项',
+        kind: 'special',
+        scope: '食堂',
+        startsOn: '2024-09-01',
+        endsOn: '2024-09-30',
+      })
     ).body.roundId;
     const fieldId = (await official.post(`/api/rounds/${roundId}/fields`, { name: '食品安全' })).body.fieldId;
     pointId = (
@@ -116,7 +122,12 @@ describe('backup and restore (DATABASE_URL): one verified file, refused when it 
     ).body.pointId;
     await official.post(`/api/rounds/${roundId}/station`);
     for (let i = 0; i < 4; i++) {
-      await inspector.post(`/api/rounds/${roundId}/findings`, { monitoringPointId: pointId, departmentId: dept, title: `台账缺失 ${i}`, description: '抽查' });
+      await inspector.post(`/api/rounds/${roundId}/findings`, {
+        monitoringPointId: pointId,
+        departmentId: dept,
+        title: `台账缺失 ${i}`,
+        description: '抽查',
+      });
     }
     await eventStoreOf(t.app).seal();
     const evidenceDir = path.join(t.config.dataDir, 'evidence');
@@ -136,13 +147,23 @@ describe('backup and restore (DATABASE_URL): one verified file, refused when it 
 
   it('writes one tar: manifest first with the seal head, counts and the SHA-256 of each part', async () => {
     const entries = await listTar(backup);
-    expect(entries[0]!.name).toBe('manifest.json');
+    expect(entries[0].name).toBe('manifest.json');
     const names = entries.map((e) => e.name);
-    expect(names).toEqual(expect.arrayContaining(['database.dump', 'keys/personal-data.key', ...evidence.map((e) => `evidence/${sha256(e)}`)]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'database.dump',
+        'keys/personal-data.key',
+        ...evidence.map((e) => `evidence/${sha256(e)}`),
+      ]),
+    );
     const bytes = await fs.readFile(backup);
-    const manifest = JSON.parse(bytes.subarray(entries[0]!.offset, entries[0]!.offset + entries[0]!.size).toString());
+    const manifest = JSON.parse(bytes.subarray(entries[0].offset, entries[0].offset + entries[0].size).toString());
     const facts = await logFacts(t.url);
-    expect(manifest).toMatchObject({ counts: { events: facts.events, evidenceFiles: 3 }, headPosition: facts.head, latestSeal: { hash: facts.seal } });
+    expect(manifest).toMatchObject({
+      counts: { events: facts.events, evidenceFiles: 3 },
+      headPosition: facts.head,
+      latestSeal: { hash: facts.seal },
+    });
     expect(manifest.warning).toContain('master key');
     for (const entry of entries.slice(1)) {
       const part = manifest.parts.find((p: { name: string }) => p.name === entry.name);
@@ -157,8 +178,11 @@ describe('backup and restore (DATABASE_URL): one verified file, refused when it 
     expect(res.out).toContain('verified');
     expect(res.code).toBe(0);
     expect(await logFacts(url)).toEqual(await logFacts(t.url));
-    for (const content of evidence) expect(await fs.readFile(path.join(dataDir, 'evidence', sha256(content)))).toEqual(content);
-    expect(await fs.readFile(path.join(dataDir, 'personal-data.key'), 'utf8')).toBe(Buffer.alloc(32, 7).toString('base64'));
+    for (const content of evidence)
+      expect(await fs.readFile(path.join(dataDir, 'evidence', sha256(content)))).toEqual(content);
+    expect(await fs.readFile(path.join(dataDir, 'personal-data.key'), 'utf8')).toBe(
+      Buffer.alloc(32, 7).toString('base64'),
+    );
     const verify = await cli('audit-verify', [], { DATABASE_URL: url, DATA_DIR: dataDir });
     expect(verify.code).toBe(0);
     expect(verify.out).toContain('完整 intact');
@@ -173,7 +197,10 @@ describe('backup and restore (DATABASE_URL): one verified file, refused when it 
     const res = await cli('restore', [copy], { DATABASE_URL: url, DATA_DIR: path.join(work, `t-${randomUUID()}`) });
     expect(res.code).toBe(1);
     expect(res.out).toContain(`part ${part} does not match the manifest`);
-    const tables = await query(url, `SELECT 1 FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`);
+    const tables = await query(
+      url,
+      `SELECT 1 FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`,
+    );
     expect(tables).toHaveLength(0);
   });
 
@@ -189,7 +216,9 @@ describe('backup and restore (DATABASE_URL): one verified file, refused when it 
     const source = await emptyDatabase();
     const restored = await emptyDatabase();
     const dataDir = path.join(work, `v-${randomUUID()}`);
-    expect((await cli('restore', [backup], { DATABASE_URL: source, DATA_DIR: path.join(work, `s-${randomUUID()}`) })).code).toBe(0);
+    expect(
+      (await cli('restore', [backup], { DATABASE_URL: source, DATA_DIR: path.join(work, `s-${randomUUID()}`) })).code,
+    ).toBe(0);
     // A superuser edits an event (the trigger disabled): the backup is faithful, its verification is not.
     await query(
       source,
@@ -198,7 +227,10 @@ describe('backup and restore (DATABASE_URL): one verified file, refused when it 
        SET session_replication_role = DEFAULT`,
     );
     const tamperedBackup = path.join(work, `edited-${randomUUID()}.tar`);
-    expect((await cli('backup', [tamperedBackup], { DATABASE_URL: source, DATA_DIR: path.join(work, `e-${randomUUID()}`) })).code).toBe(0);
+    expect(
+      (await cli('backup', [tamperedBackup], { DATABASE_URL: source, DATA_DIR: path.join(work, `e-${randomUUID()}`) }))
+        .code,
+    ).toBe(0);
     const res = await cli('restore', [tamperedBackup], { DATABASE_URL: restored, DATA_DIR: dataDir });
     expect(res.code).toBe(1);
     expect(res.out).toContain('NOT verified');
@@ -252,11 +284,14 @@ describe('backup and restore (DATABASE_URL): one verified file, refused when it 
       const official2 = await login(app, 'official.backup', 'official.backup-password');
       const admin2 = await loginAdmin(app);
       expect([200, 201]).toContain((await admin2.post('/api/admin/projections/rebuild')).status);
-      const [recorded] = await query<{ n: string }>(restoredUrl, `SELECT count(*) AS n FROM event_store.es_events WHERE type = 'FindingRecorded'`);
+      const [recorded] = await query<{ n: string }>(
+        restoredUrl,
+        `SELECT count(*) AS n FROM event_store.es_events WHERE type = 'FindingRecorded'`,
+      );
       const list = await official2.get(`/api/findings?roundId=${roundId}&pageSize=1`);
       expect(list.status).toBe(200);
-      expect(list.body.total).toBe(Number(recorded!.n));
-      expect(Number(recorded!.n)).toBeGreaterThan(4);
+      expect(list.body.total).toBe(Number(recorded.n));
+      expect(Number(recorded.n)).toBeGreaterThan(4);
     } finally {
       await app.close();
     }
@@ -275,9 +310,14 @@ describe('scheduled backups (BACKUP_DIR, BACKUP_KEEP)', () => {
         written.push((await scheduler.backupNow())!);
       }
       expect(written.every(Boolean)).toBe(true);
-      expect((await fs.readdir(dir)).sort()).toEqual(written.slice(1).map((f) => path.basename(f)).sort());
+      expect((await fs.readdir(dir)).sort()).toEqual(
+        written
+          .slice(1)
+          .map((f) => path.basename(f))
+          .sort(),
+      );
       const url = await emptyDatabase();
-      const res = await cli('restore', [written[2]!], { DATABASE_URL: url, DATA_DIR: path.join(dir, 'restored-data') });
+      const res = await cli('restore', [written[2]], { DATABASE_URL: url, DATA_DIR: path.join(dir, 'restored-data') });
       expect(res.code).toBe(0);
       expect(await logFacts(url)).toMatchObject({ events: (await logFacts(t.url)).events });
     } finally {
@@ -287,7 +327,12 @@ describe('scheduled backups (BACKUP_DIR, BACKUP_KEEP)', () => {
   });
 
   it('prunes only its own files, oldest first', () => {
-    const names = ['notes.txt', 'xuncha-backup-2024-01-03.tar', 'xuncha-backup-2024-01-01.tar', 'xuncha-backup-2024-01-02.tar'];
+    const names = [
+      'notes.txt',
+      'xuncha-backup-2024-01-03.tar',
+      'xuncha-backup-2024-01-01.tar',
+      'xuncha-backup-2024-01-02.tar',
+    ];
     expect(backupsToPrune(names, 2)).toEqual(['xuncha-backup-2024-01-01.tar']);
     expect(backupsToPrune(names, 5)).toEqual([]);
   });

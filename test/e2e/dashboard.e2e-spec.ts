@@ -41,26 +41,73 @@ describe('dashboards and lists over HTTP', () => {
     liaisonB = await createUser(t, admin, 'liaison.civil', 'unit_liaison', deptB);
     auditor = await createUser(t, admin, 'auditor1', 'auditor');
 
-    roundId = (await send(official, '/api/rounds', { title: '平城区机动式巡察', kind: 'mobile', scope: '困难群众救助领域和基层执法领域', startsOn: day(-30), endsOn: day(60) })).roundId;
+    roundId = (
+      await send(official, '/api/rounds', {
+        title: '平城区机动式巡察',
+        kind: 'mobile',
+        scope: '困难群众救助领域和基层执法领域',
+        startsOn: day(-30),
+        endsOn: day(60),
+      })
+    ).roundId;
     field1 = (await send(official, `/api/rounds/${roundId}/fields`, { name: '校园食品安全' })).fieldId;
     field2 = (await send(official, `/api/rounds/${roundId}/fields`, { name: '社会救助' })).fieldId;
-    point1 = (await send(inspector, `/api/rounds/${roundId}/monitoring-points`, { fieldId: field1, title: '学校食堂食材采购', targets: [{ kind: 'department', name: '区教育局', departmentId: deptA }] })).pointId;
-    point2 = (await send(inspector, `/api/rounds/${roundId}/monitoring-points`, { fieldId: field2, title: '低保审核', targets: [{ kind: 'department', name: '区民政局', departmentId: deptB }] })).pointId;
+    point1 = (
+      await send(inspector, `/api/rounds/${roundId}/monitoring-points`, {
+        fieldId: field1,
+        title: '学校食堂食材采购',
+        targets: [{ kind: 'department', name: '区教育局', departmentId: deptA }],
+      })
+    ).pointId;
+    point2 = (
+      await send(inspector, `/api/rounds/${roundId}/monitoring-points`, {
+        fieldId: field2,
+        title: '低保审核',
+        targets: [{ kind: 'department', name: '区民政局', departmentId: deptB }],
+      })
+    ).pointId;
     await send(official, `/api/rounds/${roundId}/station`);
 
     const record = async (pointId: string, departmentId: string, title: string) =>
-      findings.push((await send(inspector, `/api/rounds/${roundId}/findings`, { monitoringPointId: pointId, departmentId, title, description: `${title}，详见底稿。` })).findingId);
+      findings.push(
+        (
+          await send(inspector, `/api/rounds/${roundId}/findings`, {
+            monitoringPointId: pointId,
+            departmentId,
+            title,
+            description: `${title}，详见底稿。`,
+          })
+        ).findingId,
+      );
     await record(point1, deptA, '夜市摊点肉制品来源不明');
     await record(point1, deptA, '学校食堂食材采购台账不全');
     await record(point2, deptB, '低保审核把关不严');
     await record(point2, deptB, '临时救助台账缺失');
     const [f1, f2, f3] = findings;
     // f1: 立行立改, closed; f2: overdue by 3 days; f3: 15 days left (green); f4 stays recorded.
-    await send(official, `/api/findings/${f1}/assign`, { type: 'immediate', departmentId: deptA, responsiblePerson: '王建国', dueOn: day(5) });
-    await send(liaisonA, `/api/findings/${f1}/request-closure`, { evidence: ['现场整改照片.jpg'], signedOffBy: '科长 赵强' });
+    await send(official, `/api/findings/${f1}/assign`, {
+      type: 'immediate',
+      departmentId: deptA,
+      responsiblePerson: '王建国',
+      dueOn: day(5),
+    });
+    await send(liaisonA, `/api/findings/${f1}/request-closure`, {
+      evidence: ['现场整改照片.jpg'],
+      signedOffBy: '科长 赵强',
+    });
     await send(official, `/api/findings/${f1}/verify`, { accepted: true });
-    await send(official, `/api/findings/${f2}/assign`, { type: 'deadline', departmentId: deptA, responsiblePerson: '王建国', dueOn: day(-3) });
-    await send(official, `/api/findings/${f3}/assign`, { type: 'deadline', departmentId: deptB, responsiblePerson: '李红', dueOn: day(15) });
+    await send(official, `/api/findings/${f2}/assign`, {
+      type: 'deadline',
+      departmentId: deptA,
+      responsiblePerson: '王建国',
+      dueOn: day(-3),
+    });
+    await send(official, `/api/findings/${f3}/assign`, {
+      type: 'deadline',
+      departmentId: deptB,
+      responsiblePerson: '李红',
+      dueOn: day(15),
+    });
 
     const lead = await send(inspector, `/api/rounds/${roundId}/leads`, {
       monitoringPointId: point1,
@@ -95,13 +142,30 @@ describe('dashboards and lists over HTTP', () => {
     const rows = (await read(official, `/api/dashboard/departments?roundId=${roundId}`).expect(200)).body;
     expect(rows).toHaveLength(2);
     expect(rows.find((r: { departmentId: string }) => r.departmentId === deptA)).toMatchObject({
-      name: '区教育局', assigned: 2, closed: 1, overdue: 1, warning: { red: 1, yellow: 0, green: 0 }, immediate: { assigned: 1, closed: 1 }, completionRate: 0.5, avgDaysToClose: 0,
+      name: '区教育局',
+      assigned: 2,
+      closed: 1,
+      overdue: 1,
+      warning: { red: 1, yellow: 0, green: 0 },
+      immediate: { assigned: 1, closed: 1 },
+      completionRate: 0.5,
+      avgDaysToClose: 0,
     });
     expect(rows.find((r: { departmentId: string }) => r.departmentId === deptB)).toMatchObject({
-      name: '区民政局', findings: 2, assigned: 1, byState: { recorded: 1, assigned: 1 }, overdue: 0, warning: { green: 1, yellow: 0, red: 0 },
+      name: '区民政局',
+      findings: 2,
+      assigned: 1,
+      byState: { recorded: 1, assigned: 1 },
+      overdue: 0,
+      warning: { green: 1, yellow: 0, red: 0 },
     });
-    const stricter = (await read(official, `/api/dashboard/departments?roundId=${roundId}&greenDays=30&yellowDays=15`)).body;
-    expect(stricter.find((r: { departmentId: string }) => r.departmentId === deptB).warning).toEqual({ green: 0, yellow: 1, red: 0 });
+    const stricter = (await read(official, `/api/dashboard/departments?roundId=${roundId}&greenDays=30&yellowDays=15`))
+      .body;
+    expect(stricter.find((r: { departmentId: string }) => r.departmentId === deptB).warning).toEqual({
+      green: 0,
+      yellow: 1,
+      red: 0,
+    });
   });
 
   it('shows a unit liaison only their own department', async () => {
@@ -121,8 +185,24 @@ describe('dashboards and lists over HTTP', () => {
   it('answers per-field figures and the weekly trend', async () => {
     const fields = (await read(official, `/api/dashboard/fields?roundId=${roundId}`).expect(200)).body;
     expect(fields).toEqual([
-      expect.objectContaining({ fieldId: field1, name: '校园食品安全', monitoringPoints: 1, findings: 2, leads: 1, closed: 1, completionRate: 0.5 }),
-      expect.objectContaining({ fieldId: field2, name: '社会救助', monitoringPoints: 1, findings: 2, leads: 0, closed: 0, completionRate: 0 }),
+      expect.objectContaining({
+        fieldId: field1,
+        name: '校园食品安全',
+        monitoringPoints: 1,
+        findings: 2,
+        leads: 1,
+        closed: 1,
+        completionRate: 0.5,
+      }),
+      expect.objectContaining({
+        fieldId: field2,
+        name: '社会救助',
+        monitoringPoints: 1,
+        findings: 2,
+        leads: 0,
+        closed: 0,
+        completionRate: 0,
+      }),
     ]);
     const trend = (await read(official, `/api/dashboard/trend?roundId=${roundId}&bucket=week`).expect(200)).body;
     const total = (key: string) => trend.reduce((sum: number, b: Record<string, number>) => sum + b[key], 0);
@@ -132,7 +212,10 @@ describe('dashboards and lists over HTTP', () => {
 
   it('lists findings with filters, overdue and warning for today, and paging', async () => {
     const [f1, f2, f3, f4] = findings;
-    const ids = async (query: string) => (await read(inspector, `/api/findings?roundId=${roundId}&${query}`).expect(200)).body.items.map((i: { findingId: string }) => i.findingId);
+    const ids = async (query: string) =>
+      (await read(inspector, `/api/findings?roundId=${roundId}&${query}`).expect(200)).body.items.map(
+        (i: { findingId: string }) => i.findingId,
+      );
     expect(await ids('overdue=true')).toEqual([f2]);
     expect(await ids('overdue=false')).toEqual([f4, f3, f1]);
     expect(await ids('status=recorded')).toEqual([f4]);
@@ -144,12 +227,22 @@ describe('dashboards and lists over HTTP', () => {
     const page = (await read(official, `/api/findings?roundId=${roundId}&page=2&pageSize=3`).expect(200)).body;
     expect(page).toMatchObject({ total: 4, page: 2, pageSize: 3, items: [{ findingId: f1 }] });
     const overdue = (await read(official, `/api/findings?roundId=${roundId}&overdue=true`)).body.items[0];
-    expect(overdue).toMatchObject({ status: 'assigned', dueOn: day(-3), daysLeft: -3, overdue: true, warning: 'red', departmentName: '区教育局' });
+    expect(overdue).toMatchObject({
+      status: 'assigned',
+      dueOn: day(-3),
+      daysLeft: -3,
+      overdue: true,
+      warning: 'red',
+      departmentName: '区教育局',
+    });
   });
 
   it('lists leads for officials and auditors, without names', async () => {
     const res = await read(auditor, `/api/leads?roundId=${roundId}`).expect(200);
-    expect(res.body).toMatchObject({ total: 1, items: [{ status: 'triaged', source: 'petition', fieldId: field1, subjectCount: 1 }] });
+    expect(res.body).toMatchObject({
+      total: 1,
+      items: [{ status: 'triaged', source: 'petition', fieldId: field1, subjectCount: 1 }],
+    });
     expect(JSON.stringify(res.body)).not.toMatch(/张伟|李秀英|13800000000/);
     expect((await read(official, '/api/leads?status=triaged')).body.total).toBe(1);
     expect((await read(inspector, '/api/leads')).status).toBe(403);
@@ -162,7 +255,10 @@ describe('dashboards and lists over HTTP', () => {
       expect(res.body.items.map((d: { departmentId: string }) => d.departmentId).sort()).toEqual([deptA, deptB].sort());
     }
     const rounds = (await read(inspector, '/api/rounds').expect(200)).body;
-    expect(rounds).toMatchObject({ total: 1, items: [{ roundId, status: 'stationed', fields: 2, monitoringPoints: 2 }] });
+    expect(rounds).toMatchObject({
+      total: 1,
+      items: [{ roundId, status: 'stationed', fields: 2, monitoringPoints: 2 }],
+    });
     expect((await read(admin, '/api/rounds')).status).toBe(403);
     expect((await read(admin, '/api/findings')).status).toBe(403);
     expect((await t.http.get('/api/dashboard/overview')).status).toBe(401);
@@ -175,7 +271,10 @@ describe('dashboards and lists over HTTP', () => {
     const fields = res.body.errors.map((e: { field: string }) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['pageSize', 'overdue', 'roundId', 'status', 'extra']));
     expect((await official.get('/api/dashboard/trend?bucket=day')).status).toBe(400);
-    expect((await official.get('/api/dashboard/departments?greenDays=5&yellowDays=10')).body).toMatchObject({ status: 400, errors: [{ field: 'yellowDays' }] });
+    expect((await official.get('/api/dashboard/departments?greenDays=5&yellowDays=10')).body).toMatchObject({
+      status: 400,
+      errors: [{ field: 'yellowDays' }],
+    });
     expect((await official.get('/api/rounds?page=abc')).status).toBe(400);
   });
 });

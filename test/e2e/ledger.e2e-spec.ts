@@ -6,7 +6,22 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 import { login, type Actor } from '../support/actors.js';
 import { DEMO_PASSWORD, DEMO_ROUND_ID, DemoLoader } from '../../apps/api/src/demo/index.js';
 
-const HEADERS = ['序号', '问题', '监督领域', '监督重点', '责任单位', '责任人', '整改类型', '整改时限', '整改措施', '整改进度', '状态', '是否超期', '销号日期', '重启次数'];
+const HEADERS = [
+  '序号',
+  '问题',
+  '监督领域',
+  '监督重点',
+  '责任单位',
+  '责任人',
+  '整改类型',
+  '整改时限',
+  '整改措施',
+  '整改进度',
+  '状态',
+  '是否超期',
+  '销号日期',
+  '重启次数',
+];
 
 function parseCsvLine(line: string): string[] {
   const out: string[] = [];
@@ -15,11 +30,11 @@ function parseCsvLine(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
     if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') (cur += '"'), i++;
+      if (ch === '"' && line[i + 1] === '"') ((cur += '"'), i++);
       else if (ch === '"') quoted = false;
       else cur += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') out.push(cur), (cur = '');
+    else if (ch === ',') (out.push(cur), (cur = ''));
     else cur += ch;
   }
   out.push(cur);
@@ -49,11 +64,14 @@ describe('ledger export', () => {
   const url = (format: string) => `/api/exports/ledger?roundId=${DEMO_ROUND_ID}&format=${format}`;
 
   it('writes a CSV with a UTF-8 BOM, Chinese headers and one row per finding', async () => {
-    const res = await official.get(url('csv'), { 'X-Min-Position': String(position) }).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const res = await official
+      .get(url('csv'), { 'X-Min-Position': String(position) })
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/csv/);
     expect(res.headers['content-disposition']).toMatch(/filename\*=UTF-8''/);
@@ -72,23 +90,30 @@ describe('ledger export', () => {
   });
 
   it('writes an xlsx with a frozen header row, column widths and date cells, for auditors too', async () => {
-    const res = await auditor.get(url('xlsx'), { 'X-Min-Position': String(position) }).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const res = await auditor
+      .get(url('xlsx'), { 'X-Min-Position': String(position) })
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     expect(res.status).toBe(200);
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load((res.body as Buffer) as unknown as ArrayBuffer);
+    await book.xlsx.load(res.body);
     const sheet = book.getWorksheet('整改台账')!;
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual(HEADERS);
     expect(sheet.rowCount).toBe(38);
     expect(sheet.getColumn(2).width).toBe(40);
-    const dueCells = [...Array(37).keys()].map((i) => sheet.getRow(i + 2).getCell(8).value).filter((v) => v !== null && v !== '');
+    const dueCells = [...Array(37).keys()]
+      .map((i) => sheet.getRow(i + 2).getCell(8).value)
+      .filter((v) => v !== null && v !== '');
     expect(dueCells.length).toBeGreaterThan(20);
     for (const v of dueCells) expect(v).toBeInstanceOf(Date);
-    const closed = [...Array(37).keys()].map((i) => sheet.getRow(i + 2)).filter((r) => r.getCell(11).value === '已销号');
+    const closed = [...Array(37).keys()]
+      .map((i) => sheet.getRow(i + 2))
+      .filter((r) => r.getCell(11).value === '已销号');
     for (const r of closed) expect(r.getCell(13).value).toBeInstanceOf(Date);
   });
 
@@ -100,10 +125,18 @@ describe('ledger export', () => {
 
   describe('replay from the command line', () => {
     const replay = async (...args: string[]) =>
-      (await promisify(execFile)(process.execPath, [path.resolve('dist/apps/api/src/cli/replay.js'), ...args], { env: { ...process.env, DATABASE_URL: t.appUrl, DATABASE_OWNER_URL: t.ownerUrl, NODE_OPTIONS: '' } })).stdout;
+      (
+        await promisify(execFile)(process.execPath, [path.resolve('dist/apps/api/src/cli/replay.js'), ...args], {
+          env: { ...process.env, DATABASE_URL: t.appUrl, DATABASE_OWNER_URL: t.ownerUrl, NODE_OPTIONS: '' },
+        })
+      ).stdout;
 
     it("prints a case's timeline with Chinese labels, actors and hashes", async () => {
-      const [finding] = (await official.get(`/api/findings?roundId=${DEMO_ROUND_ID}&status=closed&type=immediate`, { 'X-Min-Position': String(position) })).body.items;
+      const [finding] = (
+        await official.get(`/api/findings?roundId=${DEMO_ROUND_ID}&status=closed&type=immediate`, {
+          'X-Min-Position': String(position),
+        })
+      ).body.items;
       const out = await replay(`finding-${finding.findingId}`);
       expect(out).toMatch(/版本\s+记录时间\s+发生时间\s+事件\s+操作人（角色）\s+哈希/);
       expect(out).toMatch(/1\s+\S+ \S+\s+2024-\d\d-\d\d \S+\s+登记问题/);

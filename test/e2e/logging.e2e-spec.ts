@@ -22,21 +22,27 @@ describe('structured logs: JSON lines with the request id, no personal data ever
 
   beforeAll(async () => {
     process.env.LOG_FORMAT = 'json';
-    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    process.stdout.write = (chunk: string | Uint8Array, ...rest: never[]) => {
       captured.push(String(chunk));
       return writes.out(chunk, ...rest);
-    }) as typeof process.stdout.write;
-    process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    };
+    process.stderr.write = (chunk: string | Uint8Array, ...rest: never[]) => {
       captured.push(String(chunk));
       return writes.err(chunk, ...rest);
-    }) as typeof process.stderr.write;
+    };
     t = await startTestApp({ LOG_LEVEL: 'debug' });
     const admin = await loginAdmin(t);
     dept = (await admin.post('/api/departments', { name: '区城管局', kind: 'bureau' })).body.departmentId;
     official = await createUser(t, admin, 'official.logs', 'official');
     inspector = await createUser(t, admin, 'inspector.logs', 'inspector');
     roundId = (
-      await official.post('/api/rounds', { title: '城管执法专项', kind: 'special', scope: '执法', startsOn: '2024-09-01', endsOn: '2024-09-30' })
+      await official.post('/api/rounds', {
+        title: '城管执法专项',
+        kind: 'special',
+        scope: '执法',
+        startsOn: '2024-09-01',
+        endsOn: '2024-09-30',
+      })
     ).body.roundId;
     const fieldId = (await official.post(`/api/rounds/${roundId}/fields`, { name: '基层执法' })).body.fieldId;
     pointId = (
@@ -89,9 +95,9 @@ describe('structured logs: JSON lines with the request id, no personal data ever
     // An unexpected error in a handler while a lead with names is being recorded.
     const runner = t.app.get(CommandRunner);
     const original = runner.run.bind(runner);
-    runner.run = (async () => {
+    runner.run = async () => {
       throw new TypeError('boom inside a command handler');
-    }) as typeof runner.run;
+    };
     try {
       const crash = await inspector.post(`/api/rounds/${roundId}/leads`, {
         monitoringPointId: pointId,
@@ -114,12 +120,17 @@ describe('structured logs: JSON lines with the request id, no personal data ever
   it('writes JSON lines, each request line with its request id, and honours LOG_LEVEL', async () => {
     const res = await official.get('/api/rounds').set('x-request-id', 'req-logging-test-1');
     expect(res.status).toBe(200);
-    const lines = captured.join('').split('\n').filter((l) => l.startsWith('{'));
+    const lines = captured
+      .join('')
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(parsed.length).toBeGreaterThan(5);
     const access = parsed.filter((p) => p.context === 'HTTP');
     expect(access.every((p) => typeof p.requestId === 'string' && p.level && p.time)).toBe(true);
-    expect(access).toContainEqual(expect.objectContaining({ requestId: 'req-logging-test-1', route: '/api/rounds', status: 200 }));
+    expect(access).toContainEqual(
+      expect.objectContaining({ requestId: 'req-logging-test-1', route: '/api/rounds', status: 200 }),
+    );
     const crash = parsed.find((p) => String(p.stack ?? p.msg).includes('boom inside a command handler'));
     expect(crash).toMatchObject({ level: 'error' });
     expect(typeof crash!.requestId).toBe('string');
@@ -130,7 +141,14 @@ describe('structured logs: JSON lines with the request id, no personal data ever
     warnOnly.debug('not shown');
     warnOnly.warn({ msg: 'shown', authorization: 'Bearer x', password: 'p', body: { name: SUBJECT } }, 'Ctx');
     expect(lines2).toHaveLength(1);
-    expect(JSON.parse(lines2[0]!)).toMatchObject({ level: 'warn', msg: 'shown', context: 'Ctx', authorization: '[redacted]', password: '[redacted]', body: '[redacted]' });
+    expect(JSON.parse(lines2[0])).toMatchObject({
+      level: 'warn',
+      msg: 'shown',
+      context: 'Ctx',
+      authorization: '[redacted]',
+      password: '[redacted]',
+      body: '[redacted]',
+    });
     const pretty: string[] = [];
     new AppLogger('log', 'pretty', (l) => pretty.push(l)).log({ msg: 'hello', body: SUBJECT }, 'Ctx');
     expect(pretty[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} LOG +\[Ctx\] hello body=\[redacted\]\n$/);

@@ -27,7 +27,8 @@ async function tourScript(port: number): Promise<string> {
   const section = readme.slice(readme.indexOf('## A short tour'));
   const block = /```sh\n([\s\S]*?)```/.exec(section);
   if (!block) throw new Error('README has no sh block in "A short tour"');
-  if (!block[1].includes('API=http://localhost:3000/api')) throw new Error('the tour no longer starts with API=http://localhost:3000/api');
+  if (!block[1].includes('API=http://localhost:3000/api'))
+    throw new Error('the tour no longer starts with API=http://localhost:3000/api');
   return block[1].replace('API=http://localhost:3000/api', `API=http://127.0.0.1:${port}/api`);
 }
 
@@ -42,7 +43,16 @@ describe('the README tour', () => {
     await fs.chmod(root, 0o755);
     port = await freePort();
     child = spawn(process.execPath, [entry], {
-      env: { ...process.env, DATA_DIR: path.join(root, 'data'), PORT: String(port), DATABASE_URL: '', JWT_SECRET: '', DEMO: 'on', LOG_LEVEL: 'log', NODE_OPTIONS: '' },
+      env: {
+        ...process.env,
+        DATA_DIR: path.join(root, 'data'),
+        PORT: String(port),
+        DATABASE_URL: '',
+        JWT_SECRET: '',
+        DEMO: 'on',
+        LOG_LEVEL: 'log',
+        NODE_OPTIONS: '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (d) => (output += d));
@@ -74,7 +84,10 @@ describe('the README tour', () => {
 
   it('runs every command of the tour as pasted, with the figures it promises', async () => {
     const script = `set -euo pipefail\n${await tourScript(port)}`;
-    const { stdout } = await promisify(execFile)('bash', ['-c', script], { timeout: 60_000, maxBuffer: 10 * 1024 * 1024 });
+    const { stdout } = await promisify(execFile)('bash', ['-c', script], {
+      timeout: 60_000,
+      maxBuffer: 10 * 1024 * 1024,
+    });
     expect(stdout).toMatch(/fields: 9/);
     expect(stdout).toMatch(/monitoringPoints: 43/);
     expect(stdout).toMatch(/leads: 35/);

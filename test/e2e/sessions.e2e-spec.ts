@@ -18,12 +18,21 @@ function signInFrom(port: number, localAddress: string, username: string, passwo
   const payload = JSON.stringify({ username, password });
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, localAddress, method: 'POST', path: '/api/auth/login', headers: { 'content-type': 'application/json' } },
+      {
+        host: '127.0.0.1',
+        port,
+        localAddress,
+        method: 'POST',
+        path: '/api/auth/login',
+        headers: { 'content-type': 'application/json' },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : {} }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : {} }),
+        );
       },
     );
     req.on('error', reject);
@@ -140,7 +149,10 @@ describe('sessions end when the account changes; admins manage accounts', () => 
     const token = (await signIn('qian.yu', 'qian-yu-password')).accessToken;
     await patch(admin, userId, { disabled: true }).expect(200);
     await me(token).expect(401);
-    const login = await t.http.post('/api/auth/login').send({ username: 'qian.yu', password: 'qian-yu-password' }).expect(401);
+    const login = await t.http
+      .post('/api/auth/login')
+      .send({ username: 'qian.yu', password: 'qian-yu-password' })
+      .expect(401);
     expect(login.body.code).toBe('INVALID_CREDENTIALS');
     await patch(admin, userId, { disabled: false }).expect(200);
     await me(token).expect(401); // the old token stays dead
@@ -162,7 +174,11 @@ describe('sessions end when the account changes; admins manage accounts', () => 
 
   it('lets an admin reset a password, which the user must replace before anything else', async () => {
     const old = (await signIn('qian.yu', 'qian-yu-password-2')).accessToken;
-    await t.http.post(`/api/users/${userId}/password`).set('Authorization', `Bearer ${admin}`).send({ newPassword: 'temporary-123' }).expect(204);
+    await t.http
+      .post(`/api/users/${userId}/password`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ newPassword: 'temporary-123' })
+      .expect(204);
     await me(old).expect(401);
     const signed = await signIn('qian.yu', 'temporary-123');
     expect(signed.mustChangePassword).toBe(true);
@@ -188,7 +204,9 @@ describe('sessions end when the account changes; admins manage accounts', () => 
 
   it('records which admin changed what', async () => {
     const res = await t.http.get(`/api/users/${userId}/changes`).set('Authorization', `Bearer ${admin}`).expect(200);
-    const actions = res.body.items.map((c: { action: string; actor: { username: string } }) => `${c.action} ${c.actor.username}`);
+    const actions = res.body.items.map(
+      (c: { action: string; actor: { username: string } }) => `${c.action} ${c.actor.username}`,
+    );
     expect(actions).toEqual(
       expect.arrayContaining(['update admin', 'reset_password admin', 'change_password qian.yu']),
     );
@@ -210,7 +228,11 @@ describe('sessions end when the account changes; admins manage accounts', () => 
     expect(flag.body.errors).toEqual([expect.objectContaining({ field: 'disabled' })]);
     const self = await patch(admin, adminId, { disabled: true }).expect(400);
     expect(self.body.errors).toEqual([expect.objectContaining({ field: 'disabled', rule: 'notSelf' })]);
-    const short = await t.http.post(`/api/users/${userId}/password`).set('Authorization', `Bearer ${admin}`).send({ newPassword: 'short' }).expect(400);
+    const short = await t.http
+      .post(`/api/users/${userId}/password`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ newPassword: 'short' })
+      .expect(400);
     expect(short.body.errors).toEqual([expect.objectContaining({ field: 'newPassword' })]);
     await patch(admin, randomUUID(), { disabled: true }).expect(404);
     await me(token).expect(200); // nothing changed, so the session lives on
@@ -227,9 +249,14 @@ describe('sessions end when the account changes; admins manage accounts', () => 
       const salt = randomBytes(16);
       const key = scryptSync('legacy-password', salt, 32, { N: 2 ** 14, r: 8, p: 1 });
       const legacy = ['scrypt', 2 ** 14, 8, 1, salt.toString('base64'), key.toString('base64')].join('$');
-      await db.query(`INSERT INTO users (id, username, password_hash, role) VALUES ($1, 'old.timer', $2, 'auditor')`, [randomUUID(), legacy]);
+      await db.query(`INSERT INTO users (id, username, password_hash, role) VALUES ($1, 'old.timer', $2, 'auditor')`, [
+        randomUUID(),
+        legacy,
+      ]);
       await me((await signIn('old.timer', 'legacy-password')).accessToken).expect(200);
-      const { rows } = await db.query<{ password_hash: string }>(`SELECT password_hash FROM users WHERE username = 'old.timer'`);
+      const { rows } = await db.query<{ password_hash: string }>(
+        `SELECT password_hash FROM users WHERE username = 'old.timer'`,
+      );
       expect(rows[0].password_hash).not.toBe(legacy);
       expect(rows[0].password_hash).toMatch(/^scrypt\$32768\$8\$3\$/);
       await me((await signIn('old.timer', 'legacy-password')).accessToken).expect(200);

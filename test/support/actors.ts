@@ -16,7 +16,12 @@ export function actor(t: TestApp, token: string, user: { id: string; username: s
   return {
     token,
     ...user,
-    post: (path, body = {}, headers = {}) => t.http.post(path).set('Authorization', `Bearer ${token}`).set(headers).send(body as object),
+    post: (path, body = {}, headers = {}) =>
+      t.http
+        .post(path)
+        .set('Authorization', `Bearer ${token}`)
+        .set(headers)
+        .send(body as object),
     get: (path, headers = {}) => t.http.get(path).set('Authorization', `Bearer ${token}`).set(headers),
   };
 }
@@ -30,7 +35,13 @@ export async function login(t: TestApp, username: string, password: string): Pro
 export const loginAdmin = (t: TestApp) => login(t, 'admin', ADMIN_PASSWORD);
 
 /** Creates a user through the API (as admin) and signs them in. */
-export async function createUser(t: TestApp, admin: Actor, username: string, role: Role, departmentId?: string): Promise<Actor> {
+export async function createUser(
+  t: TestApp,
+  admin: Actor,
+  username: string,
+  role: Role,
+  departmentId?: string,
+): Promise<Actor> {
   const password = `${username}-password`;
   const res = await admin.post('/api/users', { username, password, role, ...(departmentId ? { departmentId } : {}) });
   if (res.status !== 201) throw new Error(`create user ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);

@@ -50,9 +50,24 @@ import {
   writeResults,
   type RunDatabase,
 } from '@app/bench';
-import { installShutdownHandlers, loadConfig, openDatabase, redactDatabaseUrl, type DatabaseHandle } from '@app/database';
+import {
+  installShutdownHandlers,
+  loadConfig,
+  openDatabase,
+  redactDatabaseUrl,
+  type DatabaseHandle,
+} from '@app/database';
 import { closeApp, createApp } from '../src/app.factory.js';
-import { OPS, runLoad, type FindingRef, type LoadPlan, type LoadResult, type Op, type PhaseMark, type Pools } from './load-runner.js';
+import {
+  OPS,
+  runLoad,
+  type FindingRef,
+  type LoadPlan,
+  type LoadResult,
+  type Op,
+  type PhaseMark,
+  type Pools,
+} from './load-runner.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -94,14 +109,19 @@ const OP_LABEL: Record<Op, string> = {
 class HttpError extends Error {}
 
 function client(base: string) {
-  return async function call<T = Record<string, unknown>>(token: string | undefined, pathname: string, body: unknown = {}): Promise<T> {
+  return async function call<T = Record<string, unknown>>(
+    token: string | undefined,
+    pathname: string,
+    body: unknown = {},
+  ): Promise<T> {
     const res = await fetch(base + pathname, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(body),
     });
     const text = await res.text();
-    if (res.status < 200 || res.status >= 300) throw new HttpError(`POST ${pathname} answered ${res.status}: ${text.slice(0, 500)}`);
+    if (res.status < 200 || res.status >= 300)
+      throw new HttpError(`POST ${pathname} answered ${res.status}: ${text.slice(0, 500)}`);
     return JSON.parse(text) as T;
   };
 }
@@ -116,7 +136,13 @@ interface Snapshot {
   pgMs: number;
   machine: { busy: number; total: number };
 }
-const snapshot = (pgPids: number[]): Snapshot => ({ t: performance.now(), hrUs: Number(process.hrtime.bigint() / 1000n), node: process.cpuUsage(), pgMs: procCpuMs(pgPids), machine: machineCpuMs() });
+const snapshot = (pgPids: number[]): Snapshot => ({
+  t: performance.now(),
+  hrUs: Number(process.hrtime.bigint() / 1000n),
+  node: process.cpuUsage(),
+  pgMs: procCpuMs(pgPids),
+  machine: machineCpuMs(),
+});
 
 interface CpuFigures {
   seconds: number;
@@ -171,7 +197,12 @@ function rawRow(streamId: string, revision: number): unknown[] {
     evidence: [`整改佐证-${revision}.jpg`],
     occurredAt: now,
   };
-  const metadata = { actor: { id: randomUUID(), username: 'liaison.d1.1', role: 'unit_liaison' }, correlationId: id, causationId: randomUUID(), command: 'ReportProgress' };
+  const metadata = {
+    actor: { id: randomUUID(), username: 'liaison.d1.1', role: 'unit_liaison' },
+    correlationId: id,
+    causationId: randomUUID(),
+    command: 'ReportProgress',
+  };
   return [streamId, revision, id, 'ProgressReported', JSON.stringify(data), JSON.stringify(metadata), now];
 }
 
@@ -201,14 +232,23 @@ async function rawInserts(clients: pg.Client[], admin: pg.Client, seconds: numbe
   const b = snapshot(pids);
   latencies.sort((x, y) => x - y);
   const cpu = cpuBetween(a, b);
-  return { rows, seconds: cpu.seconds, rowsPerSec: rows / cpu.seconds, latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) }, cpu };
+  return {
+    rows,
+    seconds: cpu.seconds,
+    rowsPerSec: rows / cpu.seconds,
+    latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
+    cpu,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Set-up through the API
 
 interface World {
-  plan: Omit<LoadPlan, 'connections' | 'warmupSeconds' | 'measureSeconds' | 'weights' | 'pools' | 'tag' | 'idempotentRecord'>;
+  plan: Omit<
+    LoadPlan,
+    'connections' | 'warmupSeconds' | 'measureSeconds' | 'weights' | 'pools' | 'tag' | 'idempotentRecord'
+  >;
   pools: Pools;
   commands: number;
   seconds: number;
@@ -223,21 +263,38 @@ async function setUp(base: string): Promise<World> {
     commands++;
     return r;
   };
-  const login = async (username: string, password: string) => (await call<{ accessToken: string }>(undefined, '/api/auth/login', { username, password })).accessToken;
+  const login = async (username: string, password: string) =>
+    (await call<{ accessToken: string }>(undefined, '/api/auth/login', { username, password })).accessToken;
 
   const admin = await login('admin', ADMIN_PASSWORD);
   const KINDS = ['bureau', 'subdistrict', 'community', 'other'];
-  const NAMES = ['区教育局', '区民政局', '区住建局', '区农业农村局', '城关街道办事处', '西湖街道办事处', '青山镇人民政府', '区市场监管局'];
+  const NAMES = [
+    '区教育局',
+    '区民政局',
+    '区住建局',
+    '区农业农村局',
+    '城关街道办事处',
+    '西湖街道办事处',
+    '青山镇人民政府',
+    '区市场监管局',
+  ];
   const departments: string[] = [];
   for (const i of range(DEPARTMENTS)) {
-    const r = await cmd<{ departmentId: string }>(admin, '/api/departments', { name: NAMES[i % NAMES.length] + (i >= NAMES.length ? i : ''), kind: KINDS[i % KINDS.length] });
+    const r = await cmd<{ departmentId: string }>(admin, '/api/departments', {
+      name: NAMES[i % NAMES.length] + (i >= NAMES.length ? i : ''),
+      kind: KINDS[i % KINDS.length],
+    });
     departments.push(r.departmentId);
   }
   const users: Array<{ username: string; role: string; departmentId?: string }> = [
     ...range(OFFICIALS).map((i) => ({ username: `official${i + 1}`, role: 'official' })),
     ...range(INSPECTORS).map((i) => ({ username: `inspector${i + 1}`, role: 'inspector' })),
     ...departments.flatMap((departmentId, d) =>
-      range(LIAISONS_PER_DEPARTMENT).map((k) => ({ username: `liaison.d${d + 1}.${k + 1}`, role: 'unit_liaison', departmentId })),
+      range(LIAISONS_PER_DEPARTMENT).map((k) => ({
+        username: `liaison.d${d + 1}.${k + 1}`,
+        role: 'unit_liaison',
+        departmentId,
+      })),
     ),
   ];
   const tokens = new Map<string, string>();
@@ -249,7 +306,10 @@ async function setUp(base: string): Promise<World> {
   const officials = range(OFFICIALS).map((i) => tokens.get(`official${i + 1}`)!);
   const inspectors = range(INSPECTORS).map((i) => tokens.get(`inspector${i + 1}`)!);
   const liaisons = Object.fromEntries(
-    departments.map((d, di) => [d, range(LIAISONS_PER_DEPARTMENT).map((k) => tokens.get(`liaison.d${di + 1}.${k + 1}`)!)]),
+    departments.map((d, di) => [
+      d,
+      range(LIAISONS_PER_DEPARTMENT).map((k) => tokens.get(`liaison.d${di + 1}.${k + 1}`)!),
+    ]),
   );
 
   const { roundId } = await cmd<{ roundId: string }>(officials[0], '/api/rounds', {
@@ -259,11 +319,17 @@ async function setUp(base: string): Promise<World> {
     startsOn: '2024-08-26',
     endsOn: '2024-12-31',
   });
-  const { fieldId } = await cmd<{ fieldId: string }>(officials[0], `/api/rounds/${roundId}/fields`, { name: '校园食品安全' });
+  const { fieldId } = await cmd<{ fieldId: string }>(officials[0], `/api/rounds/${roundId}/fields`, {
+    name: '校园食品安全',
+  });
   const { pointId } = await cmd<{ pointId: string }>(inspectors[0], `/api/rounds/${roundId}/monitoring-points`, {
     fieldId,
     title: '学校食堂食材采购与查验',
-    targets: departments.map((departmentId, i) => ({ kind: 'department', name: NAMES[i % NAMES.length], departmentId })),
+    targets: departments.map((departmentId, i) => ({
+      kind: 'department',
+      name: NAMES[i % NAMES.length],
+      departmentId,
+    })),
   });
   await cmd(officials[0], `/api/rounds/${roundId}/station`, { occurredAt: '2024-08-26T09:00:00+08:00' });
 
@@ -272,7 +338,13 @@ async function setUp(base: string): Promise<World> {
   const nAcknowledged = Math.round(FINDINGS * SHARE.acknowledged);
   const nAssigned = Math.round(FINDINGS * SHARE.assigned);
   const target = (i: number): keyof Pools =>
-    i < nInProgress ? 'inProgress' : i < nInProgress + nAcknowledged ? 'acknowledged' : i < nInProgress + nAcknowledged + nAssigned ? 'assigned' : 'recorded';
+    i < nInProgress
+      ? 'inProgress'
+      : i < nInProgress + nAcknowledged
+        ? 'acknowledged'
+        : i < nInProgress + nAcknowledged + nAssigned
+          ? 'assigned'
+          : 'recorded';
   const pools: Pools = { recorded: [], assigned: [], acknowledged: [], inProgress: [] };
   const order: Array<keyof Pools> = ['recorded', 'assigned', 'acknowledged', 'inProgress'];
   let done = 0;
@@ -281,16 +353,30 @@ async function setUp(base: string): Promise<World> {
     const dept = departments[i % departments.length];
     const liaison = liaisons[dept][i % LIAISONS_PER_DEPARTMENT];
     const official = officials[i % officials.length];
-    const { findingId } = await cmd<{ findingId: string }>(inspectors[i % inspectors.length], `/api/rounds/${roundId}/findings`, {
-      monitoringPointId: pointId,
-      departmentId: dept,
-      title: '学校食堂食材采购台账不全',
-      description: '抽查3所学校，食材索证索票不全。',
-    });
+    const { findingId } = await cmd<{ findingId: string }>(
+      inspectors[i % inspectors.length],
+      `/api/rounds/${roundId}/findings`,
+      {
+        monitoringPointId: pointId,
+        departmentId: dept,
+        title: '学校食堂食材采购台账不全',
+        description: '抽查3所学校，食材索证索票不全。',
+      },
+    );
     const goal = order.indexOf(target(i));
-    if (goal >= 1) await cmd(official, `/api/findings/${findingId}/assign`, { type: 'deadline', departmentId: dept, responsiblePerson: '王建国', dueOn: '2024-12-31' });
+    if (goal >= 1)
+      await cmd(official, `/api/findings/${findingId}/assign`, {
+        type: 'deadline',
+        departmentId: dept,
+        responsiblePerson: '王建国',
+        dueOn: '2024-12-31',
+      });
     if (goal >= 2) await cmd(liaison, `/api/findings/${findingId}/acknowledge`, {});
-    if (goal >= 3) await cmd(liaison, `/api/findings/${findingId}/plan`, { measures: '建立食材进货查验台账', target: '10月底前全部学校建立台账' });
+    if (goal >= 3)
+      await cmd(liaison, `/api/findings/${findingId}/plan`, {
+        measures: '建立食材进货查验台账',
+        target: '10月底前全部学校建立台账',
+      });
     pools[order[goal]].push({ id: findingId, dept } satisfies FindingRef);
     done++;
     if (performance.now() - lastReport > 5000) {
@@ -299,7 +385,12 @@ async function setUp(base: string): Promise<World> {
     }
   });
   const seconds = (performance.now() - t0) / 1000;
-  return { plan: { url: base, tokens: { officials, inspectors, liaisons }, roundId, pointId, departments }, pools, commands, seconds };
+  return {
+    plan: { url: base, tokens: { officials, inspectors, liaisons }, roundId, pointId, departments },
+    pools,
+    commands,
+    seconds,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -374,9 +465,13 @@ async function main(): Promise<number> {
     if (child && child.exitCode === null) child.kill('SIGKILL');
     for (const c of rawClients) await c.end().catch(() => undefined);
     await admin?.end().catch(() => undefined);
-    if (app) await closeApp(app).catch((e: unknown) => console.error(`Closing the app failed: ${(e as Error).message}`));
+    if (app)
+      await closeApp(app).catch((e: unknown) => console.error(`Closing the app failed: ${(e as Error).message}`));
     if (runDatabase) await runDatabase.remove(async () => database?.stop());
-    else await database?.stop().catch((e: unknown) => console.error(`Stopping the embedded PostgreSQL failed: ${(e as Error).message}`));
+    else
+      await database
+        ?.stop()
+        .catch((e: unknown) => console.error(`Stopping the embedded PostgreSQL failed: ${(e as Error).message}`));
   };
   installShutdownHandlers([cleanup]);
 
@@ -385,15 +480,32 @@ async function main(): Promise<number> {
     runDatabase = await prepareRunDatabase('bench-api');
     const runId = randomUUID().replaceAll('-', '').slice(0, 12);
     const appEnv = runDatabase.env;
-    const config = loadConfig({ ...appEnv, JWT_SECRET, ADMIN_PASSWORD, LOG_LEVEL: 'error', LOGIN_ATTEMPTS_PER_MINUTE: '100000', PROJECTIONS: process.env.BENCH_PROJECTIONS ?? 'on', DEMO: 'off' });
+    const config = loadConfig({
+      ...appEnv,
+      JWT_SECRET,
+      ADMIN_PASSWORD,
+      LOG_LEVEL: 'error',
+      LOGIN_ATTEMPTS_PER_MINUTE: '100000',
+      PROJECTIONS: process.env.BENCH_PROJECTIONS ?? 'on',
+      DEMO: 'off',
+    });
     database = await openDatabase(config, { log: () => undefined, warn: (m) => console.warn(m) });
     const dbUrl = database.url;
 
     admin = new pg.Client({ connectionString: dbUrl, application_name: 'bench-admin' });
     admin.on('error', () => undefined);
     await admin.connect();
-    const pgFacts = await postgresFacts(admin, ['shared_buffers', 'synchronous_commit', 'fsync', 'max_wal_size', 'wal_level', 'max_connections']);
-    console.log(`Database: ${database.mode} (${redactDatabaseUrl(dbUrl)})${runDatabase.externalName ? `, fresh database ${runDatabase.externalName}` : `, data in ${runDatabase.runDir}`}`);
+    const pgFacts = await postgresFacts(admin, [
+      'shared_buffers',
+      'synchronous_commit',
+      'fsync',
+      'max_wal_size',
+      'wal_level',
+      'max_connections',
+    ]);
+    console.log(
+      `Database: ${database.mode} (${redactDatabaseUrl(dbUrl)})${runDatabase.externalName ? `, fresh database ${runDatabase.externalName}` : `, data in ${runDatabase.runDir}`}`,
+    );
 
     app = await createApp(config, database);
     await app.listen(0, '127.0.0.1');
@@ -403,7 +515,9 @@ async function main(): Promise<number> {
     console.log(`App: real app (createApp) in this process (pid ${process.pid}), listening on ${base}`);
 
     // ---------------------------------------------------------------- set-up
-    console.log(`Set-up through the API: ${DEPARTMENTS} departments, ${OFFICIALS} officials, ${INSPECTORS} inspectors, ${LIAISONS_PER_DEPARTMENT} liaisons per department, a stationed round with a field and a monitoring point, ${fmt(FINDINGS)} findings`);
+    console.log(
+      `Set-up through the API: ${DEPARTMENTS} departments, ${OFFICIALS} officials, ${INSPECTORS} inspectors, ${LIAISONS_PER_DEPARTMENT} liaisons per department, a stationed round with a field and a monitoring point, ${fmt(FINDINGS)} findings`,
+    );
     const world = await setUp(base);
     const { pools } = world;
     console.log(
@@ -420,14 +534,21 @@ async function main(): Promise<number> {
     await admin.query(`SELECT setval('${RAW_SCHEMA}.events_seq', (SELECT max(position) FROM ${RAW_SCHEMA}.events))`);
     await admin.query(`ANALYZE ${RAW_SCHEMA}.events`);
     await admin.query(`ANALYZE event_store.es_events`);
-    console.log(`Raw table ${RAW_SCHEMA}.events: shaped like event_store.es_events, seeded with a copy of its ${fmt(copied.rowCount ?? 0)} rows; both ANALYZEd`);
+    console.log(
+      `Raw table ${RAW_SCHEMA}.events: shaped like event_store.es_events, seeded with a copy of its ${fmt(copied.rowCount ?? 0)} rows; both ANALYZEd`,
+    );
     for (const _ of range(RAW_CLIENTS)) {
       const c = new pg.Client({ connectionString: dbUrl, application_name: RAW_APP });
       c.on('error', () => undefined);
       await c.connect();
       rawClients.push(c);
     }
-    console.log(`Load: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${MEASURE_S} s measured per API run; raw: ${RAW_CLIENTS} clients, ${RAW_WARMUP_S} s warm-up + ${MEASURE_S} s; load average now ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+    console.log(
+      `Load: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${MEASURE_S} s measured per API run; raw: ${RAW_CLIENTS} clients, ${RAW_WARMUP_S} s warm-up + ${MEASURE_S} s; load average now ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}\n`,
+    );
 
     // ---------------------------------------------------------------- measured runs
     const rawRuns: RawRun[] = [];
@@ -485,12 +606,20 @@ async function main(): Promise<number> {
     );
 
     // The mix as sent, over all measured runs.
-    const mixTotals = Object.fromEntries(OPS.map((op) => [op, apiRuns.reduce((s, r) => s + r.result.measured.perOp[op].ok + r.result.measured.perOp[op].non2xx, 0)])) as Record<Op, number>;
+    const mixTotals = Object.fromEntries(
+      OPS.map((op) => [
+        op,
+        apiRuns.reduce((s, r) => s + r.result.measured.perOp[op].ok + r.result.measured.perOp[op].non2xx, 0),
+      ]),
+    ) as Record<Op, number>;
     const mixSum = OPS.reduce((s, op) => s + mixTotals[op], 0);
-    const fallbackTotals = Object.fromEntries(OPS.map((op) => [op, apiRuns.reduce((s, r) => s + r.result.measured.fallbacks[op], 0)])) as Record<Op, number>;
+    const fallbackTotals = Object.fromEntries(
+      OPS.map((op) => [op, apiRuns.reduce((s, r) => s + r.result.measured.fallbacks[op], 0)]),
+    ) as Record<Op, number>;
     const weightSum = OPS.reduce((s, op) => s + WEIGHTS[op], 0);
     const mixLines = OPS.map(
-      (op) => `  ${OP_LABEL[op]}: weight ${pct(WEIGHTS[op] / weightSum)}, sent ${pct(mixTotals[op] / Math.max(1, mixSum))} (${fmt(mixTotals[op])})${fallbackTotals[op] ? `, ${fmt(fallbackTotals[op])} picks fell back to progress (empty pool)` : ''}`,
+      (op) =>
+        `  ${OP_LABEL[op]}: weight ${pct(WEIGHTS[op] / weightSum)}, sent ${pct(mixTotals[op] / Math.max(1, mixSum))} (${fmt(mixTotals[op])})${fallbackTotals[op] ? `, ${fmt(fallbackTotals[op])} picks fell back to progress (empty pool)` : ''}`,
     );
 
     const machine = { ...machineFacts(loadAtStart), ...pgFacts, databaseMode: database.mode };
@@ -529,50 +658,56 @@ async function main(): Promise<number> {
 
     console.log('\nMix (measured runs):');
     console.log(mixLines.join('\n'));
-    console.log(`  record requests ${IDEMPOTENT_RECORD ? 'carry' : 'do not carry'} an Idempotency-Key; no finding is the target of two requests in flight at once`);
+    console.log(
+      `  record requests ${IDEMPOTENT_RECORD ? 'carry' : 'do not carry'} an Idempotency-Key; no finding is the target of two requests in flight at once`,
+    );
     console.log('\n' + table.join('\n') + '\n\n' + facts);
     if (failures.length) {
       console.log('\nFAILED: commands answered non-2xx or failed:');
       for (const f of failures) {
-        console.log(`  ${f.mode} ${f.phase}: errors ${f.summary.errors} (timeouts ${f.summary.timeouts}), non-2xx ${f.summary.non2xx}, status codes ${JSON.stringify(f.summary.statusCodes)}`);
+        console.log(
+          `  ${f.mode} ${f.phase}: errors ${f.summary.errors} (timeouts ${f.summary.timeouts}), non-2xx ${f.summary.non2xx}, status codes ${JSON.stringify(f.summary.statusCodes)}`,
+        );
         for (const s of f.summary.non2xxSamples) console.log(`    ${s.op} → ${s.status}: ${s.body}`);
       }
     }
-    console.log(`\nTarget (API commands/s ≥ ${TARGET_RATIO}× raw INSERT rows/s): ${pass ? 'PASS' : 'MISS'} (${fmt(ratio, 2)}×)`);
+    console.log(
+      `\nTarget (API commands/s ≥ ${TARGET_RATIO}× raw INSERT rows/s): ${pass ? 'PASS' : 'MISS'} (${fmt(ratio, 2)}×)`,
+    );
 
     const out = writeResults('api', {
-          startedAt: new Date(benchStarted).toISOString(),
-          durationSeconds: (Date.now() - benchStarted) / 1000,
-          settings: {
-            measureSeconds: MEASURE_S,
-            warmupSeconds: WARMUP_S,
-            rawWarmupSeconds: RAW_WARMUP_S,
-            connections: CONNECTIONS,
-            findings: FINDINGS,
-            rawClients: RAW_CLIENTS,
-            weights: WEIGHTS,
-            idempotentRecord: IDEMPOTENT_RECORD,
-            server: 'in-process (createApp + listen on 127.0.0.1)',
-          },
-          target: { ratio: TARGET_RATIO, pass, actual: ratio },
-          machine,
-          setup: { seconds: world.seconds, commands: world.commands, findings: FINDINGS },
-          raw: { rowsPerSec: rawRate, runs: rawRuns },
-          api: apiRuns.map((r) => ({
-            mode: r.result.mode,
-            commandsPerSec: r.result.measured.commandsPerSec,
-            ratio: ratioOf(r),
-            cpu: r.cpu,
-            cpuPerCommandUs: {
-              benchProcess: (r.cpu.benchProcessMs * 1000) / r.result.measured.ok,
-              pgBackends: (r.cpu.pgBackendsMs * 1000) / r.result.measured.ok,
-              loadGenerator: (r.loadgenMs * 1000) / r.result.measured.ok,
-            },
-            warmup: r.result.warmup,
-            measured: r.result.measured,
-          })),
-          mix: { sent: mixTotals, fallbacks: fallbackTotals },
-          markdown: table.join('\n'),
+      startedAt: new Date(benchStarted).toISOString(),
+      durationSeconds: (Date.now() - benchStarted) / 1000,
+      settings: {
+        measureSeconds: MEASURE_S,
+        warmupSeconds: WARMUP_S,
+        rawWarmupSeconds: RAW_WARMUP_S,
+        connections: CONNECTIONS,
+        findings: FINDINGS,
+        rawClients: RAW_CLIENTS,
+        weights: WEIGHTS,
+        idempotentRecord: IDEMPOTENT_RECORD,
+        server: 'in-process (createApp + listen on 127.0.0.1)',
+      },
+      target: { ratio: TARGET_RATIO, pass, actual: ratio },
+      machine,
+      setup: { seconds: world.seconds, commands: world.commands, findings: FINDINGS },
+      raw: { rowsPerSec: rawRate, runs: rawRuns },
+      api: apiRuns.map((r) => ({
+        mode: r.result.mode,
+        commandsPerSec: r.result.measured.commandsPerSec,
+        ratio: ratioOf(r),
+        cpu: r.cpu,
+        cpuPerCommandUs: {
+          benchProcess: (r.cpu.benchProcessMs * 1000) / r.result.measured.ok,
+          pgBackends: (r.cpu.pgBackendsMs * 1000) / r.result.measured.ok,
+          loadGenerator: (r.loadgenMs * 1000) / r.result.measured.ok,
+        },
+        warmup: r.result.warmup,
+        measured: r.result.measured,
+      })),
+      mix: { sent: mixTotals, fallbacks: fallbackTotals },
+      markdown: table.join('\n'),
     });
     console.log(`Results written to ${out} (run took ${fmt((Date.now() - benchStarted) / 1000)} s)`);
     return failures.length ? 1 : 0;

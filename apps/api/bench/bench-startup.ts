@@ -30,7 +30,15 @@ async function startApp(dataDir: string): Promise<{ ms: number; demo: boolean }>
   const port = await freePort();
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, [entry], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), DATABASE_URL: '', JWT_SECRET: '', DEMO: 'on', LOG_LEVEL: 'log' },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      DATABASE_URL: '',
+      JWT_SECRET: '',
+      DEMO: 'on',
+      LOG_LEVEL: 'log',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -40,7 +48,10 @@ async function startApp(dataDir: string): Promise<{ ms: number; demo: boolean }>
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`app exited:\n${output}`);
-      const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -61,7 +72,13 @@ async function startPostgresOnly(dataDir: string): Promise<number> {
 
 const root = await fs.mkdtemp(path.join(os.tmpdir(), 'xuncha-startup-'));
 await fs.chmod(root, 0o755);
-const results = { appCold: [] as number[], appWarm: [] as number[], pgCold: [] as number[], pgWarm: [] as number[], demoLoaded: true };
+const results = {
+  appCold: [] as number[],
+  appWarm: [] as number[],
+  pgCold: [] as number[],
+  pgWarm: [] as number[],
+  demoLoaded: true,
+};
 try {
   for (let i = 0; i < RUNS; i++) {
     const pgDir = path.join(root, `pg-${i}`);
@@ -83,6 +100,8 @@ console.log('| start | app to healthy | embedded PostgreSQL alone | ratio |');
 console.log('|---|---:|---:|---:|');
 console.log(row('cold (empty data folder, demo tour loaded)', results.appCold, results.pgCold));
 console.log(row('warm (same folder again)', results.appWarm, results.pgWarm));
-console.log(`\nTarget cold ≤ 20 s: ${median(results.appCold) <= 20_000 ? 'PASS' : 'MISS'}; demo loaded at cold start: ${results.demoLoaded}`);
+console.log(
+  `\nTarget cold ≤ 20 s: ${median(results.appCold) <= 20_000 ? 'PASS' : 'MISS'}; demo loaded at cold start: ${results.demoLoaded}`,
+);
 writeResults('startup', { runs: RUNS, ...results, machine: machineFacts(loadAtStart) });
 process.exit(0);

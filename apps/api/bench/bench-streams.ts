@@ -20,7 +20,13 @@ const COLD_SAMPLES = 100;
 const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xuncha-bench-streams-'));
 await fs.chmod(dataDir, 0o711);
 const server = await startEmbeddedPostgres({ dataDir });
-const config = loadConfig({ DATA_DIR: dataDir, ADMIN_PASSWORD: 'bench-admin-pass', LOG_LEVEL: 'error', DEMO: 'off', PROJECTIONS: 'off' });
+const config = loadConfig({
+  DATA_DIR: dataDir,
+  ADMIN_PASSWORD: 'bench-admin-pass',
+  LOG_LEVEL: 'error',
+  DEMO: 'off',
+  PROJECTIONS: 'off',
+});
 const app = await createApp(config, { mode: 'embedded', url: server.url, stop: () => server.stop() });
 const fastify = app.getHttpAdapter().getInstance();
 const runner = app.get(CommandRunner) as unknown as { cache: Map<string, unknown> };
@@ -36,15 +42,22 @@ async function call(method: 'GET' | 'POST', url: string, token: string | undefin
   return JSON.parse(res.body || '{}') as Record<string, unknown>;
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 const started = Date.now();
 try {
-  const adminToken = (await call('POST', '/api/auth/login', undefined, { username: 'admin', password: 'bench-admin-pass' }))
-    .accessToken as string;
-  await call('POST', '/api/users', adminToken, { username: 'official.bench', password: 'official-bench-pw', role: 'official' });
-  const token = (await call('POST', '/api/auth/login', undefined, { username: 'official.bench', password: 'official-bench-pw' }))
-    .accessToken as string;
-  const dept = (await call('POST', '/api/departments', token, { name: '区民政局', kind: 'bureau' })).departmentId as string;
+  const adminToken = (
+    await call('POST', '/api/auth/login', undefined, { username: 'admin', password: 'bench-admin-pass' })
+  ).accessToken as string;
+  await call('POST', '/api/users', adminToken, {
+    username: 'official.bench',
+    password: 'official-bench-pw',
+    role: 'official',
+  });
+  const token = (
+    await call('POST', '/api/auth/login', undefined, { username: 'official.bench', password: 'official-bench-pw' })
+  ).accessToken as string;
+  const dept = (await call('POST', '/api/departments', token, { name: '区民政局', kind: 'bureau' }))
+    .departmentId as string;
   const body = (i: number, fieldId: string) => ({
     fieldId,
     title: `监督重点 ${i}`,
@@ -57,19 +70,25 @@ try {
     const count = length === 10 ? 100 : length === 1_000 ? 4 : 1;
     const pool: { roundId: string; fieldId: string }[] = [];
     for (let r = 0; r < count; r++) {
-      const roundId = (await call('POST', '/api/rounds', token, {
-        title: `流长度 ${length}`,
-        kind: 'special',
-        scope: 'bench',
-        startsOn: '2024-09-01',
-        endsOn: '2024-12-31',
-      })).roundId as string;
-      const fieldId = (await call('POST', `/api/rounds/${roundId}/fields`, token, { name: '基层治理' })).fieldId as string;
-      for (let i = 2; i < length; i++) await call('POST', `/api/rounds/${roundId}/monitoring-points`, token, body(i, fieldId));
+      const roundId = (
+        await call('POST', '/api/rounds', token, {
+          title: `流长度 ${length}`,
+          kind: 'special',
+          scope: 'bench',
+          startsOn: '2024-09-01',
+          endsOn: '2024-12-31',
+        })
+      ).roundId as string;
+      const fieldId = (await call('POST', `/api/rounds/${roundId}/fields`, token, { name: '基层治理' }))
+        .fieldId as string;
+      for (let i = 2; i < length; i++)
+        await call('POST', `/api/rounds/${roundId}/monitoring-points`, token, body(i, fieldId));
       pool.push({ roundId, fieldId });
     }
     pools.set(length, pool);
-    process.stderr.write(`built ${count} stream(s) of ${length} events (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+    process.stderr.write(
+      `built ${count} stream(s) of ${length} events (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
+    );
   }
 
   const results: Record<string, Record<string, { p50: number; p99: number; samples: number }>> = {};
@@ -80,9 +99,10 @@ try {
       const samples = mode === 'warm' ? WARM_SAMPLES : COLD_SAMPLES;
       const times: number[] = [];
       // Warm-up: fills the cache (warm) and the JIT.
-      for (const s of pool.slice(0, 5)) await call('POST', `/api/rounds/${s.roundId}/monitoring-points`, token, body(0, s.fieldId));
+      for (const s of pool.slice(0, 5))
+        await call('POST', `/api/rounds/${s.roundId}/monitoring-points`, token, body(0, s.fieldId));
       for (let i = 0; i < samples; i++) {
-        const s = pool[i % pool.length]!;
+        const s = pool[i % pool.length];
         if (mode === 'cold') runner.cache.clear();
         const t0 = process.hrtime.bigint();
         await call('POST', `/api/rounds/${s.roundId}/monitoring-points`, token, body(i, s.fieldId));
@@ -95,9 +115,9 @@ try {
 
   const table = [];
   for (const mode of ['warm', 'cold'] as const) {
-    const base = results[mode]!['10']!;
+    const base = results[mode]['10'];
     for (const length of LENGTHS) {
-      const r = results[mode]![String(length)]!;
+      const r = results[mode][String(length)];
       table.push({
         cache: mode,
         events: length,

@@ -76,13 +76,23 @@ const NOTES = [
   '已完成自查自纠，形成问题清单和整改台账。',
   '已修订内部管理制度，报党组会审议通过。',
 ];
-const TITLES = ['学校食堂食材采购台账不全', '低保审核把关不严', '基层执法记录仪使用不规范', '专项资金拨付进度滞后', '惠民补贴发放名单公示不到位'];
+const TITLES = [
+  '学校食堂食材采购台账不全',
+  '低保审核把关不严',
+  '基层执法记录仪使用不规范',
+  '专项资金拨付进度滞后',
+  '惠民补贴发放名单公示不到位',
+];
 const DESCRIPTIONS = [
   '抽查3所学校，食材索证索票不全，部分供货商资质过期。',
   '抽查低保档案20份，其中4份缺少入户调查记录。',
   '随机调取执法记录仪视频，发现多起执法过程未全程记录。',
 ];
-const MEASURES = ['建立食材进货查验台账，每月抽查一次', '逐户复核低保对象，完善入户调查记录', '制定执法记录仪使用规范并开展培训'];
+const MEASURES = [
+  '建立食材进货查验台账，每月抽查一次',
+  '逐户复核低保对象，完善入户调查记录',
+  '制定执法记录仪使用规范并开展培训',
+];
 const TARGETS = ['10月底前全部学校建立台账', '11月底前完成全部复核', '12月底前实现执法全过程记录'];
 const PEOPLE = ['王建国', '李明', '赵强', '陈静'];
 
@@ -119,7 +129,6 @@ interface Pending {
 
 const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)];
 
-
 /** Chooses each request and follows each finding's state through the responses. */
 class MixGenerator {
   private readonly recorded: Deque<FindingRef>;
@@ -142,7 +151,9 @@ class MixGenerator {
     this.acknowledged = new Deque(plan.pools.acknowledged);
     this.inProgress = [...plan.pools.inProgress];
     let acc = 0;
-    this.cumulative = OPS.filter((op) => plan.weights[op] > 0).map((op) => [op, (acc += plan.weights[op])] as [Op, number]);
+    this.cumulative = OPS.filter((op) => plan.weights[op] > 0).map(
+      (op) => [op, (acc += plan.weights[op])] as [Op, number],
+    );
     this.totalWeight = acc;
   }
 
@@ -215,14 +226,19 @@ class MixGenerator {
         finding = { id: '', dept: pick(this.plan.departments) };
       }
     }
-    if (op === 'progress') this.busy.add(finding!.id);
+    if (op === 'progress') this.busy.add(finding.id);
     return { params: this.request(op, finding), tag: { op, finding } };
   }
 
   private request(op: Op, f: FindingRef | undefined): autocannon.RequestParams {
     const { tokens } = this.plan;
     const liaison = () => pick(tokens.liaisons[f!.dept]);
-    const post = (token: string, path: string, body: unknown, extra: Record<string, string> = {}): autocannon.RequestParams => ({
+    const post = (
+      token: string,
+      path: string,
+      body: unknown,
+      extra: Record<string, string> = {},
+    ): autocannon.RequestParams => ({
       method: 'POST',
       path,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...extra },
@@ -230,11 +246,18 @@ class MixGenerator {
     });
     switch (op) {
       case 'record': {
-        const extra: Record<string, string> = this.plan.idempotentRecord ? { 'idempotency-key': `bench-${this.plan.tag}-${process.pid}-${++this.keySeq}` } : {};
+        const extra: Record<string, string> = this.plan.idempotentRecord
+          ? { 'idempotency-key': `bench-${this.plan.tag}-${process.pid}-${++this.keySeq}` }
+          : {};
         return post(
           pick(tokens.inspectors),
           `/api/rounds/${this.plan.roundId}/findings`,
-          { monitoringPointId: this.plan.pointId, departmentId: f!.dept, title: pick(TITLES), description: pick(DESCRIPTIONS) },
+          {
+            monitoringPointId: this.plan.pointId,
+            departmentId: f!.dept,
+            title: pick(TITLES),
+            description: pick(DESCRIPTIONS),
+          },
           extra,
         );
       }
@@ -306,7 +329,13 @@ async function phase(gen: MixGenerator, plan: LoadPlan, seconds: number): Promis
     next: () => gen.next(),
     done: (pending, status, body) => gen.done(pending, status, body),
   });
-  return { ...figures, commandsPerSec: okPerSec, perOp: gen.perOp, fallbacks: gen.fallbacks, non2xxSamples: gen.samples };
+  return {
+    ...figures,
+    commandsPerSec: okPerSec,
+    perOp: gen.perOp,
+    fallbacks: gen.fallbacks,
+    non2xxSamples: gen.samples,
+  };
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -58,7 +58,9 @@ export async function createApp(config: AppConfig, database: DatabaseHandle): Pr
     logger: appLogger(config.logLevel),
     abortOnError: false,
   });
-  await app.register(fastifyHelmet, { contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY } });
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+  });
   // The Swagger UI page runs inline scripts of its own: no CSP there (the other headers stay).
   adapter.getInstance().addHook('onSend', async (request, reply) => {
     if (request.url === '/api/docs' || request.url.startsWith('/api/docs/') || request.url.startsWith('/api/docs?')) {
@@ -87,5 +89,7 @@ export function eventStoreOf(app: NestFastifyApplication): EventStore {
 
 export async function closeApp(app: NestFastifyApplication): Promise<void> {
   await app.close();
-  await eventStoreOf(app).close().catch(() => undefined);
+  await eventStoreOf(app)
+    .close()
+    .catch(() => undefined);
 }

@@ -27,7 +27,13 @@ class CoreModule {
     return {
       module: CoreModule,
       global: true,
-      providers: [{ provide: APP_CONFIG, useValue: config }, { provide: DATABASE, useValue: database }, eventStoreProvider, SealService, BackupScheduler],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: DATABASE, useValue: database },
+        eventStoreProvider,
+        SealService,
+        BackupScheduler,
+      ],
       exports: [APP_CONFIG, DATABASE, EVENT_STORE, SealService],
     };
   }

@@ -27,7 +27,9 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
-  installShutdownHandlers([async () => app && (await closeApp(app)), () => database.stop()], { log: (m) => logger.log(m) });
+  installShutdownHandlers([async () => app && (await closeApp(app)), () => database.stop()], {
+    log: (m) => logger.log(m),
+  });
   let demoPresent = false;
   let host = '0.0.0.0';
   try {
@@ -46,7 +48,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const shown = host.includes(':') ? `[${host}]` : host;
-  const how = config.host ? 'HOST' : demoPresent ? 'the demo is loaded; set HOST=0.0.0.0 to serve other machines' : 'all interfaces';
+  const how = config.host
+    ? 'HOST'
+    : demoPresent
+      ? 'the demo is loaded; set HOST=0.0.0.0 to serve other machines'
+      : 'all interfaces';
   logger.log(`Listening on http://${shown}:${config.port} (${how}; API at /api, health at /api/health)`);
   if (demoPresent) logger.log(`\n${demoBanner(`http://localhost:${config.port}/`)}`);
 }

@@ -46,7 +46,11 @@ export interface RequestOptions {
   token?: string;
 }
 
-export async function request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, options: RequestOptions = {}): Promise<Answer<T>> {
+export async function request<T>(
+  method: 'GET' | 'POST' | 'PATCH',
+  path: string,
+  options: RequestOptions = {},
+): Promise<Answer<T>> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = options.token ?? session.token;
   if (token) headers.authorization = `Bearer ${token}`;
@@ -74,7 +78,12 @@ export async function request<T>(method: 'GET' | 'POST' | 'PATCH', path: string,
   }
   if (!response.ok) {
     const p = (body ?? {}) as { code?: string; detail?: string; errors?: FieldError[] };
-    const error = new ApiError(response.status, p.code ?? `HTTP_${response.status}`, p.detail ?? response.statusText, p.errors ?? []);
+    const error = new ApiError(
+      response.status,
+      p.code ?? `HTTP_${response.status}`,
+      p.detail ?? response.statusText,
+      p.errors ?? [],
+    );
     if (response.status === 401 && path !== '/auth/login' && !options.token) {
       // The token expired or was revoked: back to sign-in, then here again.
       signOut();
@@ -88,14 +97,15 @@ export async function request<T>(method: 'GET' | 'POST' | 'PATCH', path: string,
 }
 
 export const get = <T>(path: string, options?: RequestOptions) => request<T>('GET', path, options);
-export const post = <T>(path: string, body: unknown = {}, options: RequestOptions = {}) => request<T>('POST', path, { ...options, body });
-export const patch = <T>(path: string, body: unknown = {}, options: RequestOptions = {}) => request<T>('PATCH', path, { ...options, body });
+export const post = <T>(path: string, body: unknown = {}, options: RequestOptions = {}) =>
+  request<T>('POST', path, { ...options, body });
+export const patch = <T>(path: string, body: unknown = {}, options: RequestOptions = {}) =>
+  request<T>('PATCH', path, { ...options, body });
 
 /* Chinese for the validation rules of the API (class-validator and domain codes); anything else keeps the API's text. */
 const RULES: Record<string, string> = {
   isNotEmpty: '必填',
   isString: '必填',
-  isUuid: '请选择',
   isIn: '请选择有效选项',
   isInt: '应为整数',
   min: '数值过小',

@@ -4,7 +4,17 @@ import { AriaComponent, GridComponent, LegendComponent, TitleComponent, TooltipC
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 
-echarts.use([BarChart, LineChart, PieChart, GridComponent, TooltipComponent, LegendComponent, TitleComponent, AriaComponent, CanvasRenderer]);
+echarts.use([
+  BarChart,
+  LineChart,
+  PieChart,
+  GridComponent,
+  TooltipComponent,
+  LegendComponent,
+  TitleComponent,
+  AriaComponent,
+  CanvasRenderer,
+]);
 
 export { echarts };
 export { CHART_FONT, type ChartOption } from './chart-theme';

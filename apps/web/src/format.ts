@@ -2,16 +2,45 @@
 
 const TZ = 'Asia/Shanghai';
 const integer = new Intl.NumberFormat('zh-CN');
-const percent = new Intl.NumberFormat('zh-CN', { style: 'percent', minimumFractionDigits: 0, maximumFractionDigits: 1 });
-const dateTime = new Intl.DateTimeFormat('zh-CN', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-const time = new Intl.DateTimeFormat('zh-CN', { timeZone: TZ, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+const percent = new Intl.NumberFormat('zh-CN', {
+  style: 'percent',
+  minimumFractionDigits: 0,
+  maximumFractionDigits: 1,
+});
+const dateTime = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: TZ,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+});
+const time = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: TZ,
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+});
 const longDate = new Intl.DateTimeFormat('zh-CN', { timeZone: 'UTC', year: 'numeric', month: 'long', day: 'numeric' });
 const shortDate = new Intl.DateTimeFormat('zh-CN', { timeZone: 'UTC', month: 'numeric', day: 'numeric' });
 const isoDay = new Intl.DateTimeFormat('en-CA', { timeZone: TZ });
-const isoParts = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+const isoParts = new Intl.DateTimeFormat('en-CA', {
+  timeZone: TZ,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+});
 
 export const num = (n: number | null | undefined) => (n === null || n === undefined ? '—' : integer.format(n));
-export const pct = (rate: number | null | undefined) => (rate === null || rate === undefined ? '—' : percent.format(rate));
+export const pct = (rate: number | null | undefined) =>
+  rate === null || rate === undefined ? '—' : percent.format(rate);
 
 /** An instant (ISO) as 2024/10/12 09:00:00, Beijing time. */
 export const when = (iso: string | null | undefined) => (iso ? dateTime.format(new Date(iso)) : '—');

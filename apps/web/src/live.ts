@@ -25,7 +25,9 @@ async function tick(): Promise<void> {
   if (inFlight || !session.token || document.visibilityState === 'hidden') return;
   inFlight = true;
   try {
-    const response = await fetch('/api/departments?pageSize=1', { headers: { authorization: `Bearer ${session.token}`, accept: 'application/json' } });
+    const response = await fetch('/api/departments?pageSize=1', {
+      headers: { authorization: `Bearer ${session.token}`, accept: 'application/json' },
+    });
     const position = Number(response.headers.get('x-projection-position'));
     if (response.ok && Number.isFinite(position)) {
       if (position > live.position) live.position = position;

@@ -21,7 +21,8 @@ export const NAV: readonly NavItem[] = [
   { to: '/users', label: '用户管理', roles: ['admin'] },
 ];
 
-export const canSee = (user: User | null, path: string) => !!user && NAV.some((n) => path.startsWith(n.to) && n.roles.includes(user.role));
+export const canSee = (user: User | null, path: string) =>
+  !!user && NAV.some((n) => path.startsWith(n.to) && n.roles.includes(user.role));
 
 export function homeOf(user: User): string {
   return NAV.find((n) => n.roles.includes(user.role))?.to ?? '/no-access';

@@ -22,7 +22,10 @@ export function loadReference(): Promise<void> {
   if (!session.user || session.user.role === 'admin') return Promise.resolve();
   loading ??= (async () => {
     try {
-      const [rounds, departments] = await Promise.all([get<Page<RoundItem>>('/rounds', { query: { pageSize: 200 } }), get<Page<Department>>('/departments', { query: { pageSize: 200 } })]);
+      const [rounds, departments] = await Promise.all([
+        get<Page<RoundItem>>('/rounds', { query: { pageSize: 200 } }),
+        get<Page<Department>>('/departments', { query: { pageSize: 200 } }),
+      ]);
       reference.rounds = rounds.data.items;
       reference.departments = departments.data.items;
       reference.loaded = true;

@@ -12,7 +12,10 @@ function parseQuery(search: string): Query {
   return Object.fromEntries(new URLSearchParams(search));
 }
 
-export const route = reactive<{ path: string; query: Query }>({ path: location.pathname, query: parseQuery(location.search) });
+export const route = reactive<{ path: string; query: Query }>({
+  path: location.pathname,
+  query: parseQuery(location.search),
+});
 
 function sync() {
   route.path = location.pathname;

@@ -23,7 +23,10 @@ function restore(): Stored | null {
 }
 
 const initial = restore();
-export const session = reactive<{ token: string | null; user: User | null }>({ token: initial?.token ?? null, user: initial?.user ?? null });
+export const session = reactive<{ token: string | null; user: User | null }>({
+  token: initial?.token ?? null,
+  user: initial?.user ?? null,
+});
 
 export function signIn(token: string, user: User): void {
   session.token = token;
@@ -41,5 +44,6 @@ export function signOut(): void {
 /** Per-user preference (the round last chosen), forgotten at sign-out. */
 export const remembered = {
   get: (name: string) => sessionStorage.getItem(`xuncha.pref.${name}`) ?? undefined,
-  set: (name: string, value: string | undefined) => (value ? sessionStorage.setItem(`xuncha.pref.${name}`, value) : sessionStorage.removeItem(`xuncha.pref.${name}`)),
+  set: (name: string, value: string | undefined) =>
+    value ? sessionStorage.setItem(`xuncha.pref.${name}`, value) : sessionStorage.removeItem(`xuncha.pref.${name}`),
 };

@@ -7,7 +7,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 
 export const CHILD_FLAG = '--load-runner-child';
 
-export type ChildMessage<M, R> = { type: 'mark'; mark: M } | { type: 'result'; result: R } | { type: 'error'; error: string };
+export type ChildMessage<M, R> =
+  { type: 'mark'; mark: M } | { type: 'result'; result: R } | { type: 'error'; error: string };
 export type ParentMessage<P> = { type: 'plan'; plan: P } | { type: 'go' };
 
 /** Marks the child; `waitForGo` holds it until the parent answers `go` (e.g. until its snapshot is taken). */

@@ -51,7 +51,7 @@ export async function openDatabase(config: AppConfig, log: BootstrapLogger): Pro
   if (ownerUrl === undefined) {
     const warn = log.warn ?? log.log;
     warn(
-      'DATABASE_OWNER_URL is not set: the app migrates and runs as the DATABASE_URL user. The event log\'s ' +
+      "DATABASE_OWNER_URL is not set: the app migrates and runs as the DATABASE_URL user. The event log's " +
         'append-only triggers do not bind a superuser or the owner of its tables (they can disable them); set ' +
         'DATABASE_OWNER_URL to run migrations as the owner and the app as a role that cannot change the log.',
     );
@@ -62,9 +62,12 @@ export async function openDatabase(config: AppConfig, log: BootstrapLogger): Pro
   try {
     await migrateEventStore({ connectionString: ownerUrl, grantTo: appRole });
   } catch (err) {
-    throw new Error(`Migrating the event store as DATABASE_OWNER_URL (${redactDatabaseUrl(ownerUrl)}): ${errorMessage(err)}`, {
-      cause: err,
-    });
+    throw new Error(
+      `Migrating the event store as DATABASE_OWNER_URL (${redactDatabaseUrl(ownerUrl)}): ${errorMessage(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
   return { mode: 'external', url, ownerUrl, stop: async () => undefined };
 }
@@ -75,7 +78,7 @@ async function currentUser(url: string): Promise<string> {
   try {
     await client.connect();
     const { rows } = await client.query<{ me: string }>('select current_user as me');
-    return rows[0]!.me;
+    return rows[0].me;
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -76,7 +76,9 @@ describe('loadConfig', () => {
     for (const bad of ['http://localhost', '127.0.0.1:3000', 'a b', '-bad.example', '*']) {
       expect(() => loadConfig({ HOST: bad })).toThrow(/HOST must be an IP address/);
     }
-    expect(() => loadConfig({ LOGIN_ATTEMPTS_PER_MINUTE: '0' })).toThrow(/LOGIN_ATTEMPTS_PER_MINUTE must be an integer/);
+    expect(() => loadConfig({ LOGIN_ATTEMPTS_PER_MINUTE: '0' })).toThrow(
+      /LOGIN_ATTEMPTS_PER_MINUTE must be an integer/,
+    );
   });
 
   it('treats empty values as unset', () => {
@@ -88,7 +90,10 @@ describe('loadConfig', () => {
     [{ PORT: '0' }, 'PORT must be an integer between 1 and 65535, got "0"'],
     [{ PORT: '65536' }, 'PORT must be an integer between 1 and 65535'],
     [{ PORT: '80.5' }, 'PORT must be an integer'],
-    [{ DATABASE_URL: 'mysql://u@h/db' }, 'DATABASE_URL must be a postgres:// or postgresql:// URL, got "mysql://u@h/db"'],
+    [
+      { DATABASE_URL: 'mysql://u@h/db' },
+      'DATABASE_URL must be a postgres:// or postgresql:// URL, got "mysql://u@h/db"',
+    ],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL must be a postgres:// or postgresql:// URL'],
     [
       { DATABASE_URL: 'postgres://a@h/db', DATABASE_OWNER_URL: 'http://o@h/db' },
@@ -101,7 +106,10 @@ describe('loadConfig', () => {
     [{ PROJECTIONS: 'yes' }, 'PROJECTIONS must be "on" or "off", got "yes"'],
     [{ EVENT_STORE: 'mongo' }, 'EVENT_STORE must be "postgres" or "esdb", got "mongo"'],
     [{ EVENT_STORE: 'esdb' }, 'EVENTSTORE_CONNECTION_STRING is required with EVENT_STORE=esdb'],
-    [{ EVENT_STORE: 'esdb', EVENTSTORE_CONNECTION_STRING: 'http://x:2113' }, 'EVENTSTORE_CONNECTION_STRING must be an esdb://'],
+    [
+      { EVENT_STORE: 'esdb', EVENTSTORE_CONNECTION_STRING: 'http://x:2113' },
+      'EVENTSTORE_CONNECTION_STRING must be an esdb://',
+    ],
     [{ EVENTSTORE_NAMESPACE: 'Bad Name' }, 'EVENTSTORE_NAMESPACE must be 1-40 characters'],
     [{ DEMO: 'true' }, 'DEMO must be "on" or "off", got "true"'],
     [{ SEAL_INTERVAL_SECONDS: '0' }, 'SEAL_INTERVAL_SECONDS must be an integer between 1 and'],
@@ -130,7 +138,11 @@ describe('loadConfig', () => {
 
   it('schedules backups only with BACKUP_DIR: every 24 hours, keeping 7, unless told otherwise', () => {
     expect(loadConfig({}).backup).toBeUndefined();
-    expect(loadConfig({ BACKUP_DIR: '/srv/backups' }).backup).toEqual({ dir: '/srv/backups', intervalHours: 24, keep: 7 });
+    expect(loadConfig({ BACKUP_DIR: '/srv/backups' }).backup).toEqual({
+      dir: '/srv/backups',
+      intervalHours: 24,
+      keep: 7,
+    });
     expect(loadConfig({ BACKUP_DIR: '/b', BACKUP_INTERVAL_HOURS: '6', BACKUP_KEEP: '30' }).backup).toEqual({
       dir: '/b',
       intervalHours: 6,

@@ -98,7 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const port = integer('PORT', 3000, 1, 65535);
   const host = read('HOST');
-  const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+  const HOSTNAME =
+    /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
   if (host !== undefined && isIP(host) === 0 && !HOSTNAME.test(host)) {
     problems.push(`HOST must be an IP address (127.0.0.1, 0.0.0.0, ::) or a host name, got ${JSON.stringify(host)}`);
   }
@@ -119,7 +120,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       return undefined;
     }
     if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
-      problems.push(`${name} must be a postgres:// or postgresql:// URL, got ${JSON.stringify(redactDatabaseUrl(url))}`);
+      problems.push(
+        `${name} must be a postgres:// or postgresql:// URL, got ${JSON.stringify(redactDatabaseUrl(url))}`,
+      );
       return undefined;
     }
     return url;
@@ -164,7 +167,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const eventStoreConnectionString = read('EVENTSTORE_CONNECTION_STRING');
   if (eventStore === 'esdb') {
     if (eventStoreConnectionString === undefined) {
-      problems.push('EVENTSTORE_CONNECTION_STRING is required with EVENT_STORE=esdb (e.g. esdb://127.0.0.1:2113?tls=false)');
+      problems.push(
+        'EVENTSTORE_CONNECTION_STRING is required with EVENT_STORE=esdb (e.g. esdb://127.0.0.1:2113?tls=false)',
+      );
     } else if (!/^esdb(\+discover)?:\/\/[^\s]+$/.test(eventStoreConnectionString)) {
       // May hold credentials, so it is not echoed.
       problems.push('EVENTSTORE_CONNECTION_STRING must be an esdb:// or esdb+discover:// connection string');
@@ -173,7 +178,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const eventStoreNamespace = read('EVENTSTORE_NAMESPACE');
   if (eventStoreNamespace !== undefined && !/^[a-z0-9_-]{1,40}$/.test(eventStoreNamespace)) {
-    problems.push(`EVENTSTORE_NAMESPACE must be 1-40 characters of a-z, 0-9, _ and -, got ${JSON.stringify(eventStoreNamespace)}`);
+    problems.push(
+      `EVENTSTORE_NAMESPACE must be 1-40 characters of a-z, 0-9, _ and -, got ${JSON.stringify(eventStoreNamespace)}`,
+    );
   }
 
   const backupDir = read('BACKUP_DIR');

@@ -218,7 +218,8 @@ async function readOrCreatePassword(dataDir: string, pgDataDir: string, initiali
   for (;;) {
     try {
       const password = (await fs.readFile(file, 'utf8')).trim();
-      if (password === '') throw new Error(`${file} is empty; it must hold the password of the "${SUPERUSER}" database user`);
+      if (password === '')
+        throw new Error(`${file} is empty; it must hold the password of the "${SUPERUSER}" database user`);
       const { mode } = await fs.stat(file);
       if ((mode & 0o077) !== 0) await fs.chmod(file, 0o600);
       return password;
@@ -437,7 +438,11 @@ async function livePostmaster(pgDataDir: string): Promise<number | undefined> {
  * left alone. A live server of this very folder was left running by an app that died: it is stopped (fast shutdown,
  * as Ctrl-C would have) so that it can be started again, with its data.
  */
-async function assertNotInUse(pgDataDir: string, log: (msg: string) => void, warn: (msg: string) => void): Promise<void> {
+async function assertNotInUse(
+  pgDataDir: string,
+  log: (msg: string) => void,
+  warn: (msg: string) => void,
+): Promise<void> {
   const found = await readPostmasterPid(pgDataDir);
   if (!found || !isAlive(found.pid)) return;
   const { file: pidFile, pid } = found;
@@ -456,10 +461,14 @@ async function assertNotInUse(pgDataDir: string, log: (msg: string) => void, war
     await fs.rm(pidFile, { force: true });
     return;
   }
-  warn(`Stopping the embedded PostgreSQL (pid ${pid}) of ${pgDataDir}, left running by an app that is no longer running`);
+  warn(
+    `Stopping the embedded PostgreSQL (pid ${pid}) of ${pgDataDir}, left running by an app that is no longer running`,
+  );
   await signalAndWait(pid, 'SIGINT', ORPHAN_STOP_MS);
   if (isRunning(pid)) {
-    warn(`Embedded PostgreSQL (pid ${pid}) did not stop within ${ORPHAN_STOP_MS / 1000}s; forcing an immediate shutdown`);
+    warn(
+      `Embedded PostgreSQL (pid ${pid}) did not stop within ${ORPHAN_STOP_MS / 1000}s; forcing an immediate shutdown`,
+    );
     await signalAndWait(pid, 'SIGQUIT', ORPHAN_STOP_MS);
     if (isRunning(pid)) throw new DataDirInUseError(pgDataDir, pid);
   }
@@ -473,7 +482,7 @@ async function signalAndWait(pid: number, signal: NodeJS.Signals, timeoutMs: num
     if (isErrno(err, 'ESRCH')) return;
     throw err;
   }
-  for (const deadline = Date.now() + timeoutMs; isRunning(pid) && Date.now() < deadline; ) await sleep(50);
+  for (const deadline = Date.now() + timeoutMs; isRunning(pid) && Date.now() < deadline;) await sleep(50);
 }
 
 function sleep(ms: number): Promise<void> {
@@ -642,7 +651,10 @@ function isErrno(err: unknown, code: string): boolean {
 
 export function errorMessage(err: unknown): string {
   // pg reports a failed connect to a multi-address host as an AggregateError with an empty message.
-  if (err instanceof AggregateError || (typeof err === 'object' && err !== null && Array.isArray((err as AggregateError).errors))) {
+  if (
+    err instanceof AggregateError ||
+    (typeof err === 'object' && err !== null && Array.isArray((err as AggregateError).errors))
+  ) {
     const inner = (err as AggregateError).errors.map(errorMessage).filter(Boolean);
     if (inner.length > 0) return inner.join('; ');
   }

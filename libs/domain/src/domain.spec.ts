@@ -5,19 +5,24 @@ import * as domain from './index.js';
 
 describe('@app/domain public surface', () => {
   it('exports one decider per aggregate', () => {
-    for (const decider of [domain.inspectionRoundDecider, domain.findingDecider, domain.leadDecider, domain.departmentDecider]) {
+    for (const decider of [
+      domain.inspectionRoundDecider,
+      domain.findingDecider,
+      domain.leadDecider,
+      domain.departmentDecider,
+    ]) {
       expect(typeof decider.decide).toBe('function');
       expect(decider.initialState()).toEqual({ status: 'absent' });
     }
   });
 
   it('builds and parses stream ids', () => {
-    expect([domain.roundStream('a'), domain.findingStream('b'), domain.leadStream('c'), domain.departmentStream('d')]).toEqual([
-      'round-a',
-      'finding-b',
-      'lead-c',
-      'department-d',
-    ]);
+    expect([
+      domain.roundStream('a'),
+      domain.findingStream('b'),
+      domain.leadStream('c'),
+      domain.departmentStream('d'),
+    ]).toEqual(['round-a', 'finding-b', 'lead-c', 'department-d']);
     expect(domain.parseStreamId('finding-2f9c-41')).toEqual({ category: 'finding', id: '2f9c-41' });
     expect(domain.parseStreamId('user-1')).toBeUndefined();
     expect(domain.parseStreamId('finding-')).toBeUndefined();
@@ -28,7 +33,10 @@ describe('@app/domain public surface', () => {
     expect(error).toMatchObject({ name: 'DomainError', code: 'FINDING_NOT_PENDING_VERIFICATION', kind: 'conflict' });
     expect(domain.isDomainError(error)).toBe(true);
     expect(new domain.DomainError('FINDING_NOT_FOUND', 'x').kind).toBe('not_found');
-    expect(new domain.DomainError('REASON_REQUIRED', 'x', 'reason')).toMatchObject({ kind: 'invalid', field: 'reason' });
+    expect(new domain.DomainError('REASON_REQUIRED', 'x', 'reason')).toMatchObject({
+      kind: 'invalid',
+      field: 'reason',
+    });
     expect(domain.DOMAIN_ERROR_CODE_LIST).toContain('LEAD_NOT_TRIAGED_FOR_TRANSFER');
   });
 
@@ -36,7 +44,11 @@ describe('@app/domain public surface', () => {
     expect(domain.EVENT_TYPE_LABELS.FindingRecorded).toBe('登记问题');
     expect(domain.DOMAIN_EVENT_TYPES).toHaveLength(29);
     expect(domain.COMMAND_TYPES).toHaveLength(27);
-    expect(domain.RECTIFICATION_TYPE_LABELS).toEqual({ immediate: '立行立改', deadline: '限期整改', long_term: '长期整改' });
+    expect(domain.RECTIFICATION_TYPE_LABELS).toEqual({
+      immediate: '立行立改',
+      deadline: '限期整改',
+      long_term: '长期整改',
+    });
     expect(domain.LEAD_DISPOSITION_LABELS.concluded).toBe('予以了结');
   });
 });
@@ -54,7 +66,12 @@ describe('who may do what', () => {
   });
 
   it('lets unit liaisons work on rectification but not verify it', () => {
-    for (const type of ['AcknowledgeRectification', 'SubmitRectificationPlan', 'ReportProgress', 'RequestClosure'] as const) {
+    for (const type of [
+      'AcknowledgeRectification',
+      'SubmitRectificationPlan',
+      'ReportProgress',
+      'RequestClosure',
+    ] as const) {
       expect(domain.roleMayDo('unit_liaison', type)).toBe(true);
     }
     expect(domain.roleMayDo('unit_liaison', 'VerifyRectification')).toBe(false);
@@ -78,9 +95,12 @@ describe('purity of the domain', () => {
           : [],
     );
 
-  it.each(sources(root).map((file) => [file.slice(root.length + 1), file]))('%s reads no clock, randomness or framework', (_, file) => {
-    const code = readFileSync(file, 'utf8');
-    expect(code).not.toMatch(/from ['"](@nestjs\/|typeorm|pg['"]|node:)/);
-    expect(code).not.toMatch(/new Date\(|Date\.now\(|Math\.random\(|randomUUID/);
-  });
+  it.each(sources(root).map((file) => [file.slice(root.length + 1), file]))(
+    '%s reads no clock, randomness or framework',
+    (_, file) => {
+      const code = readFileSync(file, 'utf8');
+      expect(code).not.toMatch(/from ['"](@nestjs\/|typeorm|pg['"]|node:)/);
+      expect(code).not.toMatch(/new Date\(|Date\.now\(|Math\.random\(|randomUUID/);
+    },
+  );
 });

@@ -3,8 +3,16 @@ import { currentSchemaVersion, upcast, type UpcastStep } from './upcasting.js';
 describe('upcasting: old event shapes are read as the current shape', () => {
   // A made-up history of one type: v1 had evidence as strings, v2 as {name}, v3 adds a kind.
   const steps: UpcastStep[] = [
-    { type: 'ProgressReported', from: 2, up: (d) => ({ ...d, evidence: (d.evidence as { name: string }[]).map((e) => ({ kind: 'paper', ...e })) }) },
-    { type: 'ProgressReported', from: 1, up: (d) => ({ ...d, evidence: (d.evidence as string[]).map((name) => ({ name })) }) },
+    {
+      type: 'ProgressReported',
+      from: 2,
+      up: (d) => ({ ...d, evidence: (d.evidence as { name: string }[]).map((e) => ({ kind: 'paper', ...e })) }),
+    },
+    {
+      type: 'ProgressReported',
+      from: 1,
+      up: (d) => ({ ...d, evidence: (d.evidence as string[]).map((name) => ({ name })) }),
+    },
   ];
 
   it('knows the current version of a type from its steps, and 1 for a type without any', () => {
@@ -20,7 +28,9 @@ describe('upcasting: old event shapes are read as the current shape', () => {
   });
 
   it('runs only the steps after the stored version', () => {
-    expect(upcast('ProgressReported', { evidence: [{ name: 'a' }] }, 2, steps)).toEqual({ evidence: [{ kind: 'paper', name: 'a' }] });
+    expect(upcast('ProgressReported', { evidence: [{ name: 'a' }] }, 2, steps)).toEqual({
+      evidence: [{ kind: 'paper', name: 'a' }],
+    });
   });
 
   it('returns current data untouched (the same object)', () => {

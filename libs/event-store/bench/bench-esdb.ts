@@ -14,13 +14,16 @@ const event = (i: number): NewEvent => ({ type: 'BenchTick', data: { i, note: '�
 
 export async function benchEsdb(): Promise<void> {
   const connectionString = process.env.EVENTSTORE_CONNECTION_STRING?.trim();
-  if (!connectionString) throw new Error('--adapter esdb needs EVENTSTORE_CONNECTION_STRING (e.g. esdb://127.0.0.1:2113?tls=false)');
+  if (!connectionString)
+    throw new Error('--adapter esdb needs EVENTSTORE_CONNECTION_STRING (e.g. esdb://127.0.0.1:2113?tls=false)');
   const seconds = num('BENCH_SECONDS', 6);
   const writers = num('BENCH_LOAD_WRITERS', 4);
   const namespace = `bench-${randomUUID().slice(0, 8)}-`;
   const store = await EsdbEventStore.open({ connectionString, namespace });
   try {
-    console.log(`EventStoreDB benchmark on ${connectionString.replace(/\/\/[^@]*@/, '//***@')} (namespace ${namespace})`);
+    console.log(
+      `EventStoreDB benchmark on ${connectionString.replace(/\/\/[^@]*@/, '//***@')} (namespace ${namespace})`,
+    );
     const deadline = performance.now() + seconds * 1000;
     let appended = 0;
     const latencies: number[] = [];
@@ -37,12 +40,14 @@ export async function benchEsdb(): Promise<void> {
     );
     latencies.sort((a, b) => a - b);
     const pct = (list: number[], p: number) => list[Math.min(list.length - 1, Math.floor(list.length * p))] ?? NaN;
-    console.log(`append (${writers} writers, 1 event each): ${(appended / seconds).toFixed(0)} events/s, ` +
-      `p50 ${pct(latencies, 0.5).toFixed(1)} ms, p99 ${pct(latencies, 0.99).toFixed(1)} ms`);
+    console.log(
+      `append (${writers} writers, 1 event each): ${(appended / seconds).toFixed(0)} events/s, ` +
+        `p50 ${pct(latencies, 0.5).toFixed(1)} ms, p99 ${pct(latencies, 0.99).toFixed(1)} ms`,
+    );
 
     let read = 0;
     const readStarted = performance.now();
-    for (let position = 0; ; ) {
+    for (let position = 0; ;) {
       const page = await store.readAll({ fromPosition: position, limit: 1000 });
       read += page.length;
       if (page.length < 1000) break;
@@ -65,9 +70,13 @@ export async function benchEsdb(): Promise<void> {
     while (lags.length < 50) await new Promise((r) => setTimeout(r, 20));
     await sub.stop();
     lags.sort((a, b) => a - b);
-    console.log(`subscription delivery (append start → handler): p50 ${pct(lags, 0.5).toFixed(1)} ms, p99 ${pct(lags, 0.99).toFixed(1)} ms`);
+    console.log(
+      `subscription delivery (append start → handler): p50 ${pct(lags, 0.5).toFixed(1)} ms, p99 ${pct(lags, 0.99).toFixed(1)} ms`,
+    );
     const report = await store.verifyAll();
-    console.log(`verifyAll: ${report.ok ? 'intact' : 'BROKEN'}, ${report.eventsChecked} events in ${report.streamsChecked} streams`);
+    console.log(
+      `verifyAll: ${report.ok ? 'intact' : 'BROKEN'}, ${report.eventsChecked} events in ${report.streamsChecked} streams`,
+    );
   } finally {
     await store.close();
   }

@@ -41,7 +41,13 @@ import {
 } from '@app/bench';
 import { PgEventStore, type NewEvent, type RecordedEvent } from '@app/event-store';
 import { benchEsdb } from './bench-esdb.js';
-import { installShutdownHandlers, loadConfig, openDatabase, redactDatabaseUrl, type DatabaseHandle } from '@app/database';
+import {
+  installShutdownHandlers,
+  loadConfig,
+  openDatabase,
+  redactDatabaseUrl,
+  type DatabaseHandle,
+} from '@app/database';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -167,9 +173,10 @@ class CpuMeter {
   constructor(private readonly admin: pg.Client) {}
 
   async pids(applicationName: string): Promise<number[]> {
-    const { rows } = await this.admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [
-      applicationName,
-    ]);
+    const { rows } = await this.admin.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
+      [applicationName],
+    );
     return rows.map((r) => r.pid);
   }
 
@@ -318,7 +325,14 @@ interface Row {
 
 const rows: Row[] = [];
 
-function rateRow(key: string, measure: string, unit: string, res: { raw: Side; store: Side }, perEvent: boolean, target: number) {
+function rateRow(
+  key: string,
+  measure: string,
+  unit: string,
+  res: { raw: Side; store: Side },
+  perEvent: boolean,
+  target: number,
+) {
   const store = perEvent ? res.store.eventsPerSec : res.store.opsPerSec;
   const raw = perEvent ? res.raw.eventsPerSec : res.raw.opsPerSec;
   const ratio = store / raw;
@@ -355,7 +369,8 @@ interface Context {
   raw: pg.Pool;
 }
 
-const RAW_COLUMNS = 'position, stream_id, revision, id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash';
+const RAW_COLUMNS =
+  'position, stream_id, revision, id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash';
 
 const rawTableSql = rawEventsTableSql;
 
@@ -372,9 +387,17 @@ const flatten = (batch: RawRow[]): unknown[] =>
 
 async function rawInsert(ctx: Context, batch: RawRow[]): Promise<void> {
   if (batch.length === 1) {
-    await ctx.raw.query({ name: 'raw_insert_1', text: multiRowInsert(ctx.schema, 'raw_events', 1), values: flatten(batch) });
+    await ctx.raw.query({
+      name: 'raw_insert_1',
+      text: multiRowInsert(ctx.schema, 'raw_events', 1),
+      values: flatten(batch),
+    });
   } else if (batch.length === BATCH) {
-    await ctx.raw.query({ name: 'raw_insert_100', text: multiRowInsert(ctx.schema, 'raw_events', BATCH), values: flatten(batch) });
+    await ctx.raw.query({
+      name: 'raw_insert_100',
+      text: multiRowInsert(ctx.schema, 'raw_events', BATCH),
+      values: flatten(batch),
+    });
   } else {
     await ctx.raw.query(multiRowInsert(ctx.schema, 'raw_events', batch.length), flatten(batch));
   }
@@ -413,7 +436,9 @@ async function benchAppends(ctx: Context, size: number, writers: number): Promis
     },
     async (w) => {
       const s = storeStreams[w];
-      const result = await ctx.store.appendToStream(s.id, storeEvents(s.id, s.revision + 1, size), { expectedRevision: s.revision });
+      const result = await ctx.store.appendToStream(s.id, storeEvents(s.id, s.revision + 1, size), {
+        expectedRevision: s.revision,
+      });
       s.revision = result.nextRevision;
       return size;
     },
@@ -428,9 +453,13 @@ async function benchReadStream(ctx: Context): Promise<{ raw: Side; store: Side }
     await rawInsert(ctx, rawRows(streamId, rev + 1, BATCH));
   }
   const check = await ctx.store.readStream(streamId);
-  const rawCheck = await ctx.raw.query(`SELECT count(*)::int AS n FROM ${ctx.schema}.raw_events WHERE stream_id = $1`, [streamId]);
+  const rawCheck = await ctx.raw.query(`SELECT count(*)::int AS n FROM ${ctx.schema}.raw_events WHERE stream_id = $1`, [
+    streamId,
+  ]);
   if (check.length !== STREAM_LENGTH || rawCheck.rows[0].n !== STREAM_LENGTH) {
-    throw new Error(`readStream set-up: expected ${STREAM_LENGTH} events, store has ${check.length}, raw ${rawCheck.rows[0].n}`);
+    throw new Error(
+      `readStream set-up: expected ${STREAM_LENGTH} events, store has ${check.length}, raw ${rawCheck.rows[0].n}`,
+    );
   }
   const rawText = `SELECT ${RAW_COLUMNS} FROM ${ctx.schema}.raw_events WHERE stream_id = $1 ORDER BY revision`;
   return pair(
@@ -480,7 +509,8 @@ async function benchSubscription(ctx: Context, subscriberStore: PgEventStore): P
     if (d < t) early++;
     lat.push(Math.max(0, d - t));
   }
-  if (lat.length !== SUB_APPENDS) throw new Error(`subscription delivered ${lat.length} of ${SUB_APPENDS} events within 10 s`);
+  if (lat.length !== SUB_APPENDS)
+    throw new Error(`subscription delivered ${lat.length} of ${SUB_APPENDS} events within 10 s`);
   lat.sort((a, b) => a - b);
   return {
     p50: percentile(lat, 50),
@@ -514,7 +544,9 @@ async function loadStore(ctx: Context): Promise<{ events: number; seconds: numbe
           streamId = `load-${tag}-${streamSeq++}`;
           revision = 0;
         }
-        const r = await ctx.store.appendToStream(streamId, storeEvents(streamId, revision + 1, n), { expectedRevision: revision });
+        const r = await ctx.store.appendToStream(streamId, storeEvents(streamId, revision + 1, n), {
+          expectedRevision: revision,
+        });
         revision = r.nextRevision;
         done += n;
         const now = performance.now();
@@ -582,7 +614,13 @@ async function main(): Promise<void> {
     admin = new pg.Client({ connectionString: url });
     admin.on('error', () => undefined);
     await admin.connect();
-    const pgFacts = await postgresFacts(admin, ['shared_buffers', 'synchronous_commit', 'fsync', 'max_wal_size', 'wal_level']);
+    const pgFacts = await postgresFacts(admin, [
+      'shared_buffers',
+      'synchronous_commit',
+      'fsync',
+      'max_wal_size',
+      'wal_level',
+    ]);
     console.log(`Database: ${db.mode} (${redactDatabaseUrl(url)}), schema ${schema}`);
     // Each side's connections get an application_name of their own (a connection string parameter
     // wins over the pool's option), so that their server processes can be found for the CPU figures.
@@ -617,19 +655,50 @@ async function main(): Promise<void> {
     console.log(
       `Payload: data ≈ ${Buffer.byteLength(JSON.stringify(sample.data))} bytes of JSON (Chinese text); ` +
         `${MEASURE_S} s per side in ${SLICE_S} s slices (raw, store, store, raw, …) after ${WARMUP_S} s warm-up; ` +
-        `pools of ${POOL_SIZE}; load average at start ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}\n`,
+        `pools of ${POOL_SIZE}; load average at start ${os
+          .loadavg()
+          .map((x) => x.toFixed(2))
+          .join(' ')}\n`,
     );
 
     if (SECTIONS.has('a')) {
       console.log('(a) single-event appends');
-      rateRow('append1x1', 'single-event appends, 1 writer', 'appends/s', await benchAppends(ctx, 1, 1), false, TARGETS.single);
-      rateRow('append1x8', 'single-event appends, 8 writers', 'appends/s', await benchAppends(ctx, 1, 8), false, TARGETS.single);
+      rateRow(
+        'append1x1',
+        'single-event appends, 1 writer',
+        'appends/s',
+        await benchAppends(ctx, 1, 1),
+        false,
+        TARGETS.single,
+      );
+      rateRow(
+        'append1x8',
+        'single-event appends, 8 writers',
+        'appends/s',
+        await benchAppends(ctx, 1, 8),
+        false,
+        TARGETS.single,
+      );
     }
 
     if (SECTIONS.has('b')) {
       console.log('(b) 100-event appends');
-      rateRow('append100x1', '100-event appends, 1 writer', 'events/s', await benchAppends(ctx, BATCH, 1), true, TARGETS.batch);
-      rateRow('append100x8', '100-event appends, 8 writers', 'events/s', await benchAppends(ctx, BATCH, 8), true, TARGETS.batch);
+      rateRow(
+        'append100x1',
+        '100-event appends, 1 writer',
+        'events/s',
+        await benchAppends(ctx, BATCH, 1),
+        true,
+        TARGETS.batch,
+      );
+      rateRow(
+        'append100x8',
+        '100-event appends, 8 writers',
+        'events/s',
+        await benchAppends(ctx, BATCH, 8),
+        true,
+        TARGETS.batch,
+      );
     }
 
     if (SECTIONS.has('c')) {
@@ -646,7 +715,12 @@ async function main(): Promise<void> {
         ratio,
         target: `≤ ${TARGETS.readStream}×`,
         pass: ratio <= TARGETS.readStream,
-        detail: { storeReadsPerSec: res.store.opsPerSec, rawReadsPerSec: res.raw.opsPerSec, store: res.store, raw: res.raw },
+        detail: {
+          storeReadsPerSec: res.store.opsPerSec,
+          rawReadsPerSec: res.raw.opsPerSec,
+          store: res.store,
+          raw: res.raw,
+        },
       };
       rows.push(row);
       console.log(
@@ -685,9 +759,9 @@ async function main(): Promise<void> {
             `${r.deliveredBeforeAppendResolved ? ` (${r.deliveredBeforeAppendResolved} delivered before the append resolved, counted as 0)` : ''}` +
             ` (target p99 < ${TARGETS.subscriptionMs} ms) ${pass ? 'PASS' : 'MISS'}`,
         );
-    }
-    await subscriberStore.close();
-    subscriberStore = undefined;
+      }
+      await subscriberStore.close();
+      subscriberStore = undefined;
     }
 
     let loadFacts = '';
@@ -706,24 +780,36 @@ async function main(): Promise<void> {
          SELECT position, stream_id, revision, id, type, data, metadata, occurred_at, recorded_at FROM ${schema}.es_events ORDER BY position`,
       );
       const rawLoadSeconds = (performance.now() - t0) / 1000;
-      console.log(`  raw load: ${fmt(copied.rowCount ?? 0)} rows by INSERT … SELECT (a copy of the store's rows) in ${fmt(rawLoadSeconds, 1)} s`);
+      console.log(
+        `  raw load: ${fmt(copied.rowCount ?? 0)} rows by INSERT … SELECT (a copy of the store's rows) in ${fmt(rawLoadSeconds, 1)} s`,
+      );
       t0 = performance.now();
       await admin.query(`VACUUM (ANALYZE) ${schema}.es_events`);
       await admin.query(`VACUUM (ANALYZE) ${schema}.raw_log`);
-      console.log(`  VACUUM (ANALYZE) of both tables (hint bits, visibility map): ${fmt((performance.now() - t0) / 1000, 1)} s`);
+      console.log(
+        `  VACUUM (ANALYZE) of both tables (hint bits, visibility map): ${fmt((performance.now() - t0) / 1000, 1)} s`,
+      );
 
       const rawReadText = `SELECT ${RAW_COLUMNS} FROM ${schema}.raw_log WHERE position > $1 ORDER BY position LIMIT ${PAGE}`;
       const rawPass = (max?: number) =>
         readAllPass(async (from) => {
-          const { rows: page } = await raw.query<{ position: string }>({ name: 'raw_read_all', text: rawReadText, values: [from] });
+          const { rows: page } = await raw.query<{ position: string }>({
+            name: 'raw_read_all',
+            text: rawReadText,
+            values: [from],
+          });
           return page.map((r) => Number(r.position));
         }, max);
       const storePass = (max?: number) =>
-        readAllPass(async (from) => (await store.readAll({ fromPosition: from, limit: PAGE })).map((e) => e.position), max);
+        readAllPass(
+          async (from) => (await store.readAll({ fromPosition: from, limit: PAGE })).map((e) => e.position),
+          max,
+        );
       // Warm-up: statements prepared and planned, code paths hot, on both sides.
       await rawPass(WARMUP_READALL_EVENTS);
       await storePass(WARMUP_READALL_EVENTS);
-      const passes: { side: 'raw' | 'store'; events: number; seconds: number; nodeCpuMs: number; pgCpuMs: number }[] = [];
+      const passes: { side: 'raw' | 'store'; events: number; seconds: number; nodeCpuMs: number; pgCpuMs: number }[] =
+        [];
       for (const side of ['raw', 'store', 'store', 'raw'] as const) {
         const r = await measured(side, () => (side === 'raw' ? rawPass() : storePass()));
         passes.push({ side, ...r });
@@ -731,7 +817,8 @@ async function main(): Promise<void> {
           `  ${side} pass: ${fmt(r.events)} events in ${fmt(r.seconds, 2)} s = ${fmt(r.events / r.seconds)} events/s; ` +
             `CPU per event: node ${fmt((r.nodeCpuMs * 1000) / r.events, 1)} µs + PostgreSQL ${fmt((r.pgCpuMs * 1000) / r.events, 1)} µs`,
         );
-        if (r.events !== load.total) throw new Error(`readAll ${side} pass read ${r.events} events, expected ${load.total}`);
+        if (r.events !== load.total)
+          throw new Error(`readAll ${side} pass read ${r.events} events, expected ${load.total}`);
       }
       const rate = (side: 'raw' | 'store') => {
         const ps = passes.filter((p) => p.side === side);
@@ -751,7 +838,12 @@ async function main(): Promise<void> {
           ratio,
           target: `≥ ${TARGETS.readAll}×`,
           pass: ratio >= TARGETS.readAll,
-          detail: { passes, storeLoadSeconds: load.seconds, storeLoadEventsPerSec: load.events / load.seconds, rawLoadSeconds },
+          detail: {
+            passes,
+            storeLoadSeconds: load.seconds,
+            storeLoadEventsPerSec: load.events / load.seconds,
+            rawLoadSeconds,
+          },
         };
         rows.push(row);
         console.log(
@@ -774,7 +866,9 @@ async function main(): Promise<void> {
     for (const r of rows) {
       if (r.key.startsWith('subscription_')) {
         const lr = subResults[r.key.slice('subscription_'.length)];
-        table.push(`| ${r.measure} (p50 / p99 / max) | ${subCell(lr)} | – | – | ${r.target} | ${r.pass ? 'PASS' : 'MISS'} |`);
+        table.push(
+          `| ${r.measure} (p50 / p99 / max) | ${subCell(lr)} | – | – | ${r.target} | ${r.pass ? 'PASS' : 'MISS'} |`,
+        );
       } else if (r.key === 'readStream') {
         table.push(
           `| ${r.measure} | ${fmt(r.store, 2)} ms/read (${fmt(1000 / r.store)} reads/s) | ${fmt(r.raw, 2)} ms/read (${fmt(1000 / r.raw)} reads/s) | ` +
@@ -786,21 +880,30 @@ async function main(): Promise<void> {
         );
       }
     }
-    const facts =
-      `${machineLine(machine, pgFacts, db.mode)} ${loadAverageLine(machine)}` +
-      loadFacts;
+    const facts = `${machineLine(machine, pgFacts, db.mode)} ${loadAverageLine(machine)}` + loadFacts;
     console.log('\n' + table.join('\n') + '\n\n' + facts);
     const missed = rows.filter((r) => !r.pass);
     console.log(missed.length ? `\nMISSED: ${missed.map((r) => r.measure).join('; ')}` : '\nAll targets met.');
 
     const out = writeResults('store', {
-          startedAt: new Date(benchStarted).toISOString(),
-          durationSeconds: (Date.now() - benchStarted) / 1000,
-          settings: { measureSecondsPerSide: MEASURE_S, sliceSeconds: SLICE_S, warmupSeconds: WARMUP_S, poolSize: POOL_SIZE, readAllEvents: READALL_EVENTS, loadWriters: LOAD_WRITERS },
-          targets: TARGETS,
-          machine,
-          results: rows.map((r) => ({ ...r, raw: Number.isNaN(r.raw) ? null : r.raw, ratio: Number.isNaN(r.ratio) ? null : r.ratio })),
-          markdown: table.join('\n'),
+      startedAt: new Date(benchStarted).toISOString(),
+      durationSeconds: (Date.now() - benchStarted) / 1000,
+      settings: {
+        measureSecondsPerSide: MEASURE_S,
+        sliceSeconds: SLICE_S,
+        warmupSeconds: WARMUP_S,
+        poolSize: POOL_SIZE,
+        readAllEvents: READALL_EVENTS,
+        loadWriters: LOAD_WRITERS,
+      },
+      targets: TARGETS,
+      machine,
+      results: rows.map((r) => ({
+        ...r,
+        raw: Number.isNaN(r.raw) ? null : r.raw,
+        ratio: Number.isNaN(r.ratio) ? null : r.ratio,
+      })),
+      markdown: table.join('\n'),
     });
     console.log(`Results written to ${out} (run took ${fmt((Date.now() - benchStarted) / 1000)} s)`);
   } finally {

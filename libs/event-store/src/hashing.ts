@@ -55,7 +55,10 @@ export function chainHash(
     .digest('hex');
 }
 
-export function sealHash(prevHash: string, seal: { seq: number; sealedAt: Date; upToPosition: number; eventCount: number; heads: unknown }): string {
+export function sealHash(
+  prevHash: string,
+  seal: { seq: number; sealedAt: Date; upToPosition: number; eventCount: number; heads: unknown },
+): string {
   return createHash('sha256')
     .update(Buffer.from(prevHash, 'hex'))
     .update(

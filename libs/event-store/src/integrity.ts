@@ -109,7 +109,11 @@ export async function verifyLog(input: {
       }
       const at = { streamId: e.streamId, position: e.position };
       if (e.revision !== expectedRevision) {
-        note({ ...at, revision: expectedRevision, reason: `revision ${expectedRevision} is missing (found ${e.revision} next)` });
+        note({
+          ...at,
+          revision: expectedRevision,
+          reason: `revision ${expectedRevision} is missing (found ${e.revision} next)`,
+        });
       } else if (e.prevHash !== prevHash) {
         note({
           ...at,
@@ -143,7 +147,12 @@ export async function verifyLog(input: {
       if (e.position <= seals.upToPosition) {
         countedBelowSeal++;
         if (!sealed || e.revision > sealed[0]) {
-          note({ ...at, revision: e.revision, actualHash: e.hash, reason: 'event was not part of the log when it was sealed' });
+          note({
+            ...at,
+            revision: e.revision,
+            actualHash: e.hash,
+            reason: 'event was not part of the log when it was sealed',
+          });
         }
       }
       expectedRevision = e.revision + 1;

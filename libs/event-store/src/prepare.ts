@@ -28,9 +28,11 @@ export function prepareEvents(streamId: string, events: NewEvent[], expected: Ex
     expected === 'any' ||
     expected === 'no_stream' ||
     expected === 'stream_exists' ||
-    (Number.isSafeInteger(expected) && (expected as number) >= 0);
+    (Number.isSafeInteger(expected) && expected >= 0);
   if (!validExpected) {
-    throw new InvalidEventError(`expectedRevision must be a revision number >= 0, 'no_stream', 'stream_exists' or 'any'`);
+    throw new InvalidEventError(
+      `expectedRevision must be a revision number >= 0, 'no_stream', 'stream_exists' or 'any'`,
+    );
   }
   const ids = new Set<string>();
   return events.map((event, i) => {
@@ -44,7 +46,9 @@ export function prepareEvents(streamId: string, events: NewEvent[], expected: Ex
     const actor = event.metadata?.actor;
     for (const key of ['id', 'username', 'role'] as const) {
       if (!actor || typeof actor[key] !== 'string' || actor[key].length === 0) {
-        throw new InvalidEventError(`events[${i}].metadata.actor.${key} is required: every event records who caused it`);
+        throw new InvalidEventError(
+          `events[${i}].metadata.actor.${key} is required: every event records who caused it`,
+        );
       }
     }
     let occurredAt: string | null = null;

@@ -22,8 +22,10 @@ export function withUpcasting<S extends EventStore>(
         case 'readAll':
           return async (...args: Parameters<EventStore['readAll']>) => up(await target.readAll(...args));
         case 'subscribeToAll':
-          return (options: Parameters<EventStore['subscribeToAll']>[0], handler: Parameters<EventStore['subscribeToAll']>[1]) =>
-            target.subscribeToAll(options, (batch) => handler(up(batch)));
+          return (
+            options: Parameters<EventStore['subscribeToAll']>[0],
+            handler: Parameters<EventStore['subscribeToAll']>[1],
+          ) => target.subscribeToAll(options, (batch) => handler(up(batch)));
         case 'appendToStream':
           if (!stamp) break;
           return (...[streamId, events, options]: Parameters<EventStore['appendToStream']>) =>

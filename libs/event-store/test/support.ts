@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { EsdbEventStore, InMemoryEventStore, PgEventStore, type EventStore, type NewEvent, type RecordedEvent } from '@app/event-store';
+import {
+  EsdbEventStore,
+  InMemoryEventStore,
+  PgEventStore,
+  type EventStore,
+  type NewEvent,
+  type RecordedEvent,
+} from '@app/event-store';
 
 export const actor = { id: 'u-1', username: 'tester', role: 'inspector' };
 
@@ -53,8 +60,11 @@ export interface Adapter {
 /** Every adapter the contract suite runs against. */
 export function contractAdapters(): Adapter[] {
   const adapters: Adapter[] = [];
-  if (process.env.EMBEDDED_TEST_DATABASE_URL) adapters.push(pgAdapter('embedded PostgreSQL', process.env.EMBEDDED_TEST_DATABASE_URL));
-  adapters.push(pgAdapter('system PostgreSQL', process.env.SYSTEM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'));
+  if (process.env.EMBEDDED_TEST_DATABASE_URL)
+    adapters.push(pgAdapter('embedded PostgreSQL', process.env.EMBEDDED_TEST_DATABASE_URL));
+  adapters.push(
+    pgAdapter('system PostgreSQL', process.env.SYSTEM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'),
+  );
   adapters.push(memoryAdapter());
   const esdb = process.env.EVENTSTORE_CONNECTION_STRING ?? process.env.ESDB_TEST_CONNECTION_STRING;
   if (esdb) {
@@ -73,7 +83,14 @@ export function itWhen(condition: boolean, name: string, fn: () => Promise<void>
 }
 
 function pgAdapter(name: string, url: string): Adapter {
-  return { name, postgres: true, connections: true, tamperable: true, densePositions: true, open: (poll) => openStore(url, poll) };
+  return {
+    name,
+    postgres: true,
+    connections: true,
+    tamperable: true,
+    densePositions: true,
+    open: (poll) => openStore(url, poll),
+  };
 }
 
 /** Each fixture writes under a namespace of its own, so $all-wide checks see only its streams. */
@@ -165,7 +182,11 @@ export async function openStore(url: string, pollIntervalMs = 25): Promise<Store
   };
   const tamper: Tamperer = {
     editData: (s, revision, data) =>
-      sql(`UPDATE $S.es_events SET data = $3 WHERE stream_id = $1 AND revision = $2`, [s, revision, JSON.stringify(data)]),
+      sql(`UPDATE $S.es_events SET data = $3 WHERE stream_id = $1 AND revision = $2`, [
+        s,
+        revision,
+        JSON.stringify(data),
+      ]),
     editActorUsername: (s, revision, username) =>
       sql(
         `UPDATE $S.es_events SET metadata = jsonb_set(metadata, '{actor,username}', to_jsonb($3::text))
@@ -188,8 +209,18 @@ export async function openStore(url: string, pollIntervalMs = 25): Promise<Store
       sql(
         `INSERT INTO $S.es_events (position, transaction_id, stream_id, revision, id, type, data, metadata, recorded_at, prev_hash, hash)
          VALUES ($1, pg_current_xact_id(), $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [e.position, e.streamId, e.revision, e.id, e.type, JSON.stringify(e.data), e.metadata, e.recordedAt,
-          Buffer.from(e.prevHash, 'hex'), Buffer.from(e.hash, 'hex')],
+        [
+          e.position,
+          e.streamId,
+          e.revision,
+          e.id,
+          e.type,
+          JSON.stringify(e.data),
+          e.metadata,
+          e.recordedAt,
+          Buffer.from(e.prevHash, 'hex'),
+          Buffer.from(e.hash, 'hex'),
+        ],
       ),
     decrementSealEventCount: () => sql(`UPDATE $S.es_seals SET event_count = event_count - 1`),
   };

@@ -51,13 +51,22 @@ async function phase(plan: QueryPlan, seconds: number, offset: number): Promise<
     done: (path, status, body) => {
       bodyBytes += Buffer.byteLength(body);
       bodies++;
-      if ((status < 200 || status >= 300) && samples.length < 10) samples.push({ path, status, body: body.slice(0, 400) });
+      if ((status < 200 || status >= 300) && samples.length < 10)
+        samples.push({ path, status, body: body.slice(0, 400) });
     },
   });
-  return { ...figures, requestsPerSec: okPerSec, non2xxSamples: samples, meanBodyBytes: bodies ? bodyBytes / bodies : 0 };
+  return {
+    ...figures,
+    requestsPerSec: okPerSec,
+    non2xxSamples: samples,
+    meanBodyBytes: bodies ? bodyBytes / bodies : 0,
+  };
 }
 
-export async function runQueries(plan: QueryPlan, mark: (edge: 'start' | 'end') => void | Promise<void> = () => undefined): Promise<QueryResult> {
+export async function runQueries(
+  plan: QueryPlan,
+  mark: (edge: 'start' | 'end') => void | Promise<void> = () => undefined,
+): Promise<QueryResult> {
   const warmup = await phase(plan, plan.warmupSeconds, 0);
   await mark('start');
   const measured = await phase(plan, plan.measureSeconds, 7919);

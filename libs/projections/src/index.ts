@@ -1,5 +1,11 @@
 export { READ_MODEL_SCHEMA, type ReadModel } from './read-model.js';
-export { Projector, isTransient, type ProjectorOptions, type ProjectorStatus, type ProjectorLogger } from './projector/projector.js';
+export {
+  Projector,
+  isTransient,
+  type ProjectorOptions,
+  type ProjectorStatus,
+  type ProjectorLogger,
+} from './projector/projector.js';
 export { rebuildReadModels, type RebuildOptions, type RebuildResult } from './projector/rebuild.js';
 export { readCheckpoint, createReadModelSchema, type CheckpointRow } from './projector/projector-schema.js';
 export { readModels, READ_MODELS_VERSION, TABLES } from './read-models/index.js';

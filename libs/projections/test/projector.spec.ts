@@ -130,7 +130,9 @@ describe('projector', () => {
       beforeWrite: async () => {
         if (stalls-- > 0) {
           // Kill the projector's connections while its batch transaction is open.
-          await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'xuncha-projector%' AND pid <> pg_backend_pid()`);
+          await admin.query(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'xuncha-projector%' AND pid <> pg_backend_pid()`,
+          );
         }
       },
     });
@@ -169,7 +171,10 @@ describe('projector', () => {
     await b.close();
     const total = (await store.readAll({ fromPosition: 0, limit: 1000000 })).length;
     const f = await figures(admin, schema);
-    expect(f.counts.reduce((n, c) => n + c.n, 0) + Number((await admin.query(`SELECT count(*) FROM ${schema}.dead_letters`)).rows[0].count)).toBe(total);
+    expect(
+      f.counts.reduce((n, c) => n + c.n, 0) +
+        Number((await admin.query(`SELECT count(*) FROM ${schema}.dead_letters`)).rows[0].count),
+    ).toBe(total);
   });
 
   it('rebuilds beside the live tables and swaps them in while the live projector and readers run', async () => {
@@ -197,7 +202,15 @@ describe('projector', () => {
     })();
     const writer = writeMany(3, 20);
     const progress: number[] = [];
-    const result = await rebuildReadModels({ store, connectionString: url, readModels: [countingModel()], version: 1, schema, batchSize: 100, onProgress: (p) => progress.push(p.events) });
+    const result = await rebuildReadModels({
+      store,
+      connectionString: url,
+      readModels: [countingModel()],
+      version: 1,
+      schema,
+      batchSize: 100,
+      onProgress: (p) => progress.push(p.events),
+    });
     await writer;
     await waitFor(atHead(live));
     reading = false;
@@ -215,7 +228,9 @@ describe('projector', () => {
     await waitFor(atHead(q));
     await q.close();
     const [rebuilt, expected] = [await figures(admin, schema), await figures(admin, reference)];
-    expect(rebuilt.counts.filter((c) => c.type !== 'Poison')).toEqual(expected.counts.filter((c) => c.type !== 'Poison'));
+    expect(rebuilt.counts.filter((c) => c.type !== 'Poison')).toEqual(
+      expected.counts.filter((c) => c.type !== 'Poison'),
+    );
     expect(rebuilt.heads).toEqual(expected.heads);
   });
 });

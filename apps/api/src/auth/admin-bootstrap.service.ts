@@ -26,11 +26,18 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     const generated = this.config.adminPassword === undefined;
     const password = this.config.adminPassword ?? randomBytes(18).toString('base64url');
     try {
-      await this.users.create({ username: BOOTSTRAP_ADMIN_USERNAME, password, role: 'admin', displayName: '系统管理员' });
+      await this.users.create({
+        username: BOOTSTRAP_ADMIN_USERNAME,
+        password,
+        role: 'admin',
+        displayName: '系统管理员',
+      });
     } catch (error) {
       if (error instanceof ApplicationError && error.code === 'USERNAME_TAKEN') {
         if (!(await this.users.adminExists())) {
-          this.logger.warn(`No user has the role admin, and the username "${BOOTSTRAP_ADMIN_USERNAME}" is taken by a user of another role; fix the users table`);
+          this.logger.warn(
+            `No user has the role admin, and the username "${BOOTSTRAP_ADMIN_USERNAME}" is taken by a user of another role; fix the users table`,
+          );
         }
         return;
       }
@@ -45,7 +52,11 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
         'It is shown only this once. Sign in and change it (or set ADMIN_PASSWORD before the first start).',
       ];
       const width = Math.max(...lines.map((l) => l.length));
-      const box = ['┌' + '─'.repeat(width + 2) + '┐', ...lines.map((l) => `│ ${l.padEnd(width)} │`), '└' + '─'.repeat(width + 2) + '┘'];
+      const box = [
+        '┌' + '─'.repeat(width + 2) + '┐',
+        ...lines.map((l) => `│ ${l.padEnd(width)} │`),
+        '└' + '─'.repeat(width + 2) + '┘',
+      ];
       // Shown even at LOG_LEVEL=error: a password nobody saw would lock everyone out.
       if (Logger.isLevelEnabled('warn')) this.logger.warn('\n' + box.join('\n'));
       else this.logger.error('\n' + box.join('\n'));

@@ -3,7 +3,13 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ApplicationError } from '../application/errors.js';
 import { AuthService } from './auth.service.js';
-import { ALLOW_PENDING_PASSWORD_CHANGE_KEY, IS_PUBLIC_KEY, PERMISSION_KEY, rolesOf, type Permission } from './decorators.js';
+import {
+  ALLOW_PENDING_PASSWORD_CHANGE_KEY,
+  IS_PUBLIC_KEY,
+  PERMISSION_KEY,
+  rolesOf,
+  type Permission,
+} from './decorators.js';
 import { UsersService } from './users.service.js';
 
 const BEARER = /^Bearer[ \t]+([A-Za-z0-9._~+/-]+=*)[ \t]*$/i;
@@ -52,7 +58,10 @@ export class AuthGuard implements CanActivate {
       throw unauthenticated('The account was changed since this token was issued; sign in again');
     }
     request.user = user;
-    const pendingAllowed = this.reflector.getAllAndOverride<boolean | undefined>(ALLOW_PENDING_PASSWORD_CHANGE_KEY, targets);
+    const pendingAllowed = this.reflector.getAllAndOverride<boolean | undefined>(
+      ALLOW_PENDING_PASSWORD_CHANGE_KEY,
+      targets,
+    );
     if (status.mustChangePassword && !pendingAllowed) {
       throw new ApplicationError('PASSWORD_CHANGE_REQUIRED', 'Choose a new password first: POST /api/auth/password');
     }

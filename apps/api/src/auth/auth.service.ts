@@ -35,7 +35,13 @@ export interface VerifiedToken {
 
 const invalidCredentials = () => new ApplicationError('INVALID_CREDENTIALS', 'Unknown username or wrong password');
 const busy = () =>
-  new ApplicationError('SERVER_BUSY', 'Too many sign-ins are being checked at once; try again shortly', undefined, {}, 1);
+  new ApplicationError(
+    'SERVER_BUSY',
+    'Too many sign-ins are being checked at once; try again shortly',
+    undefined,
+    {},
+    1,
+  );
 
 @Injectable()
 export class AuthService {
@@ -61,9 +67,12 @@ export class AuthService {
       const ok = await verifyPassword(password, found.passwordHash, { maxWaitMs: SIGN_IN_HASH_WAIT_MS });
       if (!ok || found.user.disabled) throw invalidCredentials();
       if (needsRehash(found.passwordHash)) {
-        await this.users.rehashPassword(found.user.id, found.passwordHash, password, { maxWaitMs: SIGN_IN_HASH_WAIT_MS }).catch((error: unknown) => {
-          if (!(error instanceof HashingBusyError)) this.logger.warn(`Rehashing the password of ${found.user.username} failed: ${(error as Error).message}`);
-        });
+        await this.users
+          .rehashPassword(found.user.id, found.passwordHash, password, { maxWaitMs: SIGN_IN_HASH_WAIT_MS })
+          .catch((error: unknown) => {
+            if (!(error instanceof HashingBusyError))
+              this.logger.warn(`Rehashing the password of ${found.user.username} failed: ${(error as Error).message}`);
+          });
       }
     } catch (error) {
       if (error instanceof HashingBusyError) throw busy();
@@ -123,9 +132,13 @@ export class AuthService {
       return undefined;
     }
     const { sub, username, role, departmentId, tv } = claims;
-    if (typeof sub !== 'string' || typeof username !== 'string' || !(ROLES as readonly unknown[]).includes(role)) return undefined;
+    if (typeof sub !== 'string' || typeof username !== 'string' || !(ROLES as readonly unknown[]).includes(role))
+      return undefined;
     if (departmentId !== undefined && departmentId !== null && typeof departmentId !== 'string') return undefined;
     if (typeof tv !== 'number' || !Number.isInteger(tv)) return undefined;
-    return { user: { id: sub, username, role: role as Role, ...(departmentId ? { departmentId } : {}) }, tokenVersion: tv };
+    return {
+      user: { id: sub, username, role: role as Role, ...(departmentId ? { departmentId } : {}) },
+      tokenVersion: tv,
+    };
   }
 }

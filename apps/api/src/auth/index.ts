@@ -9,7 +9,17 @@ export type { AuthUser } from './auth-user.js';
 export { AuthModule, JWT_SECRET } from './auth.module.js';
 export { AuthGuard } from './auth.guard.js';
 export { AuthService, TOKEN_TTL_SECONDS, type LoginResult, type TokenClaims } from './auth.service.js';
-export { CurrentUser, IS_PUBLIC_KEY, Operates, PERMISSION_KEY, Public, Reads, rolesOf, Sends, type Permission } from './decorators.js';
+export {
+  CurrentUser,
+  IS_PUBLIC_KEY,
+  Operates,
+  PERMISSION_KEY,
+  Public,
+  Reads,
+  rolesOf,
+  Sends,
+  type Permission,
+} from './decorators.js';
 export { resolveJwtSecret, JwtSecretError, type ResolvedJwtSecret } from './jwt-secret.js';
 export { MIN_PASSWORD_LENGTH, hashPassword, verifyPassword } from './password.js';
 export {

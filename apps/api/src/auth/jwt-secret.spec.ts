@@ -46,7 +46,9 @@ describe('resolveJwtSecret', () => {
   });
 
   it('embedded: two instances starting at once end up with the same secret', async () => {
-    const results = await Promise.all(Array.from({ length: 8 }, () => resolveJwtSecret({ dataDir: dir, mode: 'embedded' })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => resolveJwtSecret({ dataDir: dir, mode: 'embedded' })),
+    );
     expect(new Set(results.map((r) => r.secret)).size).toBe(1);
     expect(results.filter((r) => r.source === 'generated').length).toBeLessThanOrEqual(1);
     expect(await fs.readdir(dir)).toEqual([JWT_SECRET_FILE]);

@@ -1,4 +1,10 @@
-import { hashPassword, parsePasswordHash, PasswordPolicyError, verifyAgainstDummy, verifyPassword } from './password.js';
+import {
+  hashPassword,
+  parsePasswordHash,
+  PasswordPolicyError,
+  verifyAgainstDummy,
+  verifyPassword,
+} from './password.js';
 
 describe('password hashing (scrypt)', () => {
   it('hashes into scrypt$N$r$p$salt$hash and verifies the same password', async () => {

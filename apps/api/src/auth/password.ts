@@ -24,7 +24,10 @@ const MAX_RP = 16;
  * Every hash of the process passes here: at most as many at once as there are cores (2 to 4), at
  * most 32 sign-ins waiting; a sign-in waits at most {@link SIGN_IN_HASH_WAIT_MS} for a slot.
  */
-export const passwordHashing = new HashLimiter({ concurrency: Math.min(4, Math.max(2, availableParallelism())), maxQueue: 32 });
+export const passwordHashing = new HashLimiter({
+  concurrency: Math.min(4, Math.max(2, availableParallelism())),
+  maxQueue: 32,
+});
 export const SIGN_IN_HASH_WAIT_MS = 5_000;
 
 export interface HashOptions {
@@ -32,11 +35,19 @@ export interface HashOptions {
   maxWaitMs?: number;
 }
 
-function scrypt(password: string, salt: Buffer, keyLength: number, options: ScryptOptions, maxWaitMs?: number): Promise<Buffer> {
+function scrypt(
+  password: string,
+  salt: Buffer,
+  keyLength: number,
+  options: ScryptOptions,
+  maxWaitMs?: number,
+): Promise<Buffer> {
   return passwordHashing.run(
     () =>
       new Promise<Buffer>((resolve, reject) => {
-        scryptCallback(password.normalize('NFC'), salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key)));
+        scryptCallback(password.normalize('NFC'), salt, keyLength, options, (error, key) =>
+          error ? reject(error) : resolve(key),
+        );
       }),
     maxWaitMs,
   );
@@ -90,7 +101,13 @@ export async function verifyPassword(password: string, stored: string, options: 
   const parsed = parsePasswordHash(stored);
   if (!parsed || typeof password !== 'string' || password.length > MAX_PASSWORD_LENGTH) return false;
   const { N, r, p, salt, key } = parsed;
-  const candidate = await scrypt(password, salt, key.length, { N, r, p, maxmem: memoryFor(N, r, p) }, options.maxWaitMs);
+  const candidate = await scrypt(
+    password,
+    salt,
+    key.length,
+    { N, r, p, maxmem: memoryFor(N, r, p) },
+    options.maxWaitMs,
+  );
   return timingSafeEqual(candidate, key);
 }
 
@@ -98,7 +115,9 @@ export async function verifyPassword(password: string, stored: string, options: 
 export function needsRehash(stored: string): boolean {
   const parsed = parsePasswordHash(stored);
   if (!parsed) return true;
-  return parsed.N !== DEFAULTS.N || parsed.r !== DEFAULTS.r || parsed.p !== DEFAULTS.p || parsed.key.length !== KEY_BYTES;
+  return (
+    parsed.N !== DEFAULTS.N || parsed.r !== DEFAULTS.r || parsed.p !== DEFAULTS.p || parsed.key.length !== KEY_BYTES
+  );
 }
 
 let dummyHash: Promise<string> | undefined;

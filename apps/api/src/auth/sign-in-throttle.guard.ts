@@ -35,7 +35,10 @@ export class SignInThrottleGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const { address, username } = this.limitersFor();
-    for (const [which, limiter] of [['address', address], ['username', username]] as const) {
+    for (const [which, limiter] of [
+      ['address', address],
+      ['username', username],
+    ] as const) {
       const result = await limiter(request);
       if (result.isAllowed || !result.isExceeded) continue;
       const retryAfter = Math.max(1, result.ttlInSeconds);
@@ -55,12 +58,21 @@ export class SignInThrottleGuard implements CanActivate {
   private limitersFor(): { address: Limiter; username: Limiter } {
     if (this.limiters) return this.limiters;
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    if (typeof fastify.createRateLimit !== 'function') throw new Error('@fastify/rate-limit is not registered (see createApp)');
+    if (typeof fastify.createRateLimit !== 'function')
+      throw new Error('@fastify/rate-limit is not registered (see createApp)');
     const max = this.config.loginAttemptsPerMinute;
     // One store for both: the keys are prefixed so that an address never counts against a username.
     this.limiters = {
-      address: fastify.createRateLimit({ max, timeWindow: SIGN_IN_WINDOW_MS, keyGenerator: (req) => `address:${req.ip}` }),
-      username: fastify.createRateLimit({ max, timeWindow: SIGN_IN_WINDOW_MS, keyGenerator: (req) => `username:${signInUsernameOf(req)}` }),
+      address: fastify.createRateLimit({
+        max,
+        timeWindow: SIGN_IN_WINDOW_MS,
+        keyGenerator: (req) => `address:${req.ip}`,
+      }),
+      username: fastify.createRateLimit({
+        max,
+        timeWindow: SIGN_IN_WINDOW_MS,
+        keyGenerator: (req) => `username:${signInUsernameOf(req)}`,
+      }),
     };
     return this.limiters;
   }

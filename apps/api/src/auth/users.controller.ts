@@ -35,9 +35,16 @@ export class UsersController {
   @Post(':id/password')
   @Operates('ResetUserPassword')
   @HttpCode(204)
-  async resetPassword(@CurrentUser() admin: AuthUser, @Param('id') id: string, @Body() body: ResetPasswordDto): Promise<void> {
+  async resetPassword(
+    @CurrentUser() admin: AuthUser,
+    @Param('id') id: string,
+    @Body() body: ResetPasswordDto,
+  ): Promise<void> {
     if (!(await this.users.findById(id))) throw new ApplicationError('USER_NOT_FOUND', `No user ${id}`);
-    await this.users.setPassword(id, body.newPassword, { mustChangePassword: true, by: { id: admin.id, username: admin.username } });
+    await this.users.setPassword(id, body.newPassword, {
+      mustChangePassword: true,
+      by: { id: admin.id, username: admin.username },
+    });
   }
 
   /** Who changed the account, when and what, newest first. */

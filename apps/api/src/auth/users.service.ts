@@ -89,7 +89,12 @@ export function toUserView(user: UserEntity): UserView {
 }
 
 export function toAuthUser(user: Pick<UserEntity, 'id' | 'username' | 'role' | 'departmentId'>): AuthUser {
-  return { id: user.id, username: user.username, role: user.role, ...(user.departmentId ? { departmentId: user.departmentId } : {}) };
+  return {
+    id: user.id,
+    username: user.username,
+    role: user.role,
+    ...(user.departmentId ? { departmentId: user.departmentId } : {}),
+  };
 }
 
 /** Users: created by an admin (or at first start, or by the demo loader), read by the guard. */
@@ -130,7 +135,11 @@ export class UsersService {
   /** The user and their password hash, by id; for a password change only. */
   async findCredentialsById(id: string): Promise<{ user: UserEntity; passwordHash: string } | null> {
     if (!UUID_PATTERN.test(id)) return null;
-    const user = await this.users.createQueryBuilder('u').addSelect('u.passwordHash').where('u.id = :id', { id }).getOne();
+    const user = await this.users
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.id = :id', { id })
+      .getOne();
     return user ? { user, passwordHash: user.passwordHash } : null;
   }
 
@@ -138,7 +147,11 @@ export class UsersService {
    * Sets a new password and ends every session of the user (their token version goes up). With
    * `mustChangePassword` (an admin's reset) the user must choose their own at the next sign-in.
    */
-  async setPassword(id: string, password: string, options: { mustChangePassword?: boolean; by?: UserChangeActor } = {}): Promise<void> {
+  async setPassword(
+    id: string,
+    password: string,
+    options: { mustChangePassword?: boolean; by?: UserChangeActor } = {},
+  ): Promise<void> {
     const passwordHash = await hashPassword(password);
     const mustChangePassword = options.mustChangePassword ?? false;
     await this.users.manager.transaction(async (tx) => {
@@ -158,7 +171,11 @@ export class UsersService {
    */
   async rehashPassword(id: string, checkedHash: string, password: string, options: HashOptions = {}): Promise<void> {
     const passwordHash = await hashPassword(password, options);
-    await this.users.query(`UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2`, [id, checkedHash, passwordHash]);
+    await this.users.query(`UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2`, [
+      id,
+      checkedHash,
+      passwordHash,
+    ]);
   }
 
   /**
@@ -171,31 +188,46 @@ export class UsersService {
     if (!user) throw new ApplicationError('USER_NOT_FOUND', `No user ${id}`);
     const errors: FieldError[] = [];
     const role = input.role ?? user.role;
-    const departmentId = input.departmentId === undefined ? user.departmentId ?? null : input.departmentId;
+    const departmentId = input.departmentId === undefined ? (user.departmentId ?? null) : input.departmentId;
     const disabled = input.disabled ?? user.disabled;
     if (!(ROLES as readonly unknown[]).includes(role)) {
       errors.push({ field: 'role', rule: 'isIn', message: `role must be one of ${ROLES.join(', ')}` });
     }
-    if (typeof disabled !== 'boolean') errors.push({ field: 'disabled', rule: 'isBoolean', message: 'disabled must be true or false' });
+    if (typeof disabled !== 'boolean')
+      errors.push({ field: 'disabled', rule: 'isBoolean', message: 'disabled must be true or false' });
     if (departmentId === null) {
       if (role === 'unit_liaison') {
-        errors.push({ field: 'departmentId', rule: 'required', message: 'a unit_liaison must be bound to the department they speak for' });
+        errors.push({
+          field: 'departmentId',
+          rule: 'required',
+          message: 'a unit_liaison must be bound to the department they speak for',
+        });
       }
     } else if (typeof departmentId !== 'string' || !UUID_PATTERN.test(departmentId)) {
       errors.push({ field: 'departmentId', rule: 'isUuid', message: 'departmentId must be a UUID or null' });
     } else if (departmentId !== user.departmentId && !(await this.departmentExists(departmentId))) {
       errors.push({ field: 'departmentId', rule: 'exists', message: `no department ${departmentId} is registered` });
     }
-    if (by.id === id && disabled) errors.push({ field: 'disabled', rule: 'notSelf', message: 'an admin cannot disable their own account' });
+    if (by.id === id && disabled)
+      errors.push({ field: 'disabled', rule: 'notSelf', message: 'an admin cannot disable their own account' });
     if (by.id === id && role !== 'admin') {
-      errors.push({ field: 'role', rule: 'notSelf', message: 'an admin cannot take the admin role from their own account' });
+      errors.push({
+        field: 'role',
+        rule: 'notSelf',
+        message: 'an admin cannot take the admin role from their own account',
+      });
     }
     if (errors.length > 0) {
-      throw new ApplicationError('VALIDATION_FAILED', `Invalid input: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, errors);
+      throw new ApplicationError(
+        'VALIDATION_FAILED',
+        `Invalid input: ${[...new Set(errors.map((e) => e.field))].join(', ')}`,
+        errors,
+      );
     }
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     if (role !== user.role) changes.role = { from: user.role, to: role };
-    if (departmentId !== (user.departmentId ?? null)) changes.departmentId = { from: user.departmentId ?? null, to: departmentId };
+    if (departmentId !== (user.departmentId ?? null))
+      changes.departmentId = { from: user.departmentId ?? null, to: departmentId };
     if (disabled !== user.disabled) changes.disabled = { from: user.disabled, to: disabled };
     if (Object.keys(changes).length > 0) {
       await this.users.manager.transaction(async (tx) => {
@@ -212,12 +244,18 @@ export class UsersService {
 
   /** What was changed on an account, newest first. */
   async changes(id: string): Promise<UserChange[]> {
-    if (!UUID_PATTERN.test(id) || !(await this.users.existsBy({ id }))) throw new ApplicationError('USER_NOT_FOUND', `No user ${id}`);
-    const rows: { action: UserChange['action']; actor_id: string | null; actor_username: string; changes: Record<string, unknown>; recorded_at: Date }[] =
-      await this.users.query(
-        `SELECT action, actor_id, actor_username, changes, recorded_at FROM user_changes WHERE user_id = $1 ORDER BY id DESC LIMIT 200`,
-        [id],
-      );
+    if (!UUID_PATTERN.test(id) || !(await this.users.existsBy({ id })))
+      throw new ApplicationError('USER_NOT_FOUND', `No user ${id}`);
+    const rows: {
+      action: UserChange['action'];
+      actor_id: string | null;
+      actor_username: string;
+      changes: Record<string, unknown>;
+      recorded_at: Date;
+    }[] = await this.users.query(
+      `SELECT action, actor_id, actor_username, changes, recorded_at FROM user_changes WHERE user_id = $1 ORDER BY id DESC LIMIT 200`,
+      [id],
+    );
     return rows.map((r) => ({
       action: r.action,
       actor: { id: r.actor_id, username: r.actor_username },
@@ -233,13 +271,10 @@ export class UsersService {
     action: UserChange['action'],
     changes: Record<string, unknown>,
   ): Promise<void> {
-    await tx.query(`INSERT INTO user_changes (user_id, actor_id, actor_username, action, changes) VALUES ($1, $2, $3, $4, $5)`, [
-      userId,
-      by?.id ?? null,
-      by?.username ?? 'system',
-      action,
-      JSON.stringify(changes),
-    ]);
+    await tx.query(
+      `INSERT INTO user_changes (user_id, actor_id, actor_username, action, changes) VALUES ($1, $2, $3, $4, $5)`,
+      [userId, by?.id ?? null, by?.username ?? 'system', action, JSON.stringify(changes)],
+    );
   }
 
   async adminExists(): Promise<boolean> {
@@ -254,9 +289,17 @@ export class UsersService {
     const departmentId = input.departmentId ?? null;
     const errors: FieldError[] = [];
     if (typeof input.username !== 'string' || !USERNAME_PATTERN.test(input.username)) {
-      errors.push({ field: 'username', rule: 'format', message: 'username must be 3 to 50 characters of A-Z, a-z, 0-9, ".", "_" and "-"' });
+      errors.push({
+        field: 'username',
+        rule: 'format',
+        message: 'username must be 3 to 50 characters of A-Z, a-z, 0-9, ".", "_" and "-"',
+      });
     }
-    if (typeof input.password !== 'string' || input.password.length < MIN_PASSWORD_LENGTH || input.password.length > MAX_PASSWORD_LENGTH) {
+    if (
+      typeof input.password !== 'string' ||
+      input.password.length < MIN_PASSWORD_LENGTH ||
+      input.password.length > MAX_PASSWORD_LENGTH
+    ) {
       errors.push({
         field: 'password',
         rule: 'length',
@@ -268,7 +311,11 @@ export class UsersService {
     }
     if (departmentId === null) {
       if (input.role === 'unit_liaison') {
-        errors.push({ field: 'departmentId', rule: 'required', message: 'a unit_liaison must be bound to the department they speak for' });
+        errors.push({
+          field: 'departmentId',
+          rule: 'required',
+          message: 'a unit_liaison must be bound to the department they speak for',
+        });
       }
     } else if (typeof departmentId !== 'string' || !UUID_PATTERN.test(departmentId)) {
       errors.push({ field: 'departmentId', rule: 'isUuid', message: 'departmentId must be a UUID' });
@@ -276,10 +323,18 @@ export class UsersService {
       errors.push({ field: 'departmentId', rule: 'exists', message: `no department ${departmentId} is registered` });
     }
     if (input.displayName != null && (typeof input.displayName !== 'string' || input.displayName.length > 100)) {
-      errors.push({ field: 'displayName', rule: 'maxLength', message: 'displayName must be a string of at most 100 characters' });
+      errors.push({
+        field: 'displayName',
+        rule: 'maxLength',
+        message: 'displayName must be a string of at most 100 characters',
+      });
     }
     if (errors.length > 0) {
-      throw new ApplicationError('VALIDATION_FAILED', `Invalid input: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, errors);
+      throw new ApplicationError(
+        'VALIDATION_FAILED',
+        `Invalid input: ${[...new Set(errors.map((e) => e.field))].join(', ')}`,
+        errors,
+      );
     }
 
     const id = randomUUID();

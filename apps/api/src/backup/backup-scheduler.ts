@@ -39,7 +39,9 @@ export class BackupScheduler implements OnApplicationBootstrap, OnApplicationShu
       return;
     }
     await fs.mkdir(schedule.dir, { recursive: true });
-    this.logger.log(`Backups every ${schedule.intervalHours} h into ${schedule.dir}, keeping the newest ${schedule.keep}`);
+    this.logger.log(
+      `Backups every ${schedule.intervalHours} h into ${schedule.dir}, keeping the newest ${schedule.keep}`,
+    );
     this.timer = setInterval(() => void this.backupNow(), schedule.intervalHours * 3600 * 1000);
     this.timer.unref();
   }
@@ -49,7 +51,7 @@ export class BackupScheduler implements OnApplicationBootstrap, OnApplicationShu
     await client.connect();
     try {
       const { rows } = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
-      return Math.floor(Number(rows[0]!.v) / 10000);
+      return Math.floor(Number(rows[0].v) / 10000);
     } finally {
       await client.end();
     }
@@ -66,7 +68,9 @@ export class BackupScheduler implements OnApplicationBootstrap, OnApplicationShu
           { kind: 'dump', url: this.database.url },
           { out, dataDir: this.config.dataDir, evidenceDir: evidenceDirOf(this.config.dataDir) },
         );
-        this.logger.log(`Backup written: ${path.basename(out)} (${m.counts.events} events, ${m.counts.evidenceFiles} evidence files)`);
+        this.logger.log(
+          `Backup written: ${path.basename(out)} (${m.counts.events} events, ${m.counts.evidenceFiles} evidence files)`,
+        );
         for (const old of backupsToPrune(await fs.readdir(schedule.dir), schedule.keep)) {
           await fs.rm(path.join(schedule.dir, old), { force: true });
         }

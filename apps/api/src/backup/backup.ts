@@ -141,12 +141,16 @@ async function readFacts(client: pg.Client | pg.PoolClient): Promise<Facts> {
   const version = await client.query<{ v: string }>("SELECT current_setting('server_version') AS v");
   const s = last.rows[0];
   return {
-    counts: { events: Number(ev.rows[0]!.events), streams: Number(ev.rows[0]!.streams), seals: Number(seals.rows[0]!.n) },
-    headPosition: Number(ev.rows[0]!.head),
+    counts: {
+      events: Number(ev.rows[0].events),
+      streams: Number(ev.rows[0].streams),
+      seals: Number(seals.rows[0].n),
+    },
+    headPosition: Number(ev.rows[0].head),
     latestSeal: s
       ? { seq: Number(s.seq), hash: s.hash, upToPosition: Number(s.up_to_position), eventCount: Number(s.event_count) }
       : null,
-    serverVersion: version.rows[0]!.v,
+    serverVersion: version.rows[0].v,
   };
 }
 
@@ -177,7 +181,7 @@ async function walk(root: string, rel = ''): Promise<string[]> {
 
 /** An evidence file is named by the SHA-256 of its content (an extension after it is allowed). */
 export function evidenceNameMatches(relPath: string, sha256: string): boolean {
-  return path.basename(relPath).split('.')[0]!.toLowerCase() === sha256;
+  return path.basename(relPath).split('.')[0].toLowerCase() === sha256;
 }
 
 export interface BackupOptions {
@@ -208,7 +212,7 @@ export async function createBackup(source: DatabaseSource, opts: BackupOptions):
       await client.connect();
       try {
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-        const snapshot = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
+        const snapshot = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0].id;
         facts = await readFacts(client);
         const major = Number(facts.serverVersion.split('.')[0]);
         const tool = await findPgTool('pg_dump', major);
@@ -304,7 +308,11 @@ export async function createBackup(source: DatabaseSource, opts: BackupOptions):
 }
 
 /** Reads the manifest and checks every part of the archive against it, copying the parts into `into`. */
-export async function unpackVerified(archive: string, into: string, progress: Progress = noProgress): Promise<Manifest> {
+export async function unpackVerified(
+  archive: string,
+  into: string,
+  progress: Progress = noProgress,
+): Promise<Manifest> {
   const entries = await listTar(archive);
   const first = entries[0];
   if (!first || first.name !== MANIFEST) throw new BackupRefused(`${archive} is not a backup: it has no ${MANIFEST}`);
@@ -316,19 +324,23 @@ export async function unpackVerified(archive: string, into: string, progress: Pr
   } catch {
     throw new BackupRefused(`the ${MANIFEST} of ${archive} is not valid JSON`);
   }
-  if (manifest.format !== 'xuncha-backup/1') throw new BackupRefused(`unknown backup format ${String(manifest.format)}`);
+  if (manifest.format !== 'xuncha-backup/1')
+    throw new BackupRefused(`unknown backup format ${String(manifest.format)}`);
   const expected = new Map(manifest.parts.map((p) => [p.name, p]));
   const seen = new Set<string>();
   let done = 0;
   for (const entry of entries.slice(1)) {
     const part = expected.get(entry.name);
     if (!part) throw new BackupRefused(`part ${entry.name} is not listed in the manifest`);
-    if (entry.name.includes('..') || path.isAbsolute(entry.name)) throw new BackupRefused(`unsafe part name ${entry.name}`);
+    if (entry.name.includes('..') || path.isAbsolute(entry.name))
+      throw new BackupRefused(`unsafe part name ${entry.name}`);
     const dest = path.join(into, 'parts', entry.name);
     await fs.mkdir(path.dirname(dest), { recursive: true });
     const sha = await extractEntry(archive, entry, dest);
     if (sha !== part.sha256 || entry.size !== part.bytes) {
-      throw new BackupRefused(`part ${entry.name} does not match the manifest (SHA-256 ${sha}, manifest ${part.sha256})`);
+      throw new BackupRefused(
+        `part ${entry.name} does not match the manifest (SHA-256 ${sha}, manifest ${part.sha256})`,
+      );
     }
     if (entry.name.startsWith('evidence/') && !manifest.evidenceNameMismatches.includes(entry.name)) {
       if (!evidenceNameMatches(entry.name, sha)) throw new BackupRefused(`part ${entry.name}: name is not its SHA-256`);
@@ -337,7 +349,7 @@ export async function unpackVerified(archive: string, into: string, progress: Pr
     progress('Checking the backup', ++done, manifest.parts.length);
   }
   const missing = manifest.parts.filter((p) => !seen.has(p.name));
-  if (missing.length > 0) throw new BackupRefused(`part ${missing[0]!.name} is listed in the manifest but missing`);
+  if (missing.length > 0) throw new BackupRefused(`part ${missing[0].name} is listed in the manifest but missing`);
   return manifest;
 }
 
@@ -417,14 +429,17 @@ export async function verifyRestored(
       problems.push(`the log's head is position ${facts.headPosition}, the manifest's ${manifest.headPosition}`);
     }
     if ((facts.latestSeal?.hash ?? null) !== (manifest.latestSeal?.hash ?? null)) {
-      problems.push(`the latest seal is ${facts.latestSeal?.hash ?? 'none'}, the manifest's ${manifest.latestSeal?.hash}`);
+      problems.push(
+        `the latest seal is ${facts.latestSeal?.hash ?? 'none'}, the manifest's ${manifest.latestSeal?.hash}`,
+      );
     }
   } finally {
     await client.end();
   }
   const files = await walk(evidenceDir);
   const listed = manifest.parts.filter((p) => p.name.startsWith('evidence/'));
-  if (files.length !== listed.length) problems.push(`${files.length} evidence files restored, manifest ${listed.length}`);
+  if (files.length !== listed.length)
+    problems.push(`${files.length} evidence files restored, manifest ${listed.length}`);
   for (const part of listed) {
     const rel = part.name.slice('evidence/'.length);
     const sha = await sha256File(path.join(evidenceDir, rel)).catch(() => 'missing');

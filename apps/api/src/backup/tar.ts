@@ -53,7 +53,7 @@ export async function writeTar(out: string, inputs: readonly TarInput[], onBytes
     for (const input of inputs) {
       const { size, mtimeMs } = await fs.stat(input.file);
       await handle.write(header(input.name, size, mtimeMs));
-      const stream = createWriteStream('', { fd: handle.fd, autoClose: false } as never);
+      const stream = createWriteStream('', { fd: handle.fd, autoClose: false });
       await pipeline(
         createReadStream(input.file),
         new Transform({
@@ -90,7 +90,7 @@ export async function listTar(file: string): Promise<TarEntry[]> {
       await handle.read(buf, 0, BLOCK, offset);
       if (buf.every((b) => b === 0)) break;
       let sum = 0;
-      for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : buf[i]!;
+      for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : buf[i];
       const recorded = Number.parseInt(buf.toString('ascii', 148, 156).replace(/\0.*$/s, '').trim(), 8);
       if (recorded !== sum) throw new TarFormatError(`corrupt tar header at byte ${offset}`);
       const name = buf.toString('utf8', 0, 100).replace(/\0.*$/s, '');
@@ -122,9 +122,10 @@ export async function extractEntry(archive: string, entry: TarEntry, dest?: stri
     },
   });
   if (dest) await pipeline(source, hasher, createWriteStream(dest, { mode: 0o600 }));
-  else await pipeline(source, hasher, async function* (src) {
-    for await (const _ of src) void _;
-  });
+  else
+    await pipeline(source, hasher, async function* (src) {
+      for await (const _ of src) void _;
+    });
   return hash.digest('hex');
 }
 

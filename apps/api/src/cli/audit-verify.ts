@@ -9,13 +9,19 @@ const started = Date.now();
 try {
   const report = streamId
     ? await cli.store.verifyStream(streamId)
-    : await cli.store.verifyAll({ onProgress: (done, total) => bar.update(done, total, done / Math.max((Date.now() - started) / 1000, 0.001)) });
+    : await cli.store.verifyAll({
+        onProgress: (done, total) => bar.update(done, total, done / Math.max((Date.now() - started) / 1000, 0.001)),
+      });
   bar.done();
   if (report.ok) {
-    console.log(`完整 intact: ${report.eventsChecked} events in ${report.streamsChecked} streams, ${report.sealsChecked} seals verified (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    console.log(
+      `完整 intact: ${report.eventsChecked} events in ${report.streamsChecked} streams, ${report.sealsChecked} seals verified (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
   } else {
     const b = report.firstBreak!;
-    console.error(`已被篡改 BROKEN: stream ${b.streamId}, revision ${b.revision}${b.position !== undefined ? `, position ${b.position}` : ''}: ${b.reason}`);
+    console.error(
+      `已被篡改 BROKEN: stream ${b.streamId}, revision ${b.revision}${b.position !== undefined ? `, position ${b.position}` : ''}: ${b.reason}`,
+    );
     if (b.expectedHash) console.error(`  expected hash ${b.expectedHash}`);
     if (b.actualHash) console.error(`  found hash    ${b.actualHash}`);
     process.exitCode = 1;

@@ -58,7 +58,9 @@ try {
   }
 } catch (error) {
   progress.done();
-  console.error(error instanceof BackupRefused ? `Backup refused: ${error.message}` : `Backup failed: ${(error as Error).message}`);
+  console.error(
+    error instanceof BackupRefused ? `Backup refused: ${error.message}` : `Backup failed: ${(error as Error).message}`,
+  );
   code = 1;
   if (existsSync(`${out}.partial`)) console.error(`(left ${out}.partial)`);
 }

@@ -26,7 +26,9 @@ export async function openCli(): Promise<CliContext> {
   try {
     database = await openDatabase(config, quiet);
   } catch (error) {
-    console.error(`${(error as Error).message}\nIs the app running on this data folder? Stop it, or use its HTTP API instead.`);
+    console.error(
+      `${(error as Error).message}\nIs the app running on this data folder? Stop it, or use its HTTP API instead.`,
+    );
     process.exit(2);
   }
   const store = await openEventStore(config, database);

@@ -13,9 +13,15 @@ const force = process.argv.slice(2).includes('--force');
 const cli = await openCli();
 // The read models are the projector's business: the API (or `npm run projector`) catches up on start.
 // Nest's own start-up lines are noise here unless LOG_LEVEL asks for them.
-const config = { ...cli.config, projections: false, logLevel: process.env.LOG_LEVEL ? cli.config.logLevel : ('warn' as const) };
+const config = {
+  ...cli.config,
+  projections: false,
+  logLevel: process.env.LOG_LEVEL ? cli.config.logLevel : ('warn' as const),
+};
 let app: Awaited<ReturnType<typeof createApp>> | undefined;
-installShutdownHandlers([async () => app && (await closeApp(app)), () => cli.close()], { log: (m) => console.error(m) });
+installShutdownHandlers([async () => app && (await closeApp(app)), () => cli.close()], {
+  log: (m) => console.error(m),
+});
 let exitCode = 0;
 try {
   app = await createApp(config, cli.database);
@@ -26,14 +32,18 @@ try {
       `Loaded "${summary.roundTitle}" (round ${summary.roundId}) in ${(summary.ms / 1000).toFixed(1)} s:`,
       `  ${summary.departments.registered} departments registered (${summary.departments.reused} already there), ${summary.fields} fields, ${summary.monitoringPoints} monitoring points`,
       `  ${f.total} findings — 立行立改 ${f.byType.immediate} (${f.immediateClosed} closed), 限期 ${f.byType.deadline}, 长期 ${f.byType.long_term}, unassigned ${f.byType.unassigned}; ${f.overdue} overdue today`,
-      `  ${summary.leads.total} leads — ${Object.entries(summary.leads.byStatus).map(([s, n]) => `${s} ${n}`).join(', ')}`,
+      `  ${summary.leads.total} leads — ${Object.entries(summary.leads.byStatus)
+        .map(([s, n]) => `${s} ${n}`)
+        .join(', ')}`,
       `  ${summary.commands} commands, ${summary.events} events (last position ${summary.lastPosition}); users created: ${summary.users.created.length}, kept: ${summary.users.reused.length}`,
     ].join('\n'),
   );
   console.log(demoBanner(`http://localhost:${cli.config.port}/`));
 } catch (error) {
   if (error instanceof DemoRefusedError) {
-    console.error(`${error.message}.\nRun \`npm run demo -- --force\` to add the tour anyway, or point DATA_DIR / DATABASE_URL at an empty database.`);
+    console.error(
+      `${error.message}.\nRun \`npm run demo -- --force\` to add the tour anyway, or point DATA_DIR / DATABASE_URL at an empty database.`,
+    );
   } else {
     console.error(`Loading the demo failed: ${(error as Error).message}`);
   }

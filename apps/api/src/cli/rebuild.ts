@@ -17,7 +17,9 @@ try {
   });
   bar.update(result.events, result.events, result.eventsPerSecond, true);
   bar.done();
-  console.log(`Rebuilt ${result.events} events up to position ${result.position} in ${result.seconds.toFixed(1)} s (${Math.round(result.eventsPerSecond)} events/s)`);
+  console.log(
+    `Rebuilt ${result.events} events up to position ${result.position} in ${result.seconds.toFixed(1)} s (${Math.round(result.eventsPerSecond)} events/s)`,
+  );
 } catch (error) {
   bar.done();
   console.error(`Rebuild failed: ${(error as Error).message}`);

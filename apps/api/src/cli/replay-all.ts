@@ -9,7 +9,14 @@ export const AS_OF_SCHEMA = 'rm_asof';
  * each run, left in place for querying) — "what did the dashboard say on 15 September?" Within a
  * stream recordedAt only grows, so leaving out later events keeps every case as it stood.
  */
-export async function replayAllUntil(options: { store: EventStore; connectionString: string; readModels: readonly ReadModel[]; version: number; to: Date; roundId?: string }) {
+export async function replayAllUntil(options: {
+  store: EventStore;
+  connectionString: string;
+  readModels: readonly ReadModel[];
+  version: number;
+  to: Date;
+  roundId?: string;
+}) {
   const db = new pg.Client({ connectionString: options.connectionString, application_name: 'xuncha-replay' });
   db.on('error', () => undefined);
   await db.connect();

@@ -2,7 +2,14 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, RESTORE_MARKER_FILE, loadConfig, redactDatabaseUrl, startEmbeddedPostgres, type AppConfig } from '@app/database';
+import {
+  ConfigError,
+  RESTORE_MARKER_FILE,
+  loadConfig,
+  redactDatabaseUrl,
+  startEmbeddedPostgres,
+  type AppConfig,
+} from '@app/database';
 import {
   BackupRefused,
   dropRestoreMarker,
@@ -41,7 +48,9 @@ const progress = phaseProgress();
 const work = await fs.mkdtemp(path.join(os.tmpdir(), 'xuncha-restore-'));
 
 async function isEmptyDir(dir: string): Promise<boolean> {
-  const names = await fs.readdir(dir).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? [] : Promise.reject(err)));
+  const names = await fs
+    .readdir(dir)
+    .catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? [] : Promise.reject(err)));
   return names.length === 0;
 }
 
@@ -134,7 +143,11 @@ try {
   }
 } catch (error) {
   progress.done();
-  console.error(error instanceof BackupRefused ? `Restore refused: ${error.message}` : `Restore failed: ${(error as Error).message}`);
+  console.error(
+    error instanceof BackupRefused
+      ? `Restore refused: ${error.message}`
+      : `Restore failed: ${(error as Error).message}`,
+  );
   code = 1;
 } finally {
   await fs.rm(work, { recursive: true, force: true });

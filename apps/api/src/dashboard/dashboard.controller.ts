@@ -25,7 +25,9 @@ export class DashboardController {
   departments(@Query() query: DepartmentDashboardQuery, @CurrentUser() user: AuthUser) {
     const departmentId = liaisonDepartment(user, query.departmentId) ?? query.departmentId;
     const thresholds = thresholdsOf(query);
-    return this.db.run((db, schema) => dashboardDepartments(db, schema, { roundId: query.roundId, departmentId, thresholds }, officeToday()));
+    return this.db.run((db, schema) =>
+      dashboardDepartments(db, schema, { roundId: query.roundId, departmentId, thresholds }, officeToday()),
+    );
   }
 
   @Get('fields')
@@ -39,6 +41,8 @@ export class DashboardController {
   @Reads('DashboardTrend')
   @ProjectionQuery()
   trend(@Query() query: TrendQuery) {
-    return this.db.run((db, schema) => dashboardTrend(db, schema, { roundId: query.roundId, bucket: query.bucket ?? 'week' }, officeToday()));
+    return this.db.run((db, schema) =>
+      dashboardTrend(db, schema, { roundId: query.roundId, bucket: query.bucket ?? 'week' }, officeToday()),
+    );
   }
 }

@@ -7,8 +7,13 @@ function width(text: string): number {
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
     const wide =
-      (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) ||
-      (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6);
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) ||
+      (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6);
     n += wide ? 2 : 1;
   }
   return n;
@@ -18,7 +23,9 @@ const pad = (text: string, columns: number) => text + ' '.repeat(Math.max(0, col
 
 export function box(lines: readonly string[]): string {
   const w = Math.max(...lines.map(width));
-  return ['┌' + '─'.repeat(w + 2) + '┐', ...lines.map((l) => `│ ${pad(l, w)} │`), '└' + '─'.repeat(w + 2) + '┘'].join('\n');
+  return ['┌' + '─'.repeat(w + 2) + '┐', ...lines.map((l) => `│ ${pad(l, w)} │`), '└' + '─'.repeat(w + 2) + '┘'].join(
+    '\n',
+  );
 }
 
 /**
@@ -35,7 +42,10 @@ export function demoBanner(url: string): string {
     `Dashboard  ${base.href}`,
     `API docs   ${new URL('api/docs', base).href}`,
     '',
-    ...featured.map((u) => `${u.username.padEnd(nameWidth)}  ${u.password.padEnd(passwordWidth)}  ${ROLE_LABELS[u.role]} · ${u.displayName}`),
+    ...featured.map(
+      (u) =>
+        `${u.username.padEnd(nameWidth)}  ${u.password.padEnd(passwordWidth)}  ${ROLE_LABELS[u.role]} · ${u.displayName}`,
+    ),
     `liaison.*（其他责任单位联络员）密码同上`,
   ]);
 }

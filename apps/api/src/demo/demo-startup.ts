@@ -17,10 +17,14 @@ export interface DemoStartup {
  * An external database is never filled automatically; `npm run demo` does that on purpose.
  * Call it after `createApp` (the command handlers register at bootstrap).
  */
-export async function loadDemoIfEmpty(app: INestApplicationContext, config: Pick<AppConfig, 'demo' | 'databaseUrl'>): Promise<DemoStartup> {
+export async function loadDemoIfEmpty(
+  app: INestApplicationContext,
+  config: Pick<AppConfig, 'demo' | 'databaseUrl'>,
+): Promise<DemoStartup> {
   if (!config.demo) return { loaded: false, present: false, reason: 'demo_off' };
   const loader = DemoLoader.from(app);
-  if (databaseMode(config) !== 'embedded') return { loaded: false, present: await loader.isLoaded(), reason: 'external_database' };
+  if (databaseMode(config) !== 'embedded')
+    return { loaded: false, present: await loader.isLoaded(), reason: 'external_database' };
   if (await loader.hasEvents()) return { loaded: false, present: await loader.isLoaded(), reason: 'store_not_empty' };
   new Logger('Demo').log('DEMO=on and the embedded database is empty: loading the demo tour (DEMO=off to start empty)');
   const summary = await loader.load();

@@ -62,7 +62,10 @@ export interface DemoRound {
   startsOn: string;
   endsOn: string;
   plannedAt: At;
-  milestones: Array<{ step: 'StationRound' | 'ReportRound' | 'DeliverRoundFeedback' | 'StartRoundRectification'; at: At }>;
+  milestones: Array<{
+    step: 'StationRound' | 'ReportRound' | 'DeliverRoundFeedback' | 'StartRoundRectification';
+    at: At;
+  }>;
 }
 
 export interface DemoField {
@@ -89,7 +92,15 @@ export interface DemoPoint {
 }
 
 export type FindingStep =
-  | { do: 'assign'; at: At; type: RectificationType; dueOn: string; department?: string; coDepartments?: string[]; responsiblePerson?: string }
+  | {
+      do: 'assign';
+      at: At;
+      type: RectificationType;
+      dueOn: string;
+      department?: string;
+      coDepartments?: string[];
+      responsiblePerson?: string;
+    }
   | { do: 'acknowledge'; at: At }
   | { do: 'plan'; at: At; measures: string; target: string }
   | { do: 'progress'; at: At; percent: number; note: string; evidence?: string[] }
@@ -160,11 +171,22 @@ export const requestClosure = (at: At, evidence: string[], signedOffBy?: string)
 });
 export const verify = (at: At): FindingStep => ({ do: 'verify', at, accepted: true });
 export const reject = (at: At, reason: string): FindingStep => ({ do: 'verify', at, accepted: false, reason });
-export const markOngoing = (at: At, reason: string): FindingStep => ({ do: 'verify', at, accepted: true, ongoing: true, reason });
+export const markOngoing = (at: At, reason: string): FindingStep => ({
+  do: 'verify',
+  at,
+  accepted: true,
+  ongoing: true,
+  reason,
+});
 export const reopen = (at: At, reason: string): FindingStep => ({ do: 'reopen', at, reason });
 export const dismiss = (at: At, reason: string): FindingStep => ({ do: 'dismiss', at, reason });
 
-export const triage = (at: At, decision: LeadTriageDecision, note?: string): LeadStep => ({ do: 'triage', at, decision, ...(note ? { note } : {}) });
+export const triage = (at: At, decision: LeadTriageDecision, note?: string): LeadStep => ({
+  do: 'triage',
+  at,
+  decision,
+  ...(note ? { note } : {}),
+});
 export const transfer = (at: At, receiver: LeadReceiver, department?: string): LeadStep => ({
   do: 'transfer',
   at,
@@ -173,5 +195,10 @@ export const transfer = (at: At, receiver: LeadReceiver, department?: string): L
 });
 export const receive = (at: At): LeadStep => ({ do: 'receive', at });
 export const dispose = (at: At, method: LeadDisposition): LeadStep => ({ do: 'dispose', at, method });
-export const outcome = (at: At, result: LeadOutcome, note?: string): LeadStep => ({ do: 'outcome', at, outcome: result, ...(note ? { note } : {}) });
+export const outcome = (at: At, result: LeadOutcome, note?: string): LeadStep => ({
+  do: 'outcome',
+  at,
+  outcome: result,
+  ...(note ? { note } : {}),
+});
 export const close = (at: At): LeadStep => ({ do: 'close', at });

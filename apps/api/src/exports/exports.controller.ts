@@ -24,12 +24,17 @@ export class ExportsController {
   async ledger(@Query() query: LedgerQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     const today = officeToday();
     const rows = await this.db.run((db, schema) => ledgerRows(db, schema, query.roundId, today));
-    const round = await this.db.run((db, schema) => db.query(`SELECT title FROM ${schema}.rounds WHERE id = $1`, [query.roundId]));
+    const round = await this.db.run((db, schema) =>
+      db.query(`SELECT title FROM ${schema}.rounds WHERE id = $1`, [query.roundId]),
+    );
     if (!round.rows.length) throw new ProblemException(404, 'ROUND_NOT_FOUND', 'No such round');
     const title: string = round.rows[0].title;
     const format = query.format ?? 'xlsx';
     const filename = `整改台账-${today}.${format}`;
-    void reply.header('content-disposition', `attachment; filename="ledger-${today}.${format}"; filename*=UTF-8''${encodeURIComponent(filename)}`);
+    void reply.header(
+      'content-disposition',
+      `attachment; filename="ledger-${today}.${format}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+    );
     if (format === 'csv') {
       void reply.header('content-type', 'text/csv; charset=utf-8');
       return ledgerCsv(rows);

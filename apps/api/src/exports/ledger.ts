@@ -1,5 +1,10 @@
 import ExcelJS from 'exceljs';
-import { FINDING_STATUS_LABELS, RECTIFICATION_TYPE_LABELS, type FindingStatus, type RectificationType } from '@app/domain';
+import {
+  FINDING_STATUS_LABELS,
+  RECTIFICATION_TYPE_LABELS,
+  type FindingStatus,
+  type RectificationType,
+} from '@app/domain';
 import type { LedgerRow } from '@app/projections';
 
 /** The 整改台账 columns, in the order 巡察办 keep them, with widths for the spreadsheet. */
@@ -39,7 +44,9 @@ function cells(row: LedgerRow, index: number): Cell[] {
 }
 
 function rawCells(row: LedgerRow, index: number): Cell[] {
-  const progress = row.rectificationType ? `${row.progressPercent}%${row.progressNote ? ` ${row.progressNote}` : ''}` : '';
+  const progress = row.rectificationType
+    ? `${row.progressPercent}%${row.progressNote ? ` ${row.progressNote}` : ''}`
+    : '';
   return [
     index + 1,
     row.title,

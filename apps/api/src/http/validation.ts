@@ -3,7 +3,11 @@ import { ProblemException, type FieldError } from './problem.js';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((e) => {
-    const field = parent ? (/^\d+$/.test(e.property) ? `${parent}[${e.property}]` : `${parent}.${e.property}`) : e.property;
+    const field = parent
+      ? /^\d+$/.test(e.property)
+        ? `${parent}[${e.property}]`
+        : `${parent}.${e.property}`
+      : e.property;
     const own = Object.entries(e.constraints ?? {}).map(([rule, message]) => ({
       field,
       rule: rule === 'whitelistValidation' ? 'unknown_field' : rule,
@@ -26,7 +30,12 @@ export function validationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const list = flatten(errors);
-      return new ProblemException(400, 'VALIDATION_FAILED', `Invalid input: ${list.map((e) => e.field).join(', ')}`, list);
+      return new ProblemException(
+        400,
+        'VALIDATION_FAILED',
+        `Invalid input: ${list.map((e) => e.field).join(', ')}`,
+        list,
+      );
     },
   });
 }

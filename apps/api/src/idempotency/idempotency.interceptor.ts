@@ -31,33 +31,54 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   private async handle(request: FastifyRequest, reply: FastifyReply, key: string, next: CallHandler): Promise<unknown> {
     if (!KEY.test(key)) {
-      throw new ApplicationError('VALIDATION_FAILED', 'Idempotency-Key must be 1 to 200 characters of letters, digits, . _ : -', [
-        { field: 'Idempotency-Key', rule: 'pattern', message: 'Idempotency-Key must be 1 to 200 characters of letters, digits, . _ : -' },
-      ]);
+      throw new ApplicationError(
+        'VALIDATION_FAILED',
+        'Idempotency-Key must be 1 to 200 characters of letters, digits, . _ : -',
+        [
+          {
+            field: 'Idempotency-Key',
+            rule: 'pattern',
+            message: 'Idempotency-Key must be 1 to 200 characters of letters, digits, . _ : -',
+          },
+        ],
+      );
     }
     const userId = request.user!.id;
-    const hash = createHash('sha256').update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`).digest('hex');
+    const hash = createHash('sha256')
+      .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`)
+      .digest('hex');
     const claimed = await this.db.query(
       `INSERT INTO idempotency_keys (user_id, key, request_hash, status) VALUES ($1, $2, $3, 'pending')
        ON CONFLICT (user_id, key) DO NOTHING RETURNING key`,
       [userId, key, hash],
     );
     if (claimed.length === 0) {
-      const [row] = await this.db.query(`SELECT request_hash, status, status_code, response, headers FROM idempotency_keys WHERE user_id = $1 AND key = $2`, [userId, key]);
+      const [row] = await this.db.query(
+        `SELECT request_hash, status, status_code, response, headers FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
+        [userId, key],
+      );
       if (!row) return this.handle(request, reply, key, next); // released in between: claim again
       if (row.request_hash !== hash) {
-        throw new ApplicationError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request');
+        throw new ApplicationError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'This Idempotency-Key was already used for a different request',
+        );
       }
       if (row.status === 'pending') {
-        throw new ApplicationError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed; retry shortly');
+        throw new ApplicationError(
+          'IDEMPOTENCY_REQUEST_IN_PROGRESS',
+          'A request with this Idempotency-Key is still being processed; retry shortly',
+        );
       }
-      for (const [name, value] of Object.entries(row.headers ?? {})) void reply.header(name, value as string);
+      for (const [name, value] of Object.entries(row.headers ?? {})) void reply.header(name, value);
       void reply.header('idempotent-replayed', 'true').status(row.status_code);
       return row.response;
     }
     try {
       const response = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      const headers = Object.fromEntries(REPLAYED_HEADERS.filter((h) => reply.hasHeader(h)).map((h) => [h, String(reply.getHeader(h))]));
+      const headers = Object.fromEntries(
+        REPLAYED_HEADERS.filter((h) => reply.hasHeader(h)).map((h) => [h, String(reply.getHeader(h))]),
+      );
       const statusCode = reply.statusCode >= 200 && reply.statusCode < 300 ? reply.statusCode : 200;
       await this.db.query(
         `UPDATE idempotency_keys SET status = 'done', status_code = $3, response = $4, headers = $5, completed_at = now() WHERE user_id = $1 AND key = $2`,
@@ -65,7 +86,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
       );
       return response;
     } catch (error) {
-      await this.db.query(`DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status = 'pending'`, [userId, key]).catch(() => undefined);
+      await this.db
+        .query(`DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status = 'pending'`, [userId, key])
+        .catch(() => undefined);
       throw error;
     }
   }

@@ -102,7 +102,8 @@ export class AppLogger implements LoggerService {
     const args = [...rest];
     const context = typeof args[args.length - 1] === 'string' ? (args.pop() as string) : undefined;
     let stack: string | undefined;
-    if (level === 'error' && typeof args[0] === 'string' && args[0].includes('\n    at ')) stack = args.shift() as string;
+    if (level === 'error' && typeof args[0] === 'string' && args[0].includes('\n    at '))
+      stack = args.shift() as string;
     let msg: string;
     let fields: Record<string, unknown> = {};
     if (message instanceof Error) {
@@ -110,7 +111,7 @@ export class AppLogger implements LoggerService {
       stack ??= message.stack;
     } else if (typeof message === 'object' && message !== null) {
       fields = { ...(message as Record<string, unknown>) };
-      msg = typeof fields.msg === 'string' ? (fields.msg as string) : '';
+      msg = typeof fields.msg === 'string' ? fields.msg : '';
       delete fields.msg;
     } else {
       msg = String(message);
@@ -118,10 +119,19 @@ export class AppLogger implements LoggerService {
     this.line(level, context, msg, fields, stack);
   }
 
-  private line(level: Level, context: string | undefined, msg: string, fields: Record<string, unknown>, stack?: string) {
+  private line(
+    level: Level,
+    context: string | undefined,
+    msg: string,
+    fields: Record<string, unknown>,
+    stack?: string,
+  ) {
     const requestId = logContext.getStore()?.requestId;
     if (this.pino) {
-      this.pino[PINO_LEVEL[level]]({ ...fields, ...(context && { context }), ...(requestId && { requestId }), ...(stack && { stack }) }, msg);
+      this.pino[PINO_LEVEL[level]](
+        { ...fields, ...(context && { context }), ...(requestId && { requestId }), ...(stack && { stack }) },
+        msg,
+      );
       return;
     }
     const time = new Date().toISOString().slice(11, 23);
@@ -131,7 +141,14 @@ export class AppLogger implements LoggerService {
     const extra = Object.entries(redactFields(fields))
       .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
       .join(' ');
-    const parts = [time, paint(tint, label), context ? paint(33, `[${context}]`) : '', msg, extra, requestId ? paint(90, `req=${requestId}`) : ''];
+    const parts = [
+      time,
+      paint(tint, label),
+      context ? paint(33, `[${context}]`) : '',
+      msg,
+      extra,
+      requestId ? paint(90, `req=${requestId}`) : '',
+    ];
     this.write(parts.filter(Boolean).join(' ') + '\n' + (stack ? `${stack}\n` : ''));
   }
 }

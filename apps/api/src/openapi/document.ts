@@ -109,7 +109,7 @@ export function completeDocument(document: OpenAPIObject, routes: RouteInfo[]): 
       const route = op.operationId ? byId.get(op.operationId) : undefined;
       if (!route) continue;
       const { permission } = route;
-      const command = permission?.kind === 'command' ? (permission.name as CommandType) : undefined;
+      const command = permission?.kind === 'command' ? permission.name : undefined;
       op.summary ??= command
         ? `${sentence(command)} (${COMMAND_TYPE_LABELS[command]})`
         : sentence(permission?.name ?? route.handler);

@@ -66,4 +66,12 @@ export class PageDto {
 /** Figures, reports and other answers whose fields the operation's description names. */
 export class ObjectAnswerDto {}
 
-export const RESPONSE_MODELS = [FieldErrorDto, ProblemDto, CommandAnswerDto, CaseDto, HistoryEventDto, HistoryDto, PageDto];
+export const RESPONSE_MODELS = [
+  FieldErrorDto,
+  ProblemDto,
+  CommandAnswerDto,
+  CaseDto,
+  HistoryEventDto,
+  HistoryDto,
+  PageDto,
+];

@@ -78,11 +78,19 @@ describe('every route of the app', () => {
   it('names a command, query or operation of the domain tables, unless explicitly public', () => {
     const undeclared = routes.filter((r) => !r.permission && !r.isPublic).map((r) => r.operationId);
     expect(undeclared).toEqual([]);
-    expect(routes.filter((r) => r.isPublic).map((r) => r.operationId).sort()).toEqual([...PUBLIC].sort());
+    expect(
+      routes
+        .filter((r) => r.isPublic)
+        .map((r) => r.operationId)
+        .sort(),
+    ).toEqual([...PUBLIC].sort());
   });
 
   it('lets through exactly the roles of the domain table, and every public route without a token', async () => {
-    const tables = { command: mayDo, query: mayRead, operation: mayOperate } as Record<string, Record<string, readonly Role[]>>;
+    const tables = { command: mayDo, query: mayRead, operation: mayOperate } as Record<
+      string,
+      Record<string, readonly Role[]>
+    >;
     for (const route of routes) {
       if (route.isPublic) continue;
       const expected = [...tables[route.permission!.kind][route.permission!.name]].sort();

@@ -77,7 +77,12 @@ describe('master key', () => {
 
   it('takes PERSONAL_DATA_KEY when set (base64 of 32 bytes) and writes no file', async () => {
     const raw = randomBytes(32);
-    const master = await loadMasterKey({ env: { PERSONAL_DATA_KEY: raw.toString('base64') }, dataDir: dir, databaseMode: 'external', logger: logger() });
+    const master = await loadMasterKey({
+      env: { PERSONAL_DATA_KEY: raw.toString('base64') },
+      dataDir: dir,
+      databaseMode: 'external',
+      logger: logger(),
+    });
     expect(master.key.equals(raw)).toBe(true);
     expect(master.source).toBe('PERSONAL_DATA_KEY');
     await expect(fs.readdir(dir)).resolves.toEqual([]);
@@ -85,7 +90,8 @@ describe('master key', () => {
 
   it('refuses a malformed PERSONAL_DATA_KEY with a message naming the variable, not the value', async () => {
     const short = randomBytes(16).toString('base64');
-    const load = (value: string) => loadMasterKey({ env: { PERSONAL_DATA_KEY: value }, dataDir: dir, databaseMode: 'embedded', logger: logger() });
+    const load = (value: string) =>
+      loadMasterKey({ env: { PERSONAL_DATA_KEY: value }, dataDir: dir, databaseMode: 'embedded', logger: logger() });
     await expect(load(short)).rejects.toThrow(/PERSONAL_DATA_KEY must be 32 random bytes in base64.*16 bytes/);
     await expect(load('not base64 at all!')).rejects.toThrow(/PERSONAL_DATA_KEY .*not base64/);
     await load(short).catch((error: Error) => expect(error.message).not.toContain(short));
@@ -99,7 +105,12 @@ describe('master key', () => {
     expect(first.source).toBe(file);
     expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
     expect(quiet.warnings).toEqual([]);
-    const again = await loadMasterKey({ env: { PERSONAL_DATA_KEY: '' }, dataDir: dir, databaseMode: 'embedded', logger: logger() });
+    const again = await loadMasterKey({
+      env: { PERSONAL_DATA_KEY: '' },
+      dataDir: dir,
+      databaseMode: 'embedded',
+      logger: logger(),
+    });
     expect(again.key.equals(first.key)).toBe(true);
   });
 

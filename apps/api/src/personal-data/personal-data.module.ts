@@ -13,7 +13,12 @@ import { PersonalDataService } from './personal-data.service.js';
       provide: PERSONAL_DATA_MASTER_KEY,
       inject: [APP_CONFIG, DATABASE],
       useFactory: (config: AppConfig, database: DatabaseHandle) =>
-        loadMasterKey({ env: process.env, dataDir: config.dataDir, databaseMode: database.mode, logger: new Logger('PersonalData') }),
+        loadMasterKey({
+          env: process.env,
+          dataDir: config.dataDir,
+          databaseMode: database.mode,
+          logger: new Logger('PersonalData'),
+        }),
     },
     PersonalDataService,
   ],

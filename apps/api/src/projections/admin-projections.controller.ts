@@ -12,6 +12,10 @@ export class AdminProjectionsController {
   @Operates('RebuildReadModels')
   async rebuild() {
     const result = await this.projector.rebuild();
-    return { ...result, seconds: Math.round(result.seconds * 1000) / 1000, eventsPerSecond: Math.round(result.eventsPerSecond) };
+    return {
+      ...result,
+      seconds: Math.round(result.seconds * 1000) / 1000,
+      eventsPerSecond: Math.round(result.eventsPerSecond),
+    };
   }
 }

@@ -26,7 +26,11 @@ export class Metrics implements OnModuleInit {
     collectDefaultMetrics({ register: this.registry });
     let freshness: ReturnType<ProjectionStatus['freshness']> | null = null;
     const fresh = () => (freshness ??= status.freshness().finally(() => setTimeout(() => (freshness = null), 200)));
-    const gauge = (name: string, help: string, pick: (f: Awaited<ReturnType<ProjectionStatus['freshness']>>) => number) =>
+    const gauge = (
+      name: string,
+      help: string,
+      pick: (f: Awaited<ReturnType<ProjectionStatus['freshness']>>) => number,
+    ) =>
       new Gauge({
         name,
         help,
@@ -55,7 +59,10 @@ export class Metrics implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('onResponse', async (request, reply) => {
-      this.http.observe({ method: request.method, route: request.routeOptions?.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      this.http.observe(
+        { method: request.method, route: request.routeOptions?.url ?? 'unmatched', status: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
     });
   }
 }

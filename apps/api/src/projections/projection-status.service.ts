@@ -27,7 +27,9 @@ export class ProjectionStatus {
   /** One statement per query (it runs on every read-model request); before the schema exists: 0. */
   async position(): Promise<number> {
     try {
-      const { rows } = await this.projector.projector.pool.query(`SELECT position FROM ${READ_MODEL_SCHEMA}.projector_checkpoint WHERE id = 'main'`);
+      const { rows } = await this.projector.projector.pool.query(
+        `SELECT position FROM ${READ_MODEL_SCHEMA}.projector_checkpoint WHERE id = 'main'`,
+      );
       return rows.length ? Number(rows[0].position) : 0;
     } catch (error) {
       const code = (error as { code?: string }).code;
@@ -65,7 +67,16 @@ export class ProjectionStatus {
       if (next) lagSeconds = Math.max(0, (Date.now() - next.recordedAt.getTime()) / 1000);
     }
     const status = this.projector.projector.status();
-    const { rows } = await this.projector.projector.pool.query(`SELECT count(*)::int AS n FROM ${READ_MODEL_SCHEMA}.dead_letters`).catch(() => ({ rows: [{ n: status.deadLetters }] }));
-    return { position, headPosition, lagEvents: Math.max(0, headPosition - position), lagSeconds, deadLetters: rows[0].n, running: status.running && status.leader };
+    const { rows } = await this.projector.projector.pool
+      .query(`SELECT count(*)::int AS n FROM ${READ_MODEL_SCHEMA}.dead_letters`)
+      .catch(() => ({ rows: [{ n: status.deadLetters }] }));
+    return {
+      position,
+      headPosition,
+      lagEvents: Math.max(0, headPosition - position),
+      lagSeconds,
+      deadLetters: rows[0].n,
+      running: status.running && status.leader,
+    };
   }
 }

@@ -31,7 +31,8 @@ export function isIsoInstant(value: unknown): value is string {
 
 /** Days from `from` to `to` (both `YYYY-MM-DD`); negative when `to` is earlier. */
 export function daysBetween(from: string, to: string): number {
-  const toUtc = (date: string) => Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+  const toUtc = (date: string) =>
+    Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
   return Math.round((toUtc(to) - toUtc(from)) / 86_400_000);
 }
 
@@ -43,7 +44,8 @@ export function requireDate(value: unknown, field: string): string {
 /** The command's `now` (or a user-given `occurredAt`) as an ISO instant string for event data. */
 export function toInstant(value: Date | string, field = 'now'): string {
   if (typeof value === 'string') {
-    if (!isIsoInstant(value)) throw new DomainError('INVALID_TIMESTAMP', `${field} must be an ISO 8601 timestamp`, field);
+    if (!isIsoInstant(value))
+      throw new DomainError('INVALID_TIMESTAMP', `${field} must be an ISO 8601 timestamp`, field);
     return value;
   }
   if (Number.isNaN(value.getTime())) throw new DomainError('INVALID_TIMESTAMP', `${field} is not a valid time`, field);

@@ -16,7 +16,8 @@ export const departmentStream = (departmentId: string): string => `department-${
 export const initialDepartmentState = (): DepartmentState => ({ status: 'absent' });
 
 function registerDepartment(command: RegisterDepartment, state: DepartmentState): DepartmentEvent[] {
-  if (state.status !== 'absent') throw new DomainError('DEPARTMENT_ALREADY_REGISTERED', 'department already registered');
+  if (state.status !== 'absent')
+    throw new DomainError('DEPARTMENT_ALREADY_REGISTERED', 'department already registered');
   const { data } = command;
   const parent = optionalText('parentId', data.parentId);
   if (parent.parentId === data.departmentId) {
@@ -37,13 +38,20 @@ function registerDepartment(command: RegisterDepartment, state: DepartmentState)
 }
 
 function renameDepartment(command: RenameDepartment, state: DepartmentState): DepartmentEvent[] {
-  if (state.status === 'absent') throw new DomainError('DEPARTMENT_NOT_REGISTERED', 'no department is registered under this id');
+  if (state.status === 'absent')
+    throw new DomainError('DEPARTMENT_NOT_REGISTERED', 'no department is registered under this id');
   const name = requireText(command.data.name, 'name');
-  if (name === state.name) throw new DomainError('DEPARTMENT_NAME_UNCHANGED', `the department is already called ${name}`, 'name');
+  if (name === state.name)
+    throw new DomainError('DEPARTMENT_NAME_UNCHANGED', `the department is already called ${name}`, 'name');
   return [
     {
       type: 'DepartmentRenamed',
-      data: { departmentId: state.departmentId, name, previousName: state.name, occurredAt: toInstant(command.metadata.now) },
+      data: {
+        departmentId: state.departmentId,
+        name,
+        previousName: state.name,
+        occurredAt: toInstant(command.metadata.now),
+      },
     },
   ];
 }

@@ -16,7 +16,11 @@ const register = (overrides: Record<string, unknown> = {}) =>
     data: { departmentId: 'd-jd1', name: '城关街道办事处', kind: 'subdistrict', parentId: 'd-qu', ...overrides },
     metadata,
   }) as DepartmentCommand;
-const rename = (name: string): DepartmentCommand => ({ type: 'RenameDepartment', data: { departmentId: 'd-jd1', name }, metadata });
+const rename = (name: string): DepartmentCommand => ({
+  type: 'RenameDepartment',
+  data: { departmentId: 'd-jd1', name },
+  metadata,
+});
 
 describe('Department decider', () => {
   it('names its stream department-{id}', () => {
@@ -39,7 +43,12 @@ describe('Department decider', () => {
     spec
       .given([])
       .when(register({ departmentId: 'd-mz', name: '区民政局', kind: 'bureau', parentId: undefined }))
-      .then([{ type: 'DepartmentRegistered', data: { departmentId: 'd-mz', name: '区民政局', kind: 'bureau', occurredAt: now } }]);
+      .then([
+        {
+          type: 'DepartmentRegistered',
+          data: { departmentId: 'd-mz', name: '区民政局', kind: 'bureau', occurredAt: now },
+        },
+      ]);
   });
 
   it('rejects registering a department twice', () => {
@@ -47,15 +56,24 @@ describe('Department decider', () => {
   });
 
   it('rejects a department that is its own parent', () => {
-    spec.given([]).when(register({ parentId: 'd-jd1' })).thenThrows('DEPARTMENT_CANNOT_BE_OWN_PARENT', 'invalid');
+    spec
+      .given([])
+      .when(register({ parentId: 'd-jd1' }))
+      .thenThrows('DEPARTMENT_CANNOT_BE_OWN_PARENT', 'invalid');
   });
 
   it('rejects an unknown kind of department', () => {
-    spec.given([]).when(register({ kind: 'ministry' })).thenThrows('INVALID_VALUE', 'invalid');
+    spec
+      .given([])
+      .when(register({ kind: 'ministry' }))
+      .thenThrows('INVALID_VALUE', 'invalid');
   });
 
   it('rejects a department without a name', () => {
-    spec.given([]).when(register({ name: '' })).thenThrows('VALUE_REQUIRED', 'invalid');
+    spec
+      .given([])
+      .when(register({ name: '' }))
+      .thenThrows('VALUE_REQUIRED', 'invalid');
   });
 
   it('renames a department, remembering the previous name in the event', () => {

@@ -162,13 +162,18 @@ function requestClosure(command: RequestClosure, state: FindingState): FindingEv
 function verifyRectification(command: VerifyRectification, state: FindingState): FindingEvent[] {
   const finding = accepting(state, 'VerifyRectification');
   const { accepted, ongoing, reason } = command.data;
-  if (typeof accepted !== 'boolean') throw new DomainError('INVALID_VALUE', 'accepted must be true or false', 'accepted');
+  if (typeof accepted !== 'boolean')
+    throw new DomainError('INVALID_VALUE', 'accepted must be true or false', 'accepted');
   const occurredAt = toInstant(command.metadata.now);
   const { findingId } = finding;
 
   if (!accepted) {
     if (ongoing) {
-      throw new DomainError('ONGOING_REQUIRES_ACCEPTANCE', 'a rejected rectification cannot be marked ongoing', 'ongoing');
+      throw new DomainError(
+        'ONGOING_REQUIRES_ACCEPTANCE',
+        'a rejected rectification cannot be marked ongoing',
+        'ongoing',
+      );
     }
     return [{ type: 'RectificationRejected', data: { findingId, reason: requireReason(reason), occurredAt } }];
   }
@@ -201,7 +206,11 @@ function dismissFinding(command: DismissFinding, state: FindingState): FindingEv
   return [
     {
       type: 'FindingDismissed',
-      data: { findingId: finding.findingId, reason: requireReason(command.data.reason), occurredAt: toInstant(command.metadata.now) },
+      data: {
+        findingId: finding.findingId,
+        reason: requireReason(command.data.reason),
+        occurredAt: toInstant(command.metadata.now),
+      },
     },
   ];
 }

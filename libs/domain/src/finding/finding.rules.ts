@@ -24,8 +24,7 @@ const within = (set: readonly FindingStatus[]) => (status: FindingStatus | 'abse
   status !== 'absent' && set.includes(status);
 export const isOpenFindingStatus: (status: FindingStatus | 'absent') => boolean = within(OPEN_FINDING_STATUSES);
 export const isSettledFindingStatus: (status: FindingStatus | 'absent') => boolean = within(SETTLED_FINDING_STATUSES);
-export const isAssignedFindingStatus: (status: FindingStatus | 'absent') => boolean =
-  within(ASSIGNED_FINDING_STATUSES);
+export const isAssignedFindingStatus: (status: FindingStatus | 'absent') => boolean = within(ASSIGNED_FINDING_STATUSES);
 
 // ── deadlines: overdue and 三色预警 ──────────────────────────────────────────────
 

@@ -55,7 +55,10 @@ const closureRequested: FindingEvent = {
 };
 const verified: FindingEvent = { type: 'RectificationVerified', data: { findingId, occurredAt: now } };
 const markedOngoing: FindingEvent = { type: 'RectificationMarkedOngoing', data: { findingId, occurredAt: now } };
-const dismissed: FindingEvent = { type: 'FindingDismissed', data: { findingId, reason: '经核实不属实', occurredAt: now } };
+const dismissed: FindingEvent = {
+  type: 'FindingDismissed',
+  data: { findingId, reason: '经核实不属实', occurredAt: now },
+};
 
 const inProgress = [recorded, assigned, acknowledged, planSubmitted];
 const pending = [...inProgress, closureRequested];
@@ -96,7 +99,8 @@ const report = (percent = 40, evidence: string[] | null = ['ev-1']) =>
   command('ReportProgress', { note: '已排查12个社区', percent, ...(evidence ? { evidence } : {}) });
 const requestClosure = (evidence = ['ev-1', 'ev-2'], signedOffBy = '局长 签字') =>
   command('RequestClosure', { evidence, signedOffBy });
-const verify = (data: { accepted: boolean; reason?: string; ongoing?: boolean }) => command('VerifyRectification', data);
+const verify = (data: { accepted: boolean; reason?: string; ongoing?: boolean }) =>
+  command('VerifyRectification', data);
 const reopen = (reason = '回头看发现虚假整改') => command('ReopenRectification', { reason });
 const dismiss = (reason = '经核实不属实') => command('DismissFinding', { reason });
 
@@ -109,7 +113,10 @@ describe('Finding decider', () => {
 
   it('carries a finding from recording to 销号', () => {
     const state = foldEvents(findingDecider, closed);
-    expect(state).toMatchObject({ status: 'closed', rectification: { cycle: 1, closedAt: now, evidenceRefs: ['ev-1', 'ev-2'] } });
+    expect(state).toMatchObject({
+      status: 'closed',
+      rectification: { cycle: 1, closedAt: now, evidenceRefs: ['ev-1', 'ev-2'] },
+    });
   });
 
   describe('RecordFinding', () => {
@@ -120,8 +127,11 @@ describe('Finding decider', () => {
     });
 
     it('leaves out an empty category', () => {
-      const { category: _, ...withoutCategory } = recorded.data as Extract<FindingEvent, { type: 'FindingRecorded' }>['data'];
-      spec.given([]).when(record({ category: '' })).then([{ type: 'FindingRecorded', data: withoutCategory }]);
+      const { category: _, ...withoutCategory } = recorded.data;
+      spec
+        .given([])
+        .when(record({ category: '' }))
+        .then([{ type: 'FindingRecorded', data: withoutCategory }]);
     });
 
     it('rejects recording the same finding twice', () => {
@@ -129,7 +139,10 @@ describe('Finding decider', () => {
     });
 
     it('rejects a finding without a description', () => {
-      const error = spec.given([]).when(record({ description: '' })).thenThrows('VALUE_REQUIRED', 'invalid');
+      const error = spec
+        .given([])
+        .when(record({ description: '' }))
+        .thenThrows('VALUE_REQUIRED', 'invalid');
       expect(error.field).toBe('description');
     });
   });
@@ -177,11 +190,17 @@ describe('Finding decider', () => {
     });
 
     it('rejects a due date that is not a date', () => {
-      spec.given([recorded]).when(assign({ dueOn: '31/10/2024' })).thenThrows('INVALID_DATE', 'invalid');
+      spec
+        .given([recorded])
+        .when(assign({ dueOn: '31/10/2024' }))
+        .thenThrows('INVALID_DATE', 'invalid');
     });
 
     it('rejects an unknown rectification type', () => {
-      spec.given([recorded]).when(assign({ type: 'someday' })).thenThrows('INVALID_VALUE', 'invalid');
+      spec
+        .given([recorded])
+        .when(assign({ type: 'someday' }))
+        .thenThrows('INVALID_VALUE', 'invalid');
     });
 
     it('rejects the responsible unit listed again as a co-unit', () => {
@@ -192,7 +211,10 @@ describe('Finding decider', () => {
     });
 
     it('rejects an assignment without a responsible person', () => {
-      spec.given([recorded]).when(assign({ responsiblePerson: ' ' })).thenThrows('VALUE_REQUIRED', 'invalid');
+      spec
+        .given([recorded])
+        .when(assign({ responsiblePerson: ' ' }))
+        .thenThrows('VALUE_REQUIRED', 'invalid');
     });
   });
 
@@ -240,14 +262,23 @@ describe('Finding decider', () => {
     it('records progress, percent and evidence while in progress', () => {
       const state = spec.given(inProgress).when(report()).then([progressReported]);
       expect(state.status).toBe('in_progress');
-      expect(rectificationOf(state)).toMatchObject({ progressPercent: 40, progressNote: '已排查12个社区', evidenceRefs: ['ev-1'] });
+      expect(rectificationOf(state)).toMatchObject({
+        progressPercent: 40,
+        progressNote: '已排查12个社区',
+        evidenceRefs: ['ev-1'],
+      });
     });
 
     it('accepts a report without evidence', () => {
       spec
         .given(inProgress)
         .when(report(60, null))
-        .then([{ type: 'ProgressReported', data: { findingId, note: '已排查12个社区', percent: 60, evidence: [], occurredAt: now } }]);
+        .then([
+          {
+            type: 'ProgressReported',
+            data: { findingId, note: '已排查12个社区', percent: 60, evidence: [], occurredAt: now },
+          },
+        ]);
     });
 
     it('rejects a percent above 100', () => {
@@ -269,7 +300,10 @@ describe('Finding decider', () => {
 
   describe('RequestClosure', () => {
     it('asks for verification of a rectification in progress', () => {
-      const state = spec.given([...inProgress, progressReported]).when(requestClosure()).then([closureRequested]);
+      const state = spec
+        .given([...inProgress, progressReported])
+        .when(requestClosure())
+        .then([closureRequested]);
       expect(state.status).toBe('pending_verification');
       expect(rectificationOf(state)).toMatchObject({
         evidenceRefs: ['ev-1', 'ev-2'],
@@ -279,12 +313,18 @@ describe('Finding decider', () => {
     });
 
     it('lets an immediate rectification go from assigned straight to verification (立行立改)', () => {
-      const state = spec.given([recorded, assignedAs('immediate')]).when(requestClosure()).then([closureRequested]);
+      const state = spec
+        .given([recorded, assignedAs('immediate')])
+        .when(requestClosure())
+        .then([closureRequested]);
       expect(state.status).toBe('pending_verification');
     });
 
     it('lets an acknowledged immediate rectification ask for closure without a plan', () => {
-      spec.given([recorded, assignedAs('immediate'), acknowledged]).when(requestClosure()).then([closureRequested]);
+      spec
+        .given([recorded, assignedAs('immediate'), acknowledged])
+        .when(requestClosure())
+        .then([closureRequested]);
     });
 
     it('rejects closure of a deadline rectification that skipped its plan', () => {
@@ -304,13 +344,19 @@ describe('Finding decider', () => {
     });
 
     it("rejects closure without the head's sign-off", () => {
-      spec.given(inProgress).when(requestClosure(['ev-1'], '')).thenThrows('VALUE_REQUIRED', 'invalid');
+      spec
+        .given(inProgress)
+        .when(requestClosure(['ev-1'], ''))
+        .thenThrows('VALUE_REQUIRED', 'invalid');
     });
   });
 
   describe('VerifyRectification', () => {
     it('closes (销号) an accepted rectification at the time of verification', () => {
-      const state = spec.given(pending).when(verify({ accepted: true })).then([verified]);
+      const state = spec
+        .given(pending)
+        .when(verify({ accepted: true }))
+        .then([verified]);
       expect(state.status).toBe('closed');
       expect(rectificationOf(state)?.closedAt).toBe(now);
     });
@@ -325,18 +371,27 @@ describe('Finding decider', () => {
     });
 
     it('rejects a rejection without a reason', () => {
-      spec.given(pending).when(verify({ accepted: false, reason: ' ' })).thenThrows('REASON_REQUIRED', 'invalid');
+      spec
+        .given(pending)
+        .when(verify({ accepted: false, reason: ' ' }))
+        .thenThrows('REASON_REQUIRED', 'invalid');
     });
 
     it('accepts a long-term rectification as ongoing (阶段性完成、持续整改)', () => {
-      const state = spec.given(longTermPending).when(verify({ accepted: true, ongoing: true })).then([markedOngoing]);
+      const state = spec
+        .given(longTermPending)
+        .when(verify({ accepted: true, ongoing: true }))
+        .then([markedOngoing]);
       expect(state.status).toBe('ongoing');
       expect(rectificationOf(state)).toMatchObject({ ongoingSince: now });
       expect(rectificationOf(state)?.closedAt).toBeUndefined();
     });
 
     it('rejects ongoing for a deadline rectification', () => {
-      spec.given(pending).when(verify({ accepted: true, ongoing: true })).thenThrows('ONGOING_ONLY_FOR_LONG_TERM', 'conflict');
+      spec
+        .given(pending)
+        .when(verify({ accepted: true, ongoing: true }))
+        .thenThrows('ONGOING_ONLY_FOR_LONG_TERM', 'conflict');
     });
 
     it('rejects ongoing for a rejected rectification', () => {
@@ -347,19 +402,31 @@ describe('Finding decider', () => {
     });
 
     it('rejects verifying twice', () => {
-      spec.given(closed).when(verify({ accepted: true })).thenThrows('FINDING_NOT_PENDING_VERIFICATION', 'conflict');
+      spec
+        .given(closed)
+        .when(verify({ accepted: true }))
+        .thenThrows('FINDING_NOT_PENDING_VERIFICATION', 'conflict');
     });
 
     it('rejects verification of a finding that was never assigned', () => {
-      spec.given([recorded]).when(verify({ accepted: true })).thenThrows('FINDING_NOT_PENDING_VERIFICATION', 'conflict');
+      spec
+        .given([recorded])
+        .when(verify({ accepted: true }))
+        .thenThrows('FINDING_NOT_PENDING_VERIFICATION', 'conflict');
     });
 
     it('rejects verification of a rectification still in progress', () => {
-      spec.given(inProgress).when(verify({ accepted: true })).thenThrows('FINDING_NOT_PENDING_VERIFICATION', 'conflict');
+      spec
+        .given(inProgress)
+        .when(verify({ accepted: true }))
+        .thenThrows('FINDING_NOT_PENDING_VERIFICATION', 'conflict');
     });
 
     it('rejects verification of a finding that does not exist', () => {
-      spec.given([]).when(verify({ accepted: true })).thenThrows('FINDING_NOT_FOUND', 'not_found');
+      spec
+        .given([])
+        .when(verify({ accepted: true }))
+        .thenThrows('FINDING_NOT_FOUND', 'not_found');
     });
   });
 
@@ -370,14 +437,24 @@ describe('Finding decider', () => {
     });
 
     it('reopens a closed rectification into a new cycle (回头看)', () => {
-      const state = spec.given(closed).when(reopen()).then([reopened(2)]);
+      const state = spec
+        .given(closed)
+        .when(reopen())
+        .then([reopened(2)]);
       expect(state.status).toBe('in_progress');
-      expect(rectificationOf(state)).toMatchObject({ cycle: 2, reopenedCount: 1, lastReopenReason: '回头看发现虚假整改' });
+      expect(rectificationOf(state)).toMatchObject({
+        cycle: 2,
+        reopenedCount: 1,
+        lastReopenReason: '回头看发现虚假整改',
+      });
       expect(rectificationOf(state)?.closedAt).toBeUndefined();
     });
 
     it('reopens an ongoing rectification that slid back (反弹回潮)', () => {
-      const state = spec.given(ongoing).when(reopen()).then([reopened(2)]);
+      const state = spec
+        .given(ongoing)
+        .when(reopen())
+        .then([reopened(2)]);
       expect(state.status).toBe('in_progress');
       expect(rectificationOf(state)?.ongoingSince).toBeUndefined();
     });
@@ -422,7 +499,14 @@ describe('Finding decider', () => {
     });
 
     it('refuses every later command on a dismissed finding', () => {
-      for (const later of [acknowledge(), submitPlan(), report(), requestClosure(), verify({ accepted: true }), reopen()]) {
+      for (const later of [
+        acknowledge(),
+        submitPlan(),
+        report(),
+        requestClosure(),
+        verify({ accepted: true }),
+        reopen(),
+      ]) {
         spec.given([recorded, dismissed]).when(later).thenThrows('FINDING_DISMISSED', 'conflict');
       }
     });

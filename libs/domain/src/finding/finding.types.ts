@@ -128,10 +128,7 @@ export type ReportProgress = Command<
   'ReportProgress',
   { findingId: string; note: string; percent: number; evidence?: string[] }
 >;
-export type RequestClosure = Command<
-  'RequestClosure',
-  { findingId: string; evidence: string[]; signedOffBy: string }
->;
+export type RequestClosure = Command<'RequestClosure', { findingId: string; evidence: string[]; signedOffBy: string }>;
 /**
  * accepted → closed (销号); accepted + ongoing → ongoing (long_term only);
  * not accepted → back to in_progress, with a reason.

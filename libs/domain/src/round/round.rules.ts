@@ -39,7 +39,10 @@ function pointOf(round: InspectionRound, pointId: string): MonitoringPoint {
 export function ensureFindingMayBeRecorded(round: RoundState, monitoringPointId: string): MonitoringPoint {
   if (round.status === 'absent') throw new DomainError('ROUND_NOT_FOUND', 'round not found');
   if (!canRecordFinding(round)) {
-    throw new DomainError('ROUND_NOT_STATIONED', `findings are recorded while the round is stationed, it is ${round.status}`);
+    throw new DomainError(
+      'ROUND_NOT_STATIONED',
+      `findings are recorded while the round is stationed, it is ${round.status}`,
+    );
   }
   return pointOf(round, monitoringPointId);
 }

@@ -36,7 +36,10 @@ export type RoundPlanned = Event<
     occurredAt: string;
   }
 >;
-export type FocusFieldAdded = Event<'FocusFieldAdded', { roundId: string; fieldId: string; name: string; occurredAt: string }>;
+export type FocusFieldAdded = Event<
+  'FocusFieldAdded',
+  { roundId: string; fieldId: string; name: string; occurredAt: string }
+>;
 export type MonitoringPointAdded = Event<
   'MonitoringPointAdded',
   { roundId: string; pointId: string; fieldId: string; title: string; targets: MonitoringTarget[]; occurredAt: string }

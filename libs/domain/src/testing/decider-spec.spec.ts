@@ -19,11 +19,21 @@ const counted = (by: number): E => ({ type: 'Counted', data: { by } });
 
 describe('DeciderSpecification', () => {
   it('answers the state after the given and the decided events', () => {
-    expect(spec.given([counted(1)]).when(count(2)).then([counted(2)])).toBe(3);
+    expect(
+      spec
+        .given([counted(1)])
+        .when(count(2))
+        .then([counted(2)]),
+    ).toBe(3);
   });
 
   it('fails when the decided events differ', () => {
-    expect(() => spec.given([]).when(count(1)).then([counted(2)])).toThrow(/Count decided/);
+    expect(() =>
+      spec
+        .given([])
+        .when(count(1))
+        .then([counted(2)]),
+    ).toThrow(/Count decided/);
   });
 
   it('fails when an error was expected but events were decided', () => {
@@ -31,8 +41,18 @@ describe('DeciderSpecification', () => {
   });
 
   it('fails when the refusal has another code or kind', () => {
-    expect(() => spec.given([counted(3)]).when(count(1)).thenThrows('REASON_REQUIRED')).toThrow(/expected REASON_REQUIRED/);
-    expect(() => spec.given([counted(3)]).when(count(1)).thenThrows('VALUE_REQUIRED', 'conflict')).toThrow(/expected/);
+    expect(() =>
+      spec
+        .given([counted(3)])
+        .when(count(1))
+        .thenThrows('REASON_REQUIRED'),
+    ).toThrow(/expected REASON_REQUIRED/);
+    expect(() =>
+      spec
+        .given([counted(3)])
+        .when(count(1))
+        .thenThrows('VALUE_REQUIRED', 'conflict'),
+    ).toThrow(/expected/);
   });
 
   it('lets errors that are not domain errors through', () => {
@@ -40,6 +60,11 @@ describe('DeciderSpecification', () => {
   });
 
   it('answers the refusal for further assertions', () => {
-    expect(spec.given([counted(3)]).when(count(1)).thenThrows('VALUE_REQUIRED', 'invalid').message).toBe('too many');
+    expect(
+      spec
+        .given([counted(3)])
+        .when(count(1))
+        .thenThrows('VALUE_REQUIRED', 'invalid').message,
+    ).toBe('too many');
   });
 });

@@ -18,7 +18,10 @@ function sameValue(a: unknown, b: unknown): boolean {
   }
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   // Like jest's toEqual: a key holding `undefined` counts as absent.
-  const keys = (o: object) => Object.keys(o).filter((k) => (o as Record<string, unknown>)[k] !== undefined).sort();
+  const keys = (o: object) =>
+    Object.keys(o)
+      .filter((k) => (o as Record<string, unknown>)[k] !== undefined)
+      .sort();
   const [ka, kb] = [keys(a), keys(b)];
   return (
     ka.length === kb.length &&
@@ -63,7 +66,9 @@ export const DeciderSpecification = {
                   }
                   return error;
                 }
-                throw new Error(`${command.type} was expected to be refused with ${code} but decided\n${show(produced)}`);
+                throw new Error(
+                  `${command.type} was expected to be refused with ${code} but decided\n${show(produced)}`,
+                );
               },
             };
           },

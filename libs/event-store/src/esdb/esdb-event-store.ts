@@ -337,17 +337,24 @@ export class EsdbEventStore implements EventStore {
     return verifyLog({ seals: await this.seals(), total: events.length, pages: once(events), streamId });
   }
 
-  async verifyAll(options: { onProgress?: (eventsChecked: number, total: number) => void } = {}): Promise<VerifyReport> {
+  async verifyAll(
+    options: { onProgress?: (eventsChecked: number, total: number) => void } = {},
+  ): Promise<VerifyReport> {
     // The chain is checked per stream: the whole filtered $all is read and grouped (held in memory).
     const all: RecordedEvent[] = [];
-    for (let position = 0; ; ) {
+    for (let position = 0; ;) {
       const page = await this.readAfter(position, 5000);
       all.push(...page);
       if (page.length < 5000) break;
       position = page[page.length - 1].position;
     }
     all.sort((a, b) => (a.streamId === b.streamId ? a.revision - b.revision : a.streamId < b.streamId ? -1 : 1));
-    return verifyLog({ seals: await this.seals(), total: all.length, pages: once(all), onProgress: options.onProgress });
+    return verifyLog({
+      seals: await this.seals(),
+      total: all.length,
+      pages: once(all),
+      onProgress: options.onProgress,
+    });
   }
 
   async seal(): Promise<SealResult> {
@@ -360,7 +367,7 @@ export class EsdbEventStore implements EventStore {
     }
     const heads: SealHeads = {};
     let count = 0;
-    for (let position = prevUpTo; position < upTo; ) {
+    for (let position = prevUpTo; position < upTo;) {
       const page = await this.readAfter(position, 5000);
       if (page.length === 0) break;
       for (const e of page) {

@@ -41,13 +41,21 @@ export class Integrity {
       await client.query('BEGIN');
       // One sealer at a time across processes; a second one simply finds the work done.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.schema}.seal`]);
-      const { rows: last } = await client.query<SealRow>(`SELECT * FROM ${this.schema}.es_seals ORDER BY seq DESC LIMIT 1`);
+      const { rows: last } = await client.query<SealRow>(
+        `SELECT * FROM ${this.schema}.es_seals ORDER BY seq DESC LIMIT 1`,
+      );
       const prev = last[0];
       const prevUpTo = prev ? Number(prev.up_to_position) : 0;
       const upTo = await headPosition();
       if (prev && upTo <= prevUpTo) {
         await client.query('COMMIT');
-        return { seq: Number(prev.seq), upToPosition: prevUpTo, eventCount: Number(prev.event_count), hash: prev.hash.toString('hex'), created: false };
+        return {
+          seq: Number(prev.seq),
+          upToPosition: prevUpTo,
+          eventCount: Number(prev.event_count),
+          hash: prev.hash.toString('hex'),
+          created: false,
+        };
       }
       const { rows: changed } = await client.query<{ stream_id: string; revision: string; hash: Buffer }>(
         `SELECT DISTINCT ON (stream_id) stream_id, revision, hash FROM ${this.schema}.es_events
@@ -61,14 +69,24 @@ export class Integrity {
       const heads: Heads = {};
       for (const r of changed) heads[r.stream_id] = [Number(r.revision), r.hash.toString('hex')];
       const seq = prev ? Number(prev.seq) + 1 : 1;
-      const { rows: now } = await client.query<{ now: Date }>(`SELECT date_trunc('milliseconds', clock_timestamp()) AS now`);
+      const { rows: now } = await client.query<{ now: Date }>(
+        `SELECT date_trunc('milliseconds', clock_timestamp()) AS now`,
+      );
       const eventCount = (prev ? Number(prev.event_count) : 0) + Number(counted[0].n);
       const prevHash = prev ? prev.hash.toString('hex') : GENESIS_HASH;
       const hash = sealHash(prevHash, { seq, sealedAt: now[0].now, upToPosition: upTo, eventCount, heads });
       await client.query(
         `INSERT INTO ${this.schema}.es_seals (seq, sealed_at, up_to_position, event_count, heads, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [seq, now[0].now, upTo, eventCount, JSON.stringify(heads), Buffer.from(prevHash, 'hex'), Buffer.from(hash, 'hex')],
+        [
+          seq,
+          now[0].now,
+          upTo,
+          eventCount,
+          JSON.stringify(heads),
+          Buffer.from(prevHash, 'hex'),
+          Buffer.from(hash, 'hex'),
+        ],
       );
       await client.query('COMMIT');
       return { seq, upToPosition: upTo, eventCount, hash, created: true };
@@ -81,7 +99,10 @@ export class Integrity {
     }
   }
 
-  async verify(options: { streamId?: string; onProgress?: (done: number, total: number) => void }): Promise<VerifyReport> {
+  async verify(options: {
+    streamId?: string;
+    onProgress?: (done: number, total: number) => void;
+  }): Promise<VerifyReport> {
     const seals = await this.verifySeals();
     const { streamId } = options;
     const { rows: totals } = await this.pool.query<{ n: string }>(
@@ -102,7 +123,12 @@ export class Integrity {
     const endStream = (id: string, lastRevision: number) => {
       const sealed = seals.heads.get(id);
       if (sealed && lastRevision < sealed[0]) {
-        note({ streamId: id, revision: sealed[0], expectedHash: sealed[1], reason: `events after revision ${lastRevision} are missing: the seal recorded revision ${sealed[0]}` });
+        note({
+          streamId: id,
+          revision: sealed[0],
+          expectedHash: sealed[1],
+          reason: `events after revision ${lastRevision} are missing: the seal recorded revision ${sealed[0]}`,
+        });
       }
     };
     const seen = new Set<string>();
@@ -125,23 +151,55 @@ export class Integrity {
           prevHash = GENESIS_HASH;
         }
         if (e.revision !== expectedRevision) {
-          note({ streamId: e.streamId, revision: expectedRevision, position: e.position, reason: `revision ${expectedRevision} is missing (found ${e.revision} next)` });
+          note({
+            streamId: e.streamId,
+            revision: expectedRevision,
+            position: e.position,
+            reason: `revision ${expectedRevision} is missing (found ${e.revision} next)`,
+          });
         } else if (e.prevHash !== prevHash) {
-          note({ streamId: e.streamId, revision: e.revision, position: e.position, expectedHash: prevHash, actualHash: e.prevHash, reason: 'prevHash does not match the previous event' });
+          note({
+            streamId: e.streamId,
+            revision: e.revision,
+            position: e.position,
+            expectedHash: prevHash,
+            actualHash: e.prevHash,
+            reason: 'prevHash does not match the previous event',
+          });
         } else {
           const recomputed = eventHash(e);
           if (recomputed !== e.hash) {
-            note({ streamId: e.streamId, revision: e.revision, position: e.position, expectedHash: recomputed, actualHash: e.hash, reason: 'event content does not match its hash' });
+            note({
+              streamId: e.streamId,
+              revision: e.revision,
+              position: e.position,
+              expectedHash: recomputed,
+              actualHash: e.hash,
+              reason: 'event content does not match its hash',
+            });
           }
         }
         const sealed = seals.heads.get(e.streamId);
         if (sealed && e.revision === sealed[0] && e.hash !== sealed[1]) {
-          note({ streamId: e.streamId, revision: e.revision, position: e.position, expectedHash: sealed[1], actualHash: e.hash, reason: 'hash differs from the sealed head' });
+          note({
+            streamId: e.streamId,
+            revision: e.revision,
+            position: e.position,
+            expectedHash: sealed[1],
+            actualHash: e.hash,
+            reason: 'hash differs from the sealed head',
+          });
         }
         if (e.position <= seals.upToPosition) {
           countedBelowSeal++;
           if (!sealed || e.revision > sealed[0]) {
-            note({ streamId: e.streamId, revision: e.revision, position: e.position, actualHash: e.hash, reason: 'event was not part of the log when it was sealed' });
+            note({
+              streamId: e.streamId,
+              revision: e.revision,
+              position: e.position,
+              actualHash: e.hash,
+              reason: 'event was not part of the log when it was sealed',
+            });
           }
         }
         expectedRevision = e.revision + 1;
@@ -156,13 +214,28 @@ export class Integrity {
     if (stream !== null) endStream(stream, expectedRevision - 1);
     for (const [id, [revision, hash]] of seals.heads) {
       if ((!streamId || id === streamId) && !seen.has(id)) {
-        note({ streamId: id, revision, expectedHash: hash, reason: 'the whole stream is missing though it was sealed' });
+        note({
+          streamId: id,
+          revision,
+          expectedHash: hash,
+          reason: 'the whole stream is missing though it was sealed',
+        });
       }
     }
     if (!streamId && countedBelowSeal !== seals.eventCount) {
-      note({ streamId: '*', revision: 0, reason: `the latest seal counted ${seals.eventCount} events up to position ${seals.upToPosition}, the log has ${countedBelowSeal}` });
+      note({
+        streamId: '*',
+        revision: 0,
+        reason: `the latest seal counted ${seals.eventCount} events up to position ${seals.upToPosition}, the log has ${countedBelowSeal}`,
+      });
     }
-    return { ok: firstBreak === undefined, streamsChecked, eventsChecked, sealsChecked: seals.sealsChecked, ...(firstBreak ? { firstBreak } : {}) };
+    return {
+      ok: firstBreak === undefined,
+      streamsChecked,
+      eventsChecked,
+      sealsChecked: seals.sealsChecked,
+      ...(firstBreak ? { firstBreak } : {}),
+    };
   }
 
   private async verifySeals(): Promise<SealState> {
@@ -172,10 +245,26 @@ export class Integrity {
     let expectedSeq = 1;
     for (const row of rows) {
       const seq = Number(row.seq);
-      const seal = { seq, sealedAt: row.sealed_at, upToPosition: Number(row.up_to_position), eventCount: Number(row.event_count), heads: row.heads };
+      const seal = {
+        seq,
+        sealedAt: row.sealed_at,
+        upToPosition: Number(row.up_to_position),
+        eventCount: Number(row.event_count),
+        heads: row.heads,
+      };
       const recomputed = sealHash(prevHash, seal);
-      if (seq !== expectedSeq || row.prev_hash.toString('hex') !== prevHash || recomputed !== row.hash.toString('hex')) {
-        state.brk ??= { streamId: '$seals', revision: expectedSeq, expectedHash: recomputed, actualHash: row.hash.toString('hex'), reason: 'the chain of seals is broken' };
+      if (
+        seq !== expectedSeq ||
+        row.prev_hash.toString('hex') !== prevHash ||
+        recomputed !== row.hash.toString('hex')
+      ) {
+        state.brk ??= {
+          streamId: '$seals',
+          revision: expectedSeq,
+          expectedHash: recomputed,
+          actualHash: row.hash.toString('hex'),
+          reason: 'the chain of seals is broken',
+        };
       }
       for (const [id, head] of Object.entries(row.heads)) state.heads.set(id, head);
       state.upToPosition = seal.upToPosition;

@@ -47,7 +47,10 @@ export async function runMigrations(pool: pg.Pool, schema: string, migrations: M
       await client.query('BEGIN');
       try {
         await client.query(m.sql);
-        await client.query(`INSERT INTO ${schema}.schema_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+        await client.query(`INSERT INTO ${schema}.schema_migrations (version, name) VALUES ($1, $2)`, [
+          m.version,
+          m.name,
+        ]);
         await client.query('COMMIT');
         applied.push(m.version);
       } catch (error) {
@@ -77,7 +80,11 @@ async function upToDate(pool: pg.Pool, schema: string, migrations: Migration[]):
  * es_append (SECURITY DEFINER, see 004_least_privilege.sql). No UPDATE, DELETE, TRUNCATE or direct INSERT on the log,
  * and no ownership, so it can neither disable a trigger nor alter a table. Run by the owner; idempotent.
  */
-export async function grantEventStoreAccess(client: pg.ClientBase | pg.Pool, schema: string, role: string): Promise<void> {
+export async function grantEventStoreAccess(
+  client: pg.ClientBase | pg.Pool,
+  schema: string,
+  role: string,
+): Promise<void> {
   const r = pg.escapeIdentifier(role);
   await client.query(`GRANT USAGE ON SCHEMA ${schema} TO ${r}`);
   await client.query(`GRANT SELECT ON ${schema}.es_events, ${schema}.schema_migrations TO ${r}`);

@@ -51,4 +51,3 @@ export async function readAllFrom(
   });
   return rows.map(toRecorded);
 }
-

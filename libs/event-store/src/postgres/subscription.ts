@@ -33,7 +33,11 @@ export class PollingSubscription implements Subscription {
   constructor(private readonly options: PollingSubscriptionOptions) {
     this.current = options.fromPosition;
     // Its own connection, so a subscription never waits behind the writers' pool.
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: 1, application_name: 'xuncha-subscription' });
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: 1,
+      application_name: 'xuncha-subscription',
+    });
     this.pool.on('error', () => undefined);
     options.wake.on('appended', this.onAppended);
     this.done = this.run().finally(async () => {

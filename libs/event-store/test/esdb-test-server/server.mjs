@@ -136,7 +136,9 @@ export async function startTestServer({ port = 0, host = '127.0.0.1', controlPor
   function success(resp, revision, position) {
     const s = new AppendResp.Success();
     s.setCurrentRevision(String(revision));
-    s.setPosition(new AppendResp.Position().setCommitPosition(position.toString()).setPreparePosition(position.toString()));
+    s.setPosition(
+      new AppendResp.Position().setCommitPosition(position.toString()).setPreparePosition(position.toString()),
+    );
     return resp.setSuccess(s);
   }
 
@@ -181,7 +183,10 @@ export async function startTestServer({ port = 0, host = '127.0.0.1', controlPor
     const name = streamName(s.getStreamIdentifier());
     const events = streams.get(name);
     if (options.hasSubscription()) {
-      call.destroy({ code: grpc.status.UNIMPLEMENTED, details: 'stream subscriptions are not part of the test server' });
+      call.destroy({
+        code: grpc.status.UNIMPLEMENTED,
+        details: 'stream subscriptions are not part of the test server',
+      });
       return;
     }
     if (!events) {
@@ -237,7 +242,8 @@ export async function startTestServer({ port = 0, host = '127.0.0.1', controlPor
   }
 
   const server = new grpc.Server();
-  const unimplemented = (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: 'not in the test server' });
+  const unimplemented = (_call, callback) =>
+    callback({ code: grpc.status.UNIMPLEMENTED, details: 'not in the test server' });
   server.addService(streamsGrpc.StreamsService, {
     read,
     append,
@@ -250,11 +256,16 @@ export async function startTestServer({ port = 0, host = '127.0.0.1', controlPor
       const methods = ['read', 'append'].map((m) =>
         new featuresPb.SupportedMethod().setServiceName('event_store.client.streams.streams').setMethodName(m),
       );
-      callback(null, new featuresPb.SupportedMethods().setMethodsList(methods).setEventStoreServerVersion('23.10.0-test'));
+      callback(
+        null,
+        new featuresPb.SupportedMethods().setMethodsList(methods).setEventStoreServerVersion('23.10.0-test'),
+      );
     },
   });
   const boundPort = await new Promise((resolve, reject) =>
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))),
+    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, p) =>
+      error ? reject(error) : resolve(p),
+    ),
   );
   const connectionString = `esdb://${host}:${boundPort}?tls=false`;
 
@@ -292,7 +303,7 @@ export async function startTestServer({ port = 0, host = '127.0.0.1', controlPor
 }
 
 function structuredToString(s) {
-  const hex = (v) => (BigInt.asUintN(64, BigInt(v))).toString(16).padStart(16, '0');
+  const hex = (v) => BigInt.asUintN(64, BigInt(v)).toString(16).padStart(16, '0');
   const h = hex(s.getMostSignificantBits()) + hex(s.getLeastSignificantBits());
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }

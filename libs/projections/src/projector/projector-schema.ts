@@ -28,7 +28,12 @@ export function projectorDdl(schema: string, version: number, generation: string
 }
 
 /** Creates `schema` with the projector's tables and every read model's, empty, at position 0. */
-export async function createReadModelSchema(db: pg.ClientBase, schema: string, readModels: readonly ReadModel[], version: number): Promise<string> {
+export async function createReadModelSchema(
+  db: pg.ClientBase,
+  schema: string,
+  readModels: readonly ReadModel[],
+  version: number,
+): Promise<string> {
   const generation = randomUUID();
   await db.query(`CREATE SCHEMA ${schema}`);
   await db.query(projectorDdl(schema, version, generation));
@@ -45,6 +50,10 @@ export interface CheckpointRow {
 export async function readCheckpoint(db: pg.ClientBase | pg.Pool, schema: string): Promise<CheckpointRow | undefined> {
   const exists = await db.query(`SELECT to_regclass($1) AS t`, [`${schema}.projector_checkpoint`]);
   if (!exists.rows[0].t) return undefined;
-  const { rows } = await db.query(`SELECT position, version, generation FROM ${schema}.projector_checkpoint WHERE id = 'main'`);
-  return rows.length ? { position: Number(rows[0].position), version: rows[0].version, generation: rows[0].generation } : undefined;
+  const { rows } = await db.query(
+    `SELECT position, version, generation FROM ${schema}.projector_checkpoint WHERE id = 'main'`,
+  );
+  return rows.length
+    ? { position: Number(rows[0].position), version: rows[0].version, generation: rows[0].generation }
+    : undefined;
 }

@@ -38,7 +38,8 @@ const TRANSIENT = /^(08|53|57)/; // connection, resources, operator intervention
 
 export function isTransient(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
-  if (typeof code === 'string') return TRANSIENT.test(code) || ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(code);
+  if (typeof code === 'string')
+    return TRANSIENT.test(code) || ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(code);
   const message = (error as Error)?.message ?? '';
   return /Connection terminated|connection.*closed|Client has encountered a connection error/i.test(message);
 }
@@ -63,14 +64,24 @@ export class Projector {
   private lockClient: pg.Client | null = null;
   private subscription: Subscription | null = null;
   private loop: Promise<void> | null = null;
-  private state: Omit<ProjectorStatus, 'running' | 'leader'> = { position: 0, eventsApplied: 0, lastEventRecordedAt: null, deadLetters: 0, lastError: null };
+  private state: Omit<ProjectorStatus, 'running' | 'leader'> = {
+    position: 0,
+    eventsApplied: 0,
+    lastEventRecordedAt: null,
+    deadLetters: 0,
+    lastError: null,
+  };
   private generation = '';
 
   constructor(private readonly options: ProjectorOptions) {
     this.schema = options.schema ?? 'rm';
     this.batchSize = options.batchSize ?? 500;
     this.logger = options.logger ?? { log: () => undefined, warn: () => undefined, error: () => undefined };
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: 4, application_name: 'xuncha-projector' });
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: 4,
+      application_name: 'xuncha-projector',
+    });
     this.pool.on('error', () => undefined);
     this.applied.setMaxListeners(0);
   }
@@ -99,7 +110,9 @@ export class Projector {
       client.off('error', noop);
       client.release();
     }
-    await rebuild(`read models are at version ${(await readCheckpoint(this.pool, this.schema))?.version}, this code is version ${this.options.version}`);
+    await rebuild(
+      `read models are at version ${(await readCheckpoint(this.pool, this.schema))?.version}, this code is version ${this.options.version}`,
+    );
   }
 
   /** Runs until stop(): waits for leadership, then follows the log from the stored checkpoint. */
@@ -139,7 +152,10 @@ export class Projector {
         this.generation = checkpoint.generation;
         this.state.position = checkpoint.position;
         this.state.deadLetters = await this.countDeadLetters();
-        this.subscription = this.options.store.subscribeToAll({ fromPosition: checkpoint.position, batchSize: this.batchSize }, (batch) => this.apply(batch));
+        this.subscription = this.options.store.subscribeToAll(
+          { fromPosition: checkpoint.position, batchSize: this.batchSize },
+          (batch) => this.apply(batch),
+        );
         await this.subscription.done;
       } catch (error) {
         if (!this.running) break;
@@ -155,14 +171,19 @@ export class Projector {
 
   private async acquireLeadership(): Promise<boolean> {
     if (this.leader && this.lockClient) return true;
-    const client = new pg.Client({ connectionString: this.options.connectionString, application_name: 'xuncha-projector-lock' });
+    const client = new pg.Client({
+      connectionString: this.options.connectionString,
+      application_name: 'xuncha-projector-lock',
+    });
     client.on('error', () => {
       // The lock went with the connection: step down so another instance (or this one, later) takes over.
       this.leader = false;
       void this.subscription?.stop();
     });
     await client.connect();
-    const { rows } = await client.query('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [`${this.schema}.projector`]);
+    const { rows } = await client.query('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
+      `${this.schema}.projector`,
+    ]);
     if (!rows[0].ok) {
       await client.end();
       return false;
@@ -212,31 +233,35 @@ export class Projector {
       // The row lock makes a rebuild's swap wait for this batch (and this batch wait for a swap);
       // the fresh read after it sees a swapped-in schema, whose checkpoint is not ours.
       await client.query(`SELECT position FROM ${this.schema}.projector_checkpoint WHERE id = 'main' FOR UPDATE`);
-      const { rows } = await client.query(`SELECT position, generation FROM ${this.schema}.projector_checkpoint WHERE id = 'main'`);
+      const { rows } = await client.query(
+        `SELECT position, generation FROM ${this.schema}.projector_checkpoint WHERE id = 'main'`,
+      );
       if (rows[0].generation !== this.generation || Number(rows[0].position) !== this.state.position) {
         throw new CheckpointMoved(`checkpoint is at ${rows[0].position}, expected ${this.state.position}`);
       }
       if (deadLetter) {
         const e = covering[0];
-        await client.query(`INSERT INTO ${this.schema}.dead_letters (position, event_id, stream_id, type, error) VALUES ($1, $2, $3, $4, $5)`, [
-          e.position,
-          e.id,
-          e.streamId,
-          e.type,
-          deadLetter.stack ?? deadLetter.message,
-        ]);
+        await client.query(
+          `INSERT INTO ${this.schema}.dead_letters (position, event_id, stream_id, type, error) VALUES ($1, $2, $3, $4, $5)`,
+          [e.position, e.id, e.streamId, e.type, deadLetter.stack ?? deadLetter.message],
+        );
       } else {
         for (const model of this.options.readModels) await model.applyBatch(toApply, client, this.schema);
       }
       const last = covering[covering.length - 1];
-      await client.query(`UPDATE ${this.schema}.projector_checkpoint SET position = $1, updated_at = now() WHERE id = 'main'`, [last.position]);
+      await client.query(
+        `UPDATE ${this.schema}.projector_checkpoint SET position = $1, updated_at = now() WHERE id = 'main'`,
+        [last.position],
+      );
       await client.query('COMMIT');
       this.state.position = last.position;
       this.state.eventsApplied += covering.length;
       this.state.lastEventRecordedAt = last.recordedAt;
       if (deadLetter) {
         this.state.deadLetters++;
-        this.logger.error(`Event ${last.type} at position ${last.position} (${last.streamId}) made a read model throw; recorded in ${this.schema}.dead_letters: ${deadLetter.message}`);
+        this.logger.error(
+          `Event ${last.type} at position ${last.position} (${last.streamId}) made a read model throw; recorded in ${this.schema}.dead_letters: ${deadLetter.message}`,
+        );
       }
       this.applied.emit('position', last.position);
     } catch (error) {

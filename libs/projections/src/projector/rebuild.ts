@@ -40,7 +40,12 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
   const progress = async () => {
     if (!options.onProgress) return;
-    options.onProgress({ events, position, head: await options.store.headPosition(), eventsPerSecond: events / Math.max(elapsed(), 1e-9) });
+    options.onProgress({
+      events,
+      position,
+      head: await options.store.headPosition(),
+      eventsPerSecond: events / Math.max(elapsed(), 1e-9),
+    });
   };
   try {
     const locked = await db.query('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [`${schema}.rebuild`]);
@@ -57,7 +62,9 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
         if (!inOpenTransaction) await db.query('BEGIN');
         await applyWithDeadLetters(db, options.readModels, batch, next);
         position = batch[batch.length - 1].position;
-        await db.query(`UPDATE ${next}.projector_checkpoint SET position = $1, updated_at = now() WHERE id = 'main'`, [position]);
+        await db.query(`UPDATE ${next}.projector_checkpoint SET position = $1, updated_at = now() WHERE id = 'main'`, [
+          position,
+        ]);
         if (!inOpenTransaction) await db.query('COMMIT');
         events += batch.length;
         await progress();
@@ -72,7 +79,8 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
 
     await db.query('BEGIN');
     const live = await db.query(`SELECT to_regclass($1) AS t`, [`${schema}.projector_checkpoint`]);
-    if (live.rows[0].t) await db.query(`SELECT position FROM ${schema}.projector_checkpoint WHERE id = 'main' FOR UPDATE`);
+    if (live.rows[0].t)
+      await db.query(`SELECT position FROM ${schema}.projector_checkpoint WHERE id = 'main' FOR UPDATE`);
     await applyUntilCaughtUp(true); // the last few events, with the live projector held
     await db.query(`DROP SCHEMA IF EXISTS ${old} CASCADE`);
     if (live.rows[0].t) await db.query(`ALTER SCHEMA ${schema} RENAME TO ${old}`);
@@ -91,7 +99,12 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
 }
 
 /** As the live projector: an event that makes a read model throw is recorded, not silently skipped. */
-async function applyWithDeadLetters(db: pg.Client, readModels: readonly ReadModel[], batch: RecordedEvent[], schema: string): Promise<void> {
+async function applyWithDeadLetters(
+  db: pg.Client,
+  readModels: readonly ReadModel[],
+  batch: RecordedEvent[],
+  schema: string,
+): Promise<void> {
   await db.query('SAVEPOINT batch');
   try {
     for (const model of readModels) await model.applyBatch(batch, db, schema);
@@ -107,13 +120,10 @@ async function applyWithDeadLetters(db: pg.Client, readModels: readonly ReadMode
       await db.query('RELEASE SAVEPOINT one');
     } catch (error) {
       await db.query('ROLLBACK TO SAVEPOINT one');
-      await db.query(`INSERT INTO ${schema}.dead_letters (position, event_id, stream_id, type, error) VALUES ($1, $2, $3, $4, $5)`, [
-        event.position,
-        event.id,
-        event.streamId,
-        event.type,
-        (error as Error).stack ?? String(error),
-      ]);
+      await db.query(
+        `INSERT INTO ${schema}.dead_letters (position, event_id, stream_id, type, error) VALUES ($1, $2, $3, $4, $5)`,
+        [event.position, event.id, event.streamId, event.type, (error as Error).stack ?? String(error)],
+      );
     }
   }
 }

@@ -30,7 +30,14 @@ export interface DashboardOverview {
   findings: number;
   leads: number;
   immediate: { assigned: number; closed: number };
-  rectification: { assigned: number; closed: number; inProgress: number; ongoing: number; overdue: number; completionRate: number };
+  rectification: {
+    assigned: number;
+    closed: number;
+    inProgress: number;
+    ongoing: number;
+    overdue: number;
+    completionRate: number;
+  };
   leadsByState: Record<string, number>;
   leadsByDisposition: Record<string, number>;
   leadsByOutcome: Record<string, number>;

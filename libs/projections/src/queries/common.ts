@@ -16,7 +16,6 @@ import type { Page } from './answers.js';
 /** A pool (queries may run side by side) or one client (inside a transaction, or in tests). */
 export type Db = pg.Pool | pg.ClientBase;
 
-
 export interface PageRequest {
   page?: number;
   pageSize?: number;
@@ -25,7 +24,10 @@ export interface PageRequest {
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 20;
 
-export function paging(request: PageRequest, defaultSize = DEFAULT_PAGE_SIZE): { page: number; pageSize: number; offset: number } {
+export function paging(
+  request: PageRequest,
+  defaultSize = DEFAULT_PAGE_SIZE,
+): { page: number; pageSize: number; offset: number } {
   const page = Math.max(1, Math.trunc(request.page ?? 1));
   const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.trunc(request.pageSize ?? defaultSize)));
   return { page, pageSize, offset: (page - 1) * pageSize };
@@ -80,4 +82,5 @@ export function openStatusCondition(column: string, params: Params): string {
   return `${column} = ANY(${params.add([...OPEN_FINDING_STATUSES])}::text[])`;
 }
 
-export const iso = (value: Date | string | null): string | null => (value === null ? null : value instanceof Date ? value.toISOString() : value);
+export const iso = (value: Date | string | null): string | null =>
+  value === null ? null : value instanceof Date ? value.toISOString() : value;

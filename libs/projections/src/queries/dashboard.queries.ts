@@ -11,7 +11,16 @@ import { statusColumn } from '../read-models/findings.read-model.js';
 import type { DashboardOverview, DepartmentFigures, FieldFigures, TrendBucket } from './answers.js';
 import { TABLES } from '../read-models/tables.js';
 import { addDays } from '../read-models/time.js';
-import { DEFAULT_WARNING_THRESHOLDS, Params, rate, requireThresholds, requireToday, table, type Db, type WarningThresholds } from './common.js';
+import {
+  DEFAULT_WARNING_THRESHOLDS,
+  Params,
+  rate,
+  requireThresholds,
+  requireToday,
+  table,
+  type Db,
+  type WarningThresholds,
+} from './common.js';
 
 /*
  * Dashboard figures: sums over a few pre-aggregated rows (see the read models), never a scan of
@@ -29,18 +38,20 @@ export interface RoundFilter {
   roundId?: string;
 }
 
-
-
-
-
 function roundWhere(filter: RoundFilter, params: Params, column = 'round_id'): string {
   return filter.roundId === undefined ? 'TRUE' : `${column} = ${params.add(filter.roundId)}`;
 }
 
-const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+const zeros = <K extends string>(keys: readonly K[]) =>
+  Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 const openSum = OPEN_FINDING_STATUSES.map((s) => statusColumn(s)).join(' + ');
 
-export async function dashboardOverview(db: Db, schema: string, filter: RoundFilter, today: string): Promise<DashboardOverview> {
+export async function dashboardOverview(
+  db: Db,
+  schema: string,
+  filter: RoundFilter,
+  today: string,
+): Promise<DashboardOverview> {
   requireToday(today);
   const p = new Params();
   const where = roundWhere(filter, p);
@@ -64,7 +75,10 @@ export async function dashboardOverview(db: Db, schema: string, filter: RoundFil
   );
   const row = rows[0] as {
     rounds: { fields: number; points: number };
-    findings: Record<'findings' | 'assigned' | 'closed' | 'ongoing' | 'open' | 'immediateAssigned' | 'immediateClosed', number>;
+    findings: Record<
+      'findings' | 'assigned' | 'closed' | 'ongoing' | 'open' | 'immediateAssigned' | 'immediateClosed',
+      number
+    >;
     overdue: string;
     leads: { dimension: string; value: string; n: number }[];
   };
@@ -103,7 +117,12 @@ export interface DepartmentDashboardOptions extends RoundFilter {
 }
 
 /** One row per department with findings in the round (or in any round), by name. */
-export async function dashboardDepartments(db: Db, schema: string, options: DepartmentDashboardOptions, today: string): Promise<DepartmentFigures[]> {
+export async function dashboardDepartments(
+  db: Db,
+  schema: string,
+  options: DepartmentDashboardOptions,
+  today: string,
+): Promise<DepartmentFigures[]> {
   requireToday(today);
   const { greenDays, yellowDays } = requireThresholds(options.thresholds ?? DEFAULT_WARNING_THRESHOLDS);
   const p = new Params();
@@ -112,7 +131,17 @@ export async function dashboardDepartments(db: Db, schema: string, options: Depa
   const day = p.add(today);
   const yellowEnd = p.add(addDays(today, yellowDays));
   const greenEnd = p.add(addDays(today, greenDays));
-  const sums = ['findings', 'assigned', ...FINDING_STATUSES.map(statusColumn), 'immediate_assigned', 'immediate_closed', 'days_to_close_sum', 'days_to_close_count', 'reopened', 'rejected'];
+  const sums = [
+    'findings',
+    'assigned',
+    ...FINDING_STATUSES.map(statusColumn),
+    'immediate_assigned',
+    'immediate_closed',
+    'days_to_close_sum',
+    'days_to_close_count',
+    'reopened',
+    'rejected',
+  ];
   const { rows } = await db.query(
     `WITH f AS (
        SELECT department_id, ${sums.map((c) => `sum(${c})::int AS ${c}`).join(', ')}
@@ -138,7 +167,10 @@ export async function dashboardDepartments(db: Db, schema: string, options: Depa
   );
   return rows.map((r: Record<string, number | string | null>) => {
     const n = (column: string) => Number(r[column] ?? 0);
-    const byState = Object.fromEntries(FINDING_STATUSES.map((s) => [s, n(statusColumn(s))])) as Record<FindingStatus, number>;
+    const byState = Object.fromEntries(FINDING_STATUSES.map((s) => [s, n(statusColumn(s))])) as Record<
+      FindingStatus,
+      number
+    >;
     const count = n('days_to_close_count');
     return {
       departmentId: String(r.department_id),
@@ -159,7 +191,12 @@ export async function dashboardDepartments(db: Db, schema: string, options: Depa
 }
 
 /** One row per focus field of the round (every round without `roundId`), in the order added. */
-export async function dashboardFields(db: Db, schema: string, filter: RoundFilter, today: string): Promise<FieldFigures[]> {
+export async function dashboardFields(
+  db: Db,
+  schema: string,
+  filter: RoundFilter,
+  today: string,
+): Promise<FieldFigures[]> {
   requireToday(today);
   const p = new Params();
   const { rows } = await db.query(
@@ -195,7 +232,12 @@ export interface TrendOptions extends RoundFilter {
  * later reopened still happened that week) and leads recorded; weeks without activity between the
  * first and the last are answered with zeros so a chart's axis has no holes.
  */
-export async function dashboardTrend(db: Db, schema: string, options: TrendOptions, today: string): Promise<TrendBucket[]> {
+export async function dashboardTrend(
+  db: Db,
+  schema: string,
+  options: TrendOptions,
+  today: string,
+): Promise<TrendBucket[]> {
   requireToday(today);
   if ((options.bucket ?? 'week') !== 'week') throw new Error(`unsupported trend bucket ${String(options.bucket)}`);
   const p = new Params();
@@ -216,7 +258,12 @@ export async function dashboardTrend(db: Db, schema: string, options: TrendOptio
   if (rows.length === 0) return buckets;
   for (let week = rows[0].week; week <= rows[rows.length - 1].week; week = addDays(week, 7)) {
     const r = byWeek.get(week);
-    buckets.push({ bucketStart: week, findingsRecorded: r?.findings ?? 0, rectificationsClosed: r?.closed ?? 0, leadsRecorded: r?.leads ?? 0 });
+    buckets.push({
+      bucketStart: week,
+      findingsRecorded: r?.findings ?? 0,
+      rectificationsClosed: r?.closed ?? 0,
+      leadsRecorded: r?.leads ?? 0,
+    });
   }
   return buckets;
 }

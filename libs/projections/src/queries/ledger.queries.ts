@@ -22,7 +22,12 @@ export interface LedgerRow {
   reopenedCount: number;
 }
 
-export async function ledgerRows(db: pg.Pool | pg.ClientBase, schema: string, roundId: string, today: string): Promise<LedgerRow[]> {
+export async function ledgerRows(
+  db: pg.Pool | pg.ClientBase,
+  schema: string,
+  roundId: string,
+  today: string,
+): Promise<LedgerRow[]> {
   const t = (name: string) => `${schema}.${name}`;
   const { rows } = await db.query(
     `SELECT f.id, f.title, ff.name AS field_name, mp.title AS point_title, d.name AS department_name,

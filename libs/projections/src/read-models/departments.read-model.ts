@@ -73,6 +73,12 @@ export const departmentsReadModel: ReadModel = {
       rows.set(next.id, next);
       changed.add(next.id);
     }
-    await upsertRows(db, schema, departmentsTable, [...changed].map((id) => rows.get(id)!), 'replace');
+    await upsertRows(
+      db,
+      schema,
+      departmentsTable,
+      [...changed].map((id) => rows.get(id)!),
+      'replace',
+    );
   },
 };

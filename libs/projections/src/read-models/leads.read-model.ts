@@ -76,26 +76,43 @@ export const leadsTable: TableSpec = {
 export const leadPointsTable: TableSpec = {
   name: TABLES.leadPoints,
   key: ['id'],
-  columns: [['id', 'text'], ['round_id', 'text'], ['field_id', 'text']],
+  columns: [
+    ['id', 'text'],
+    ['round_id', 'text'],
+    ['field_id', 'text'],
+  ],
 };
 
 /** `dimension` is status, source, disposition or outcome; `value` one of its values. */
 export const leadCountsTable: TableSpec = {
   name: TABLES.leadCounts,
   key: ['round_id', 'dimension', 'value'],
-  columns: [['round_id', 'text'], ['dimension', 'text'], ['value', 'text'], ['n', 'int']],
+  columns: [
+    ['round_id', 'text'],
+    ['dimension', 'text'],
+    ['value', 'text'],
+    ['n', 'int'],
+  ],
 };
 
 export const leadFieldFiguresTable: TableSpec = {
   name: TABLES.leadFieldFigures,
   key: ['round_id', 'field_id'],
-  columns: [['round_id', 'text'], ['field_id', 'text'], ['leads', 'int']],
+  columns: [
+    ['round_id', 'text'],
+    ['field_id', 'text'],
+    ['leads', 'int'],
+  ],
 };
 
 export const leadWeekFiguresTable: TableSpec = {
   name: TABLES.leadWeekFigures,
   key: ['round_id', 'week_start'],
-  columns: [['round_id', 'text'], ['week_start', 'date'], ['recorded', 'int']],
+  columns: [
+    ['round_id', 'text'],
+    ['week_start', 'date'],
+    ['recorded', 'int'],
+  ],
 };
 
 const LEAD_TYPES = new Set<string>([
@@ -112,7 +129,11 @@ type LeadRecordedEvent = RecordedEvent & LeadEvent;
 type PointEvent = RecordedEvent & MonitoringPointAdded;
 
 /** The row after one event; mirrors the domain's `evolveLead` for the columns kept here. */
-function evolve(row: LeadRow | undefined, event: LeadRecordedEvent, fieldOf: (pointId: string) => string | null): LeadRow | undefined {
+function evolve(
+  row: LeadRow | undefined,
+  event: LeadRecordedEvent,
+  fieldOf: (pointId: string) => string | null,
+): LeadRow | undefined {
   const at = eventInstant(event);
   if (event.type === 'LeadRecorded') {
     const d = event.data;
@@ -148,7 +169,13 @@ function evolve(row: LeadRow | undefined, event: LeadRecordedEvent, fieldOf: (po
     case 'LeadTriaged':
       return { ...moved, status: 'triaged', triage_decision: event.data.decision, triaged_at: at };
     case 'LeadTransferred':
-      return { ...moved, status: 'transferred', receiver: event.data.receiver, receiver_department_id: event.data.receiverDepartmentId ?? null, transferred_at: at };
+      return {
+        ...moved,
+        status: 'transferred',
+        receiver: event.data.receiver,
+        receiver_department_id: event.data.receiverDepartmentId ?? null,
+        transferred_at: at,
+      };
     case 'LeadReceived':
       return { ...moved, status: 'received', received_at: at };
     case 'LeadDispositionRecorded': {
@@ -186,7 +213,8 @@ function contribute(counters: Counters, row: LeadRow | undefined, sign: 1 | -1):
   count('source', row.source);
   count('disposition', row.disposition);
   count('outcome', row.outcome);
-  if (row.field_id !== null) counters.fields.add({ round_id: row.round_id, field_id: row.field_id }, { leads: 1 }, sign);
+  if (row.field_id !== null)
+    counters.fields.add({ round_id: row.round_id, field_id: row.field_id }, { leads: 1 }, sign);
 }
 
 export const leadsReadModel: ReadModel = {
@@ -254,12 +282,28 @@ export const leadsReadModel: ReadModel = {
 
     // Points added in this batch, then the stored ones for leads naming an older point.
     const fields = new Map<string, string>(points.map((e) => [e.data.pointId, e.data.fieldId]));
-    const wanted = touchedIds(mine, (e) => (e.type === 'LeadRecorded' && e.data.monitoringPointId && !fields.has(e.data.monitoringPointId) ? e.data.monitoringPointId : undefined));
-    for (const [id, point] of await loadRows<Row>(db, schema, leadPointsTable, wanted)) fields.set(id, String(point.field_id));
-    await upsertRows(db, schema, leadPointsTable, points.map((e) => ({ id: e.data.pointId, round_id: e.data.roundId, field_id: e.data.fieldId })), 'replace');
+    const wanted = touchedIds(mine, (e) =>
+      e.type === 'LeadRecorded' && e.data.monitoringPointId && !fields.has(e.data.monitoringPointId)
+        ? e.data.monitoringPointId
+        : undefined,
+    );
+    for (const [id, point] of await loadRows<Row>(db, schema, leadPointsTable, wanted))
+      fields.set(id, String(point.field_id));
+    await upsertRows(
+      db,
+      schema,
+      leadPointsTable,
+      points.map((e) => ({ id: e.data.pointId, round_id: e.data.roundId, field_id: e.data.fieldId })),
+      'replace',
+    );
     if (mine.length === 0) return;
 
-    const rows = await loadRows<LeadRow>(db, schema, leadsTable, touchedIds(mine, (e) => e.data.leadId));
+    const rows = await loadRows<LeadRow>(
+      db,
+      schema,
+      leadsTable,
+      touchedIds(mine, (e) => e.data.leadId),
+    );
     const before = new Map(rows);
     const counters: Counters = {
       counts: new CounterDeltas(leadCountsTable),
@@ -277,7 +321,10 @@ export const leadsReadModel: ReadModel = {
       rows.set(id, next);
       changed.add(id);
       if (event.type === 'LeadRecorded') {
-        counters.weeks.add({ round_id: next.round_id, week_start: isoWeekStart(officeDate(next.recorded_at)) }, { recorded: 1 });
+        counters.weeks.add(
+          { round_id: next.round_id, week_start: isoWeekStart(officeDate(next.recorded_at)) },
+          { recorded: 1 },
+        );
       }
     }
     for (const id of changed) {
@@ -285,7 +332,13 @@ export const leadsReadModel: ReadModel = {
       contribute(counters, rows.get(id), 1);
     }
 
-    await upsertRows(db, schema, leadsTable, [...changed].map((id) => rows.get(id)! as Row), 'replace');
+    await upsertRows(
+      db,
+      schema,
+      leadsTable,
+      [...changed].map((id) => rows.get(id)! as Row),
+      'replace',
+    );
     await counters.counts.write(db, schema);
     await counters.fields.write(db, schema);
     await counters.weeks.write(db, schema);

@@ -151,7 +151,12 @@ export const roundsReadModel: ReadModel = {
   async applyBatch(events: readonly RecordedEvent[], db: pg.ClientBase, schema: string) {
     const mine = events.filter((e) => TYPES.has(e.type)) as unknown as (RecordedEvent & RoundEvent)[];
     if (mine.length === 0) return;
-    const rounds = await loadRows<RoundRow>(db, schema, roundsTable, touchedIds(mine, (e) => e.data.roundId));
+    const rounds = await loadRows<RoundRow>(
+      db,
+      schema,
+      roundsTable,
+      touchedIds(mine, (e) => e.data.roundId),
+    );
     const fieldIds = touchedIds(mine, (e) => (e.type === 'MonitoringPointAdded' ? e.data.fieldId : undefined));
     const fields = await loadRows<FocusFieldRow>(db, schema, focusFieldsTable, fieldIds);
     const points = new Map<string, MonitoringPointRow>();
@@ -196,7 +201,15 @@ export const roundsReadModel: ReadModel = {
         rounds.set(round.id, { ...round, field_count: round.field_count + 1, last_position: event.position });
       } else if (event.type === 'MonitoringPointAdded') {
         const d = event.data;
-        points.set(d.pointId, { id: d.pointId, round_id: round.id, field_id: d.fieldId, title: d.title, targets: d.targets, added_at: at, position: event.position });
+        points.set(d.pointId, {
+          id: d.pointId,
+          round_id: round.id,
+          field_id: d.fieldId,
+          title: d.title,
+          targets: d.targets,
+          added_at: at,
+          position: event.position,
+        });
         const field = fields.get(d.fieldId);
         if (field) {
           fields.set(field.id, { ...field, monitoring_points: field.monitoring_points + 1 });
@@ -205,13 +218,30 @@ export const roundsReadModel: ReadModel = {
         rounds.set(round.id, { ...round, point_count: round.point_count + 1, last_position: event.position });
       } else {
         const status = MILESTONES[event.type]!;
-        rounds.set(round.id, { ...round, status, milestones: { ...round.milestones, [status]: at }, last_position: event.position });
+        rounds.set(round.id, {
+          ...round,
+          status,
+          milestones: { ...round.milestones, [status]: at },
+          last_position: event.position,
+        });
       }
       changedRounds.add(round.id);
     }
 
-    await upsertRows(db, schema, roundsTable, [...changedRounds].map((id) => rounds.get(id)!), 'replace');
-    await upsertRows(db, schema, focusFieldsTable, [...changedFields].map((id) => fields.get(id)!), 'replace');
+    await upsertRows(
+      db,
+      schema,
+      roundsTable,
+      [...changedRounds].map((id) => rounds.get(id)!),
+      'replace',
+    );
+    await upsertRows(
+      db,
+      schema,
+      focusFieldsTable,
+      [...changedFields].map((id) => fields.get(id)!),
+      'replace',
+    );
     await upsertRows(db, schema, monitoringPointsTable, [...points.values()], 'replace');
   },
 };

@@ -22,8 +22,10 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Schema and table names are spliced into SQL, so only plain lowercase identifiers pass. */
 export function qualified(schema: string, table: string): string {
-  if (!IDENTIFIER.test(schema)) throw new Error(`read model schema must be a plain identifier, got ${JSON.stringify(schema)}`);
-  if (!IDENTIFIER.test(table)) throw new Error(`read model table must be a plain identifier, got ${JSON.stringify(table)}`);
+  if (!IDENTIFIER.test(schema))
+    throw new Error(`read model schema must be a plain identifier, got ${JSON.stringify(schema)}`);
+  if (!IDENTIFIER.test(table))
+    throw new Error(`read model table must be a plain identifier, got ${JSON.stringify(table)}`);
   return `${schema}.${table}`;
 }
 
@@ -31,7 +33,9 @@ export function selectList(spec: TableSpec, alias = ''): string {
   const prefix = alias ? `${alias}.` : '';
   // Dates come back as text: pg's default parser turns a DATE into a Date at local midnight, which
   // shifts a day in any time zone west of UTC. Timestamps stay Date and are normalised below.
-  return spec.columns.map(([name, type]) => (type === 'date' ? `${prefix}${name}::text AS ${name}` : `${prefix}${name}`)).join(', ');
+  return spec.columns
+    .map(([name, type]) => (type === 'date' ? `${prefix}${name}::text AS ${name}` : `${prefix}${name}`))
+    .join(', ');
 }
 
 function normalise(spec: TableSpec, raw: Row): Row {
@@ -47,7 +51,12 @@ function normalise(spec: TableSpec, raw: Row): Row {
 }
 
 /** The current rows of `ids` (single-column key), as plain objects keyed by column name. */
-export async function loadRows<R extends Row>(db: pg.ClientBase, schema: string, spec: TableSpec, ids: readonly string[]): Promise<Map<string, R>> {
+export async function loadRows<R extends Row>(
+  db: pg.ClientBase,
+  schema: string,
+  spec: TableSpec,
+  ids: readonly string[],
+): Promise<Map<string, R>> {
   const found = new Map<string, R>();
   if (ids.length === 0) return found;
   const [key] = spec.key;
@@ -75,14 +84,22 @@ function arrayParam(type: ColumnType, rows: readonly Row[], name: string): unkno
  * folded in memory from their loaded state); `add` adds the given numbers to the stored ones
  * (counters: each row is a delta, and a missing row starts from the delta).
  */
-export async function upsertRows(db: pg.ClientBase, schema: string, spec: TableSpec, rows: readonly Row[], mode: 'replace' | 'add'): Promise<void> {
+export async function upsertRows(
+  db: pg.ClientBase,
+  schema: string,
+  spec: TableSpec,
+  rows: readonly Row[],
+  mode: 'replace' | 'add',
+): Promise<void> {
   if (rows.length === 0) return;
   const table = qualified(schema, spec.name);
   const names = spec.columns.map(([name]) => name);
   const unnest = spec.columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
   const others = spec.columns.filter(([name]) => !spec.key.includes(name));
   const set = others
-    .map(([name]) => (mode === 'add' ? `${name} = ${spec.name}.${name} + EXCLUDED.${name}` : `${name} = EXCLUDED.${name}`))
+    .map(([name]) =>
+      mode === 'add' ? `${name} = ${spec.name}.${name} + EXCLUDED.${name}` : `${name} = EXCLUDED.${name}`,
+    )
     .join(', ');
   const conflict = set ? `DO UPDATE SET ${set}` : 'DO NOTHING';
   await db.query(

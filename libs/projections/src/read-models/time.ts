@@ -23,7 +23,8 @@ export function officeDate(instant: string): string {
   return new Date(Date.parse(instant) + OFFICE_OFFSET_MS).toISOString().slice(0, 10);
 }
 
-const utcDay = (date: string) => Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+const utcDay = (date: string) =>
+  Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
 
 /** The Monday (ISO week start) of a YYYY-MM-DD date. */
 export function isoWeekStart(date: string): string {

@@ -30,6 +30,8 @@ export class UserSessions1732800004100 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TABLE IF EXISTS user_changes`);
-    await queryRunner.query(`ALTER TABLE users DROP COLUMN IF EXISTS must_change_password, DROP COLUMN IF EXISTS token_version`);
+    await queryRunner.query(
+      `ALTER TABLE users DROP COLUMN IF EXISTS must_change_password, DROP COLUMN IF EXISTS token_version`,
+    );
   }
 }
