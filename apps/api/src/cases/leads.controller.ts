@@ -45,9 +45,9 @@ export class LeadsController {
   @Sends('RecordLead')
   record(@Param('id', UuidParam) roundId: string, @Body() dto: RecordLeadDto, @Http() http: Exchange) {
     const leadId = randomUUID();
-    const { subjects, informant, ...rest } = dto;
+    const { subjects, informant, summaryDetail, ...rest } = dto;
     const data = { leadId, roundId, ...rest };
-    const personal = { subjects, informant };
+    const personal = { subjects, informant, summaryDetail };
     return this.commands.send(http, (metadata) => ({ type: 'RecordLead', data, metadata }), { leadId }, personal);
   }
 

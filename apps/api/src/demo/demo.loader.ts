@@ -417,8 +417,9 @@ export class DemoLoader {
           ...(l.informant ? { informant: l.informant } : {}),
         });
         // As the controller does: names and the informant travel beside the command, never in it.
-        const { subjects, informant, ...rest } = dto;
-        return new SendCommand({ type: 'RecordLead', data: { leadId, roundId, ...rest }, metadata }, ctx, { subjects, informant });
+        const { subjects, informant, summaryDetail, ...rest } = dto;
+        const personal = { subjects, informant, summaryDetail };
+        return new SendCommand({ type: 'RecordLead', data: { leadId, roundId, ...rest }, metadata }, ctx, personal);
       });
       let previous = demoTime(l.at);
       for (const s of l.steps) {

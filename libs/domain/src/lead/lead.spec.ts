@@ -16,7 +16,7 @@ const recorded: LeadEvent = {
     monitoringPointId: 'p1',
     source: 'petition',
     summary: '反映某街道执法队员在夜市检查中选择性执法',
-    subjects: [{ ref: 'subj-7f3a', post: '执法中队长', departmentId: 'd-jiedao' }],
+    subjects: [{ ref: 'subj-7f3a', departmentId: 'd-jiedao' }],
     informantRef: 'inf-91c2',
     occurredAt: now,
   },
@@ -54,7 +54,7 @@ const record = (overrides: Record<string, unknown> = {}) =>
     monitoringPointId: 'p1',
     source: 'petition',
     summary: '反映某街道执法队员在夜市检查中选择性执法',
-    subjects: [{ ref: 'subj-7f3a', post: '执法中队长', departmentId: 'd-jiedao' }],
+    subjects: [{ ref: 'subj-7f3a', departmentId: 'd-jiedao' }],
     informantRef: 'inf-91c2',
     ...overrides,
   });
