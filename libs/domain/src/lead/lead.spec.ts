@@ -87,6 +87,16 @@ describe('Lead decider', () => {
       expect(event?.data).toMatchObject({ subjects: [{ ref: 'subj-1' }] });
     });
 
+    it('never writes a post beside a subject ref: the post travels with the name, in the vault', () => {
+      const subjects = [{ ref: 'subj-7f3a', post: '执法中队长', departmentId: 'd-jiedao' }];
+      spec.given([]).when(record({ subjects })).then([recorded]);
+    });
+
+    it('keeps the ref of the identifying detail of the account', () => {
+      const data = { ...recorded.data, summaryDetailRef: 'detail-1' };
+      spec.given([]).when(record({ summaryDetailRef: 'detail-1' })).then([{ ...recorded, data } as LeadEvent]);
+    });
+
     it('records a lead about no named person, without monitoring point or informant', () => {
       spec
         .given([])
