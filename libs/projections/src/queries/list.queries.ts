@@ -179,6 +179,11 @@ export async function listDepartments(db: Db, schema: string, query: PageRequest
 export interface RoundListQuery extends PageRequest {
   status?: RoundStatus;
   kind?: RoundKind;
+  /**
+   * A unit liaison's view: `monitoringPoints` counts only the points aimed at this unit (a target with its
+   * departmentId), not the round's other units' points.
+   */
+  ownDepartmentId?: string;
 }
 
 
@@ -188,7 +193,7 @@ export async function listRounds(db: Db, schema: string, query: RoundListQuery =
   const where: string[] = [];
   if (query.status !== undefined) where.push(`status = ${p.add(query.status)}`);
   if (query.kind !== undefined) where.push(`kind = ${p.add(query.kind)}`);
-  return page(db, table(schema, TABLES.rounds), where, p, selectList(roundsTable), 'starts_on DESC, first_position DESC', query, (r: Record<string, any>): RoundListItem => ({
+  const rounds = await page(db, table(schema, TABLES.rounds), where, p, selectList(roundsTable), 'starts_on DESC, first_position DESC', query, (r: Record<string, any>): RoundListItem => ({
     roundId: r.id,
     title: r.title,
     kind: r.kind,
@@ -202,4 +207,13 @@ export async function listRounds(db: Db, schema: string, query: RoundListQuery =
     monitoringPoints: r.point_count,
     lastPosition: Number(r.last_position),
   }));
+  if (query.ownDepartmentId === undefined || rounds.items.length === 0) return rounds;
+  const own = await db.query<{ round_id: string; n: number }>(
+    `SELECT round_id, count(*)::int AS n FROM ${table(schema, TABLES.monitoringPoints)}
+      WHERE round_id = ANY($1::text[]) AND targets @> jsonb_build_array(jsonb_build_object('departmentId', $2::text))
+      GROUP BY round_id`,
+    [rounds.items.map((r) => r.roundId), query.ownDepartmentId],
+  );
+  const counts = new Map(own.rows.map((r) => [r.round_id, r.n]));
+  return { ...rounds, items: rounds.items.map((r) => ({ ...r, monitoringPoints: counts.get(r.roundId) ?? 0 })) };
 }
