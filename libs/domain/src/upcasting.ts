@@ -17,7 +17,8 @@ export interface UpcastStep {
 }
 
 type Stored = Record<string, unknown>;
-const departmentOf = (item: Stored) => (typeof item.departmentId === 'string' ? { departmentId: item.departmentId } : {});
+const departmentOf = (item: Stored) =>
+  typeof item.departmentId === 'string' ? { departmentId: item.departmentId } : {};
 
 /**
  * v1 → v2 of MonitoringPointAdded: a person target's name was written in clear. It becomes

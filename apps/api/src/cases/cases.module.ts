@@ -17,7 +17,15 @@ import { RoundsController } from './rounds.controller.js';
 @Module({
   imports: [CqrsModule.forRoot(), PersonalDataModule],
   controllers: [DepartmentsController, RoundsController, FindingsController, LeadsController],
-  providers: [CommandRunner, DepartmentDirectory, AggregateReader, HistoryService, Visibility, CommandSender, ...commandHandlers],
+  providers: [
+    CommandRunner,
+    DepartmentDirectory,
+    AggregateReader,
+    HistoryService,
+    Visibility,
+    CommandSender,
+    ...commandHandlers,
+  ],
   exports: [CommandRunner, DepartmentDirectory],
 })
 export class CasesModule {}

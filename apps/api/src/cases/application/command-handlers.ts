@@ -125,7 +125,8 @@ export const COMMANDS: { readonly [T in CommandType]: CommandSpec<CommandOf<T>> 
       const protectedTargets = command.data.targets.map((t) => {
         const index = named.indexOf(t);
         if (index < 0) return t;
-        return { kind: 'person' as const, ref: refs[index], ...(t.departmentId ? { departmentId: t.departmentId } : {}) };
+        const department = t.departmentId ? { departmentId: t.departmentId } : {};
+        return { kind: 'person' as const, ref: refs[index], ...department };
       });
       return { ...command, data: { ...command.data, targets: protectedTargets } };
     },

@@ -64,6 +64,7 @@ export class HistoryService {
   ): Promise<{ streamId: string; revision: number; events: HistoryEntry[] }> {
     const events = await this.store.readStream(streamId);
     if (!events.length) throw new ApplicationError(notFoundCode, 'No such id');
-    return { streamId, revision: events[events.length - 1].revision, events: events.map((e) => historyEntry(e, reader)) };
+    const revision = events[events.length - 1].revision;
+    return { streamId, revision, events: events.map((e) => historyEntry(e, reader)) };
   }
 }

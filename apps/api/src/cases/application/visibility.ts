@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import type { InspectionRound, Lead, MonitoringPoint, MonitoringTarget } from '@app/domain';
 import type { AuthUser } from '../../auth/auth-user.js';
 import { ApplicationError } from '../../application/errors.js';
-import { NAME_READERS, PersonalDataService, REDACTED, type RevealedValue } from '../../personal-data/personal-data.service.js';
+import {
+  NAME_READERS,
+  PersonalDataService,
+  REDACTED,
+  type RevealedValue,
+} from '../../personal-data/personal-data.service.js';
 
 /**
  * Who sees what of a case, in one place (every read route goes through it):

@@ -14,6 +14,7 @@ export class MorePersonalDataKinds1732800003000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
       ALTER TABLE personal_data DROP CONSTRAINT IF EXISTS personal_data_kind_check;
-      ALTER TABLE personal_data ADD CONSTRAINT personal_data_kind_check CHECK (kind IN ('lead_subject', 'informant'));`);
+      ALTER TABLE personal_data ADD CONSTRAINT personal_data_kind_check
+        CHECK (kind IN ('lead_subject', 'informant'));`);
   }
 }
