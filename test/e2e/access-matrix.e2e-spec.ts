@@ -124,7 +124,13 @@ describe('access matrix: every role × every endpoint', () => {
       position = Math.max(position, Number(res.body.position ?? 0));
       return res.body as Record<string, string>;
     };
-    const round = { title: '校园食品安全专项', kind: 'special', scope: '中小学食堂', startsOn: '2024-11-01', endsOn: '2024-11-30' };
+    const round = {
+      title: '校园食品安全专项',
+      kind: 'special',
+      scope: '中小学食堂',
+      startsOn: '2024-11-01',
+      endsOn: '2024-11-30',
+    };
     ids.round = ok(await as.official.post('/api/rounds', round)).roundId;
     const fieldId = ok(await as.official.post(`/api/rounds/${ids.round}/fields`, { name: '校园食品安全' })).fieldId;
     ids.pointA = ok(
@@ -146,7 +152,12 @@ describe('access matrix: every role × every endpoint', () => {
       }),
     ).pointId;
     ok(await as.official.post(`/api/rounds/${ids.round}/station`, {}));
-    const finding = { monitoringPointId: ids.pointA, departmentId: ids.deptA, title: '进货台账缺失', description: '抽查2所学校' };
+    const finding = {
+      monitoringPointId: ids.pointA,
+      departmentId: ids.deptA,
+      title: '进货台账缺失',
+      description: '抽查2所学校',
+    };
     ids.finding = ok(await as.inspector.post(`/api/rounds/${ids.round}/findings`, finding)).findingId;
     const assignment = { type: 'deadline', departmentId: ids.deptA, responsiblePerson: '王建国', dueOn: '2024-12-31' };
     ok(await as.official.post(`/api/findings/${ids.finding}/assign`, assignment));
@@ -176,7 +187,8 @@ describe('access matrix: every role × every endpoint', () => {
         .replace(/^\/leads\/:id/, `/leads/${ids.lead}`)
         .replace(/^\/departments\/:id/, `/departments/${ids.deptA}`)
         .replace(':ref', ids.ref);
-    const query = (path: string) => (/^\/(dashboard|exports|findings$|leads$)/.test(path) ? `?roundId=${ids.round}` : '');
+    const query = (path: string) =>
+      /^\/(dashboard|exports|findings$|leads$)/.test(path) ? `?roundId=${ids.round}` : '';
     const actual: Record<string, Row> = {};
     for (const route of routesOf(t.app)) {
       const path = paramsOf(route.path);
@@ -199,10 +211,12 @@ describe('access matrix: every role × every endpoint', () => {
     expect((await as.official.get(`/api/leads/${ids.lead}`)).body.revision).toBe(1);
   });
 
-  it('shows officials person targets, subjects\' posts and the identifying detail, and logs each read', async () => {
+  it("shows officials person targets, subjects' posts and the identifying detail, and logs each read", async () => {
     const round = (await as.official.get(`/api/rounds/${ids.round}`).expect(200)).body;
     const pointA = round.monitoringPoints.find((p: { pointId: string }) => p.pointId === ids.pointA);
-    expect(pointA.targets).toContainEqual(expect.objectContaining({ kind: 'person', name: PERSON, departmentId: ids.deptA }));
+    expect(pointA.targets).toContainEqual(
+      expect.objectContaining({ kind: 'person', name: PERSON, departmentId: ids.deptA }),
+    );
     const lead = (await as.official.get(`/api/leads/${ids.lead}`).expect(200)).body;
     expect(lead.subjects[0]).toMatchObject({ name: SUBJECT, post: POST, departmentId: ids.deptA });
     expect(lead.summaryDetail).toEqual({ text: DETAIL });
@@ -227,7 +241,7 @@ describe('access matrix: every role × every endpoint', () => {
     expect(point.data.targets[1]).toEqual({ kind: 'person', ref: expect.any(String), departmentId: ids.deptA });
   });
 
-  it('redacts person targets, subjects\' posts and the identifying detail for auditors', async () => {
+  it("redacts person targets, subjects' posts and the identifying detail for auditors", async () => {
     const round = (await as.auditor.get(`/api/rounds/${ids.round}`).expect(200)).body;
     const lead = (await as.auditor.get(`/api/leads/${ids.lead}`).expect(200)).body;
     for (const body of [round, lead]) {
@@ -239,7 +253,7 @@ describe('access matrix: every role × every endpoint', () => {
     expect(lead.summaryDetail).toEqual({ text: REDACTED, redacted: true });
   });
 
-  it('shows a liaison only their own unit\'s monitoring points, without person targets', async () => {
+  it("shows a liaison only their own unit's monitoring points, without person targets", async () => {
     const mine = (await as.liaisonA.get(`/api/rounds/${ids.round}`).expect(200)).body;
     expect(mine.monitoringPoints.map((p: { pointId: string }) => p.pointId)).toEqual([ids.pointA]);
     expect(mine.monitoringPoints[0].targets.map((t: { kind: string }) => t.kind)).toEqual(['department', 'post']);

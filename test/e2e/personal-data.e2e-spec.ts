@@ -65,10 +65,7 @@ describe('personal data of leads: encrypted, read-logged, erasable', () => {
           roundId: randomUUID(),
           source: 'petition',
           summary: '反映某街道执法队员在夜市检查中选择性执法',
-          subjects: [
-            { ref: subjectRef },
-            { ref: subject2Ref },
-          ],
+          subjects: [{ ref: subjectRef }, { ref: subject2Ref }],
           informantRef,
         },
         metadata: { now: new Date().toISOString() },
@@ -77,7 +74,11 @@ describe('personal data of leads: encrypted, read-logged, erasable', () => {
     );
     await eventStoreOf(t.app).appendToStream(
       leadStream(leadId),
-      events.map((e) => ({ type: e.type, data: e.data, metadata: { actor: { id: inspector.id, username: inspector.username, role: inspector.role } } })),
+      events.map((e) => ({
+        type: e.type,
+        data: e.data,
+        metadata: { actor: { id: inspector.id, username: inspector.username, role: inspector.role } },
+      })),
       { expectedRevision: 'no_stream' },
     );
   });
@@ -89,10 +90,13 @@ describe('personal data of leads: encrypted, read-logged, erasable', () => {
   });
 
   // Without PERSONAL_DATA_KEY in the environment the app falls back to a key file in DATA_DIR.
-  (process.env.PERSONAL_DATA_KEY ? it.skip : it)('keeps the master key in <DATA_DIR>/personal-data.key, readable by the owner only', async () => {
-    const stat = await fs.stat(path.join(dataDir, 'personal-data.key'));
-    expect(stat.mode & 0o777).toBe(0o600);
-  });
+  (process.env.PERSONAL_DATA_KEY ? it.skip : it)(
+    'keeps the master key in <DATA_DIR>/personal-data.key, readable by the owner only',
+    async () => {
+      const stat = await fs.stat(path.join(dataDir, 'personal-data.key'));
+      expect(stat.mode & 0o777).toBe(0o600);
+    },
+  );
 
   it('stores no name in clear: not in the event log, not in any personal-data table', async () => {
     const names = [SUBJECT, SUBJECT_2, INFORMANT, CONTACT];
@@ -105,7 +109,14 @@ describe('personal data of leads: encrypted, read-logged, erasable', () => {
     expect(log).toContain(informantRef);
     for (const name of names) expect(log).not.toContain(name);
 
-    const { rows } = await db.query<{ ref: string; kind: string; ciphertext: Buffer; iv: Buffer; tag: Buffer; key: Buffer }>(
+    const { rows } = await db.query<{
+      ref: string;
+      kind: string;
+      ciphertext: Buffer;
+      iv: Buffer;
+      tag: Buffer;
+      key: Buffer;
+    }>(
       `SELECT d.ref, d.kind, d.ciphertext, d.iv, d.tag, k.key FROM personal_data d JOIN personal_data_keys k USING (subject_id) ORDER BY d.kind, d.ref`,
     );
     expect(rows.map((r) => r.ref).sort()).toEqual([subjectRef, subject2Ref, informantRef].sort());
@@ -114,14 +125,20 @@ describe('personal data of leads: encrypted, read-logged, erasable', () => {
       for (const name of names) expect(containsUtf8(bytes, name)).toBe(false);
     }
     // Also as the database would print it (e.g. in a dump).
-    const dump = await db.query(`SELECT row_to_json(x)::text AS j FROM (SELECT * FROM personal_data) x UNION ALL SELECT row_to_json(y)::text FROM (SELECT * FROM personal_data_keys) y`);
+    const dump = await db.query(
+      `SELECT row_to_json(x)::text AS j FROM (SELECT * FROM personal_data) x UNION ALL SELECT row_to_json(y)::text FROM (SELECT * FROM personal_data_keys) y`,
+    );
     for (const { j } of dump.rows as Array<{ j: string }>) for (const name of names) expect(j).not.toContain(name);
   });
 
   it('shows names to an official and records one read per ref, with reader, lead and purpose', async () => {
     const shown = await service.reveal([subjectRef, informantRef, subjectRef], official, { leadId, purpose: 'triage' });
     expect(shown.get(subjectRef)).toEqual({ status: 'revealed', kind: 'lead_subject', value: { name: SUBJECT } });
-    expect(shown.get(informantRef)).toEqual({ status: 'revealed', kind: 'informant', value: { name: INFORMANT, contact: CONTACT } });
+    expect(shown.get(informantRef)).toEqual({
+      status: 'revealed',
+      kind: 'informant',
+      value: { name: INFORMANT, contact: CONTACT },
+    });
 
     const reads = await service.readsOf(leadId);
     expect(reads).toHaveLength(2);
@@ -146,47 +163,82 @@ describe('personal data of leads: encrypted, read-logged, erasable', () => {
     for (const reader of [auditor, liaison]) {
       const before = (await service.readsOf(leadId)).length;
       const shown = await service.reveal([subjectRef, informantRef], reader, { leadId, purpose: 'history review' });
-      expect(shown.get(subjectRef)).toEqual({ status: 'redacted', kind: 'lead_subject', redacted: true, value: { name: REDACTED } });
-      expect(shown.get(informantRef)).toEqual({ status: 'redacted', kind: 'informant', redacted: true, value: { name: REDACTED } });
+      expect(shown.get(subjectRef)).toEqual({
+        status: 'redacted',
+        kind: 'lead_subject',
+        redacted: true,
+        value: { name: REDACTED },
+      });
+      expect(shown.get(informantRef)).toEqual({
+        status: 'redacted',
+        kind: 'informant',
+        redacted: true,
+        value: { name: REDACTED },
+      });
       const text = JSON.stringify([...shown.values()]);
-      for (const part of [SUBJECT, SUBJECT_2, INFORMANT, CONTACT, SUBJECT[0], INFORMANT[0]]) expect(text).not.toContain(part);
+      for (const part of [SUBJECT, SUBJECT_2, INFORMANT, CONTACT, SUBJECT[0], INFORMANT[0]])
+        expect(text).not.toContain(part);
       const reads = await service.readsOf(leadId);
       expect(reads.slice(before)).toEqual([
-        expect.objectContaining({ reader: expect.objectContaining({ id: reader.id, role: reader.role }), outcome: 'redacted' }),
-        expect.objectContaining({ reader: expect.objectContaining({ id: reader.id, role: reader.role }), outcome: 'redacted' }),
+        expect.objectContaining({
+          reader: expect.objectContaining({ id: reader.id, role: reader.role }),
+          outcome: 'redacted',
+        }),
+        expect.objectContaining({
+          reader: expect.objectContaining({ id: reader.id, role: reader.role }),
+          outcome: 'redacted',
+        }),
       ]);
     }
   });
 
   it('reveals nothing when the read cannot be recorded', async () => {
-    await db.query(`CREATE FUNCTION refuse_reads() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'log unavailable'; END $$`);
-    await db.query(`CREATE TRIGGER refuse_reads BEFORE INSERT ON personal_data_reads FOR EACH ROW EXECUTE FUNCTION refuse_reads()`);
+    await db.query(
+      `CREATE FUNCTION refuse_reads() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'log unavailable'; END $$`,
+    );
+    await db.query(
+      `CREATE TRIGGER refuse_reads BEFORE INSERT ON personal_data_reads FOR EACH ROW EXECUTE FUNCTION refuse_reads()`,
+    );
     try {
-      await expect(service.reveal([subjectRef], official, { leadId, purpose: 'triage' })).rejects.toThrow(/log unavailable/);
+      await expect(service.reveal([subjectRef], official, { leadId, purpose: 'triage' })).rejects.toThrow(
+        /log unavailable/,
+      );
     } finally {
       await db.query(`DROP TRIGGER refuse_reads ON personal_data_reads; DROP FUNCTION refuse_reads()`);
     }
   });
 
   it('keeps the access log append-only', async () => {
-    await expect(db.query(`UPDATE personal_data_reads SET reader_username = 'someone else'`)).rejects.toThrow(/append-only/);
+    await expect(db.query(`UPDATE personal_data_reads SET reader_username = 'someone else'`)).rejects.toThrow(
+      /append-only/,
+    );
     await expect(db.query(`DELETE FROM personal_data_reads`)).rejects.toThrow(/append-only/);
   });
 
   it('requires a purpose for every read', async () => {
-    expect(await answered(service.reveal([subjectRef], official, { leadId, purpose: ' ' }))).toMatchObject({ status: 400 });
+    expect(await answered(service.reveal([subjectRef], official, { leadId, purpose: ' ' }))).toMatchObject({
+      status: 400,
+    });
   });
 
   it('lets only an official erase, and only with a reason', async () => {
     expect(await answered(service.erase(subjectRef, auditor, 'court order'))).toMatchObject({ status: 403 });
     expect(await answered(service.erase(subjectRef, inspector, 'court order'))).toMatchObject({ status: 403 });
     expect(await answered(service.erase(subjectRef, official, '  '))).toMatchObject({ status: 400 });
-    expect(await answered(service.erase(randomUUID(), official, 'court order'))).toMatchObject({ status: 404, code: 'PERSONAL_DATA_NOT_FOUND' });
+    expect(await answered(service.erase(randomUUID(), official, 'court order'))).toMatchObject({
+      status: 404,
+      code: 'PERSONAL_DATA_NOT_FOUND',
+    });
   });
 
   it('erases by destroying the key: the ciphertext stays, the name is gone for good, the log still verifies', async () => {
     const erased = await service.erase(subjectRef, official, '依法删除申请（测试）');
-    expect(erased).toMatchObject({ refs: [subjectRef], alreadyErased: false, erasedBy: { id: official.id }, reason: '依法删除申请（测试）' });
+    expect(erased).toMatchObject({
+      refs: [subjectRef],
+      alreadyErased: false,
+      erasedBy: { id: official.id },
+      reason: '依法删除申请（测试）',
+    });
 
     const shown = await service.reveal([subjectRef, subject2Ref], official, { leadId, purpose: 'after erasure' });
     expect(shown.get(subjectRef)).toMatchObject({ status: 'erased', erased: true, kind: 'lead_subject' });
@@ -203,9 +255,12 @@ describe('personal data of leads: encrypted, read-logged, erasable', () => {
     expect(rows[0].destroyed_at).toBeInstanceOf(Date);
 
     // A destroyed key cannot be put back, and a repeated request reports the first erasure.
-    await expect(db.query(`UPDATE personal_data_keys SET key = $1, destroyed_at = NULL WHERE subject_id = $2`, [randomBytes(61), erased.subjectId])).rejects.toThrow(
-      /destroyed/,
-    );
+    await expect(
+      db.query(`UPDATE personal_data_keys SET key = $1, destroyed_at = NULL WHERE subject_id = $2`, [
+        randomBytes(61),
+        erased.subjectId,
+      ]),
+    ).rejects.toThrow(/destroyed/);
     await expect(service.erase(erased.subjectId, user('official', 'official-li'), 'again')).resolves.toMatchObject({
       alreadyErased: true,
       erasedBy: { id: official.id },
@@ -235,7 +290,9 @@ describe('personal data of leads: encrypted, read-logged, erasable', () => {
 
   it('refuses to start with a master key that does not open the stored keys', async () => {
     const other = new PersonalDataService(t.app.get(DataSource), { key: randomBytes(32), source: 'PERSONAL_DATA_KEY' });
-    await expect(other.onModuleInit()).rejects.toThrow(/master key from PERSONAL_DATA_KEY does not open the keys already in the database/);
+    await expect(other.onModuleInit()).rejects.toThrow(
+      /master key from PERSONAL_DATA_KEY does not open the keys already in the database/,
+    );
   });
 
   describe('over HTTP', () => {
@@ -248,8 +305,16 @@ describe('personal data of leads: encrypted, read-logged, erasable', () => {
       const controller = t.app.get(PersonalDataController);
       const { items } = await controller.reads(leadId, auditor);
       expect(items.length).toBeGreaterThanOrEqual(8);
-      expect(items[0]).toMatchObject({ leadId, reader: { username: official.username }, outcome: 'revealed', purpose: 'triage' });
-      await expect(controller.reads(randomUUID(), official)).rejects.toMatchObject({ status: 404, code: 'LEAD_NOT_FOUND' });
+      expect(items[0]).toMatchObject({
+        leadId,
+        reader: { username: official.username },
+        outcome: 'revealed',
+        purpose: 'triage',
+      });
+      await expect(controller.reads(randomUUID(), official)).rejects.toMatchObject({
+        status: 404,
+        code: 'LEAD_NOT_FOUND',
+      });
       await expect(controller.reads(leadId, inspector)).rejects.toMatchObject({ status: 403 });
       await expect(controller.erase(subject2Ref, { reason: 'x' }, auditor)).rejects.toMatchObject({ status: 403 });
     });

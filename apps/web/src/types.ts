@@ -41,7 +41,12 @@ export interface RoundDetail {
   title: string;
   status: string;
   fields: { fieldId: string; name: string }[];
-  monitoringPoints: { pointId: string; fieldId: string; title: string; targets: { kind: string; name: string; departmentId?: string }[] }[];
+  monitoringPoints: {
+    pointId: string;
+    fieldId: string;
+    title: string;
+    targets: { kind: string; name: string; departmentId?: string }[];
+  }[];
 }
 
 export interface ShownPerson {

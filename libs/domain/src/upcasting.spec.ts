@@ -3,8 +3,16 @@ import { currentSchemaVersion, upcast, UPCAST_STEPS, type UpcastStep } from './u
 describe('upcasting: old event shapes are read as the current shape', () => {
   // A made-up history of one type: v1 had evidence as strings, v2 as {name}, v3 adds a kind.
   const steps: UpcastStep[] = [
-    { type: 'ProgressReported', from: 2, up: (d) => ({ ...d, evidence: (d.evidence as { name: string }[]).map((e) => ({ kind: 'paper', ...e })) }) },
-    { type: 'ProgressReported', from: 1, up: (d) => ({ ...d, evidence: (d.evidence as string[]).map((name) => ({ name })) }) },
+    {
+      type: 'ProgressReported',
+      from: 2,
+      up: (d) => ({ ...d, evidence: (d.evidence as { name: string }[]).map((e) => ({ kind: 'paper', ...e })) }),
+    },
+    {
+      type: 'ProgressReported',
+      from: 1,
+      up: (d) => ({ ...d, evidence: (d.evidence as string[]).map((name) => ({ name })) }),
+    },
   ];
 
   it('knows the current version of a type from its steps, and 1 for a type without any', () => {
@@ -20,7 +28,9 @@ describe('upcasting: old event shapes are read as the current shape', () => {
   });
 
   it('runs only the steps after the stored version', () => {
-    expect(upcast('ProgressReported', { evidence: [{ name: 'a' }] }, 2, steps)).toEqual({ evidence: [{ kind: 'paper', name: 'a' }] });
+    expect(upcast('ProgressReported', { evidence: [{ name: 'a' }] }, 2, steps)).toEqual({
+      evidence: [{ kind: 'paper', name: 'a' }],
+    });
   });
 
   it('returns current data untouched (the same object)', () => {
@@ -35,7 +45,7 @@ describe('upcasting: old event shapes are read as the current shape', () => {
   });
 });
 
-describe('the domain\'s upcasters: values written in clear before they were protected', () => {
+describe("the domain's upcasters: values written in clear before they were protected", () => {
   it('writes MonitoringPointAdded and LeadRecorded in version 2', () => {
     expect(currentSchemaVersion('MonitoringPointAdded', UPCAST_STEPS)).toBe(2);
     expect(currentSchemaVersion('LeadRecorded', UPCAST_STEPS)).toBe(2);

@@ -189,7 +189,12 @@ const FINDING_DETAILS = [
   '资金使用未严格执行预算，存在超范围列支情况。',
 ];
 const CATEGORIES = ['落实党的路线方针政策', '落实全面从严治党责任', '落实组织路线', '群众身边腐败和作风问题'];
-const MEASURES = ['建立健全台账，逐项核对补齐', '完善审批流程，明确责任人和时限', '开展专项清理，逐户复核', '修订内部管理制度并组织培训'];
+const MEASURES = [
+  '建立健全台账，逐项核对补齐',
+  '完善审批流程，明确责任人和时限',
+  '开展专项清理，逐户复核',
+  '修订内部管理制度并组织培训',
+];
 const TARGETS = ['按期完成整改并建立长效机制', '三个月内全部整改到位', '年底前形成制度成果'];
 const NOTES = [
   '已召开专题会议部署整改，明确责任人和完成时限。',
@@ -341,14 +346,21 @@ function plan(options: WorldOptions, scale: number): Omit<World, 'plannedUntilAs
     const id = rng.uuid();
     const stream = newStream('department', departmentStream(id), decider(departmentDecider));
     streams.push(stream);
-    p.add(stream, workTime(rng, t0, Math.floor(i / 5)), admin, () => cmd('RegisterDepartment', { departmentId: id, name, kind }, admin, 0));
+    p.add(stream, workTime(rng, t0, Math.floor(i / 5)), admin, () =>
+      cmd('RegisterDepartment', { departmentId: id, name, kind }, admin, 0),
+    );
     return { id, name, stream, liaisons: [1, 2].map((k) => user('unit_liaison', `liaison.d${i + 1}.${k}`)) };
   });
   // Two departments are renamed along the way (机构改革).
-  for (const [i, newName] of [[3, '区农业农村局（区乡村振兴局）'], [12, '区城市管理综合行政执法局']] as const) {
+  for (const [i, newName] of [
+    [3, '区农业农村局（区乡村振兴局）'],
+    [12, '区城市管理综合行政执法局'],
+  ] as const) {
     const d = departments[i];
     if (!d) continue;
-    p.add(d.stream, workTime(rng, dayMs(options.start), 200 + i * 20), admin, () => cmd('RenameDepartment', { departmentId: d.id, name: newName }, admin, 0));
+    p.add(d.stream, workTime(rng, dayMs(options.start), 200 + i * 20), admin, () =>
+      cmd('RenameDepartment', { departmentId: d.id, name: newName }, admin, 0),
+    );
   }
 
   // ── rounds: each department hosts a few, staggered over the period
@@ -378,15 +390,26 @@ function plan(options: WorldOptions, scale: number): Omit<World, 'plannedUntilAs
     const startsOn = officeDate(stationedAt);
     const endsOn = officeDate(reportedAt + 60 * DAY);
 
-    const kind = rng.weighted([['mobile', 8], ['special', 1], ['regular', 1]] as const);
+    const kind = rng.weighted([
+      ['mobile', 8],
+      ['special', 1],
+      ['regular', 1],
+    ] as const);
     let t = p.add(stream, planned, official, () =>
-      cmd<RoundCommand>('PlanRound', { roundId, kind, title, scope: `${host.name}及其下属单位`, startsOn, endsOn, team: `第${(r % 6) + 1}巡察组` }, official, 0),
+      cmd<RoundCommand>(
+        'PlanRound',
+        { roundId, kind, title, scope: `${host.name}及其下属单位`, startsOn, endsOn, team: `第${(r % 6) + 1}巡察组` },
+        official,
+        0,
+      ),
     );
     // Field names and points, decided now (the plan's randomness must not depend on the order steps run in).
     const fieldNames = shuffled(rng, FIELDS).slice(0, options.fieldsPerRound);
     const fields = fieldNames.map((name) => ({ fieldId: rng.uuid(), name }));
     for (const f of fields) {
-      t = p.add(stream, (t ?? planned) + rng.int(5, 60) * MINUTE, official, () => cmd<RoundCommand>('AddFocusField', { roundId, fieldId: f.fieldId, name: f.name }, official, 0));
+      t = p.add(stream, (t ?? planned) + rng.int(5, 60) * MINUTE, official, () =>
+        cmd<RoundCommand>('AddFocusField', { roundId, fieldId: f.fieldId, name: f.name }, official, 0),
+      );
     }
     const points: { pointId: string; fieldId: string; field: string }[] = [];
     for (let k = 0; k < options.pointsPerRound; k++) {
@@ -396,13 +419,17 @@ function plan(options: WorldOptions, scale: number): Omit<World, 'plannedUntilAs
       const others = rng.chance(0.3) ? [rng.pick(departments)] : [];
       const targets: MonitoringTarget[] = [
         { kind: 'department', name: host.name, departmentId: host.id },
-        ...others.filter((o) => o.id !== host.id).map((o) => ({ kind: 'department' as const, name: o.name, departmentId: o.id })),
+        ...others
+          .filter((o) => o.id !== host.id)
+          .map((o) => ({ kind: 'department' as const, name: o.name, departmentId: o.id })),
         ...(rng.chance(0.25) ? [{ kind: 'post' as const, name: rng.pick(POSTS) }] : []),
       ];
       points.push({ pointId, fieldId: f.fieldId, field: f.name });
       const title = `${f.name}：${topic}`;
       const who = rng.chance(0.5) ? official : inspector;
-      t = p.add(stream, (t ?? planned) + rng.int(5, 90) * MINUTE, who, () => cmd<RoundCommand>('AddMonitoringPoint', { roundId, pointId, fieldId: f.fieldId, title, targets }, who, 0));
+      t = p.add(stream, (t ?? planned) + rng.int(5, 90) * MINUTE, who, () =>
+        cmd<RoundCommand>('AddMonitoringPoint', { roundId, pointId, fieldId: f.fieldId, title, targets }, who, 0),
+      );
     }
     const milestones: [CommandType, number][] = [
       ['StationRound', stationedAt],
@@ -412,7 +439,8 @@ function plan(options: WorldOptions, scale: number): Omit<World, 'plannedUntilAs
       ['EvaluateRound', evaluatedAt],
       ['ArchiveRound', archivedAt],
     ];
-    for (const [type, at] of milestones) p.add(stream, at, official, () => cmd<RoundCommand>(type as RoundCommand['type'], { roundId }, official, 0));
+    for (const [type, at] of milestones)
+      p.add(stream, at, official, () => cmd<RoundCommand>(type as RoundCommand['type'], { roundId }, official, 0));
     const round: RoundInfo = { roundId, hostDepartmentId: host.id, title, stream };
     rounds.push(round);
 
@@ -432,9 +460,24 @@ function plan(options: WorldOptions, scale: number): Omit<World, 'plannedUntilAs
         p.add(fs, recAt, ins, () => {
           // As the handler: the round must be stationed and the point part of it; fieldId comes from the point.
           const mp = ensureFindingMayBeRecorded(stream.state as RoundState, point.pointId);
-          return cmd<FindingCommand>('RecordFinding', { findingId, roundId, fieldId: mp.fieldId, monitoringPointId: point.pointId, departmentId: recordedIn.id, title, description, ...(category ? { category } : {}) }, ins, 0);
+          return cmd<FindingCommand>(
+            'RecordFinding',
+            {
+              findingId,
+              roundId,
+              fieldId: mp.fieldId,
+              monitoringPointId: point.pointId,
+              departmentId: recordedIn.id,
+              title,
+              description,
+              ...(category ? { category } : {}),
+            },
+            ins,
+            0,
+          );
         }) === undefined
-      ) continue;
+      )
+        continue;
       planFinding(rng, p, fs, findingId, { feedbackAt, rectifyingAt, recordedIn, departments, officials, host });
     }
 
@@ -446,20 +489,49 @@ function plan(options: WorldOptions, scale: number): Omit<World, 'plannedUntilAs
       const point = rng.chance(0.7) ? rng.pick(points) : undefined;
       const recAt = stationedAt + 2 * MINUTE + Math.floor(rng.next() * (feedbackAt - stationedAt - 4 * MINUTE));
       const ins = rng.pick(inspectors);
-      const source = rng.weighted<LeadSource>([['interview', 4], ['petition', 3], ['documents', 2], ['site_visit', 1]]);
-      const subjects = Array.from({ length: rng.weighted([[0, 1], [1, 6], [2, 2], [3, 1]] as const) }, () => ({
-        ref: rng.uuid(),
-        ...(rng.chance(0.6) ? { post: rng.pick(POSTS) } : {}),
-        ...(rng.chance(0.7) ? { departmentId: rng.chance(0.8) ? host.id : rng.pick(departments).id } : {}),
-      }));
+      const source = rng.weighted<LeadSource>([
+        ['interview', 4],
+        ['petition', 3],
+        ['documents', 2],
+        ['site_visit', 1],
+      ]);
+      const subjects = Array.from(
+        {
+          length: rng.weighted([
+            [0, 1],
+            [1, 6],
+            [2, 2],
+            [3, 1],
+          ] as const),
+        },
+        () => ({
+          ref: rng.uuid(),
+          ...(rng.chance(0.6) ? { post: rng.pick(POSTS) } : {}),
+          ...(rng.chance(0.7) ? { departmentId: rng.chance(0.8) ? host.id : rng.pick(departments).id } : {}),
+        }),
+      );
       const informantRef = rng.chance(0.4) ? rng.uuid() : undefined;
       const summary = rng.pick(LEAD_SUMMARIES);
       if (
         p.add(ls, recAt, ins, () => {
           ensureLeadMayBeRecorded(stream.state as RoundState, point?.pointId);
-          return cmd<LeadCommand>('RecordLead', { leadId, roundId, ...(point ? { monitoringPointId: point.pointId } : {}), source, summary, subjects, ...(informantRef ? { informantRef } : {}) }, ins, 0);
+          return cmd<LeadCommand>(
+            'RecordLead',
+            {
+              leadId,
+              roundId,
+              ...(point ? { monitoringPointId: point.pointId } : {}),
+              source,
+              summary,
+              subjects,
+              ...(informantRef ? { informantRef } : {}),
+            },
+            ins,
+            0,
+          );
         }) === undefined
-      ) continue;
+      )
+        continue;
       planLead(rng, p, ls, leadId, recAt, { officials, departments, host });
     }
   }
@@ -478,17 +550,31 @@ interface FindingContext {
 /** The rectification lifecycle of one finding, as far as it got by `asOf`. */
 function planFinding(rng: Rng, p: Planner, s: Stream, findingId: string, c: FindingContext): void {
   const official = rng.pick(c.officials);
-  const f = <C extends FindingCommand>(type: C['type'], data: Omit<C['data'], 'findingId'>, actor: Actor) => () => cmd<FindingCommand>(type, { findingId, ...data } as FindingCommand['data'], actor, 0);
+  const f =
+    <C extends FindingCommand>(type: C['type'], data: Omit<C['data'], 'findingId'>, actor: Actor) =>
+    () =>
+      cmd<FindingCommand>(type, { findingId, ...data } as FindingCommand['data'], actor, 0);
 
   if (rng.chance(0.04)) {
-    p.add(s, workTime(rng, c.feedbackAt, rng.int(1, 10)), official, f('DismissFinding', { reason: rng.pick(DISMISS_REASONS) }, official));
+    p.add(
+      s,
+      workTime(rng, c.feedbackAt, rng.int(1, 10)),
+      official,
+      f('DismissFinding', { reason: rng.pick(DISMISS_REASONS) }, official),
+    );
     return;
   }
   if (rng.chance(0.02)) return; // still waiting for a decision
 
-  const type = rng.weighted<RectificationType>([['immediate', 2], ['deadline', 6], ['long_term', 2]]);
+  const type = rng.weighted<RectificationType>([
+    ['immediate', 2],
+    ['deadline', 6],
+    ['long_term', 2],
+  ]);
   const lead = rng.chance(0.85) ? c.departments.find((d) => d.id === c.recordedIn.id)! : rng.pick(c.departments);
-  const co = rng.chance(0.25) ? [...new Set([rng.pick(c.departments).id, rng.pick(c.departments).id])].filter((id) => id !== lead.id) : [];
+  const co = rng.chance(0.25)
+    ? [...new Set([rng.pick(c.departments).id, rng.pick(c.departments).id])].filter((id) => id !== lead.id)
+    : [];
   const liaison = rng.pick(lead.liaisons);
   let t = workTime(rng, type === 'immediate' ? c.feedbackAt : c.rectifyingAt, rng.int(0, 5));
   const dueDays = type === 'immediate' ? rng.int(7, 15) : type === 'deadline' ? rng.int(30, 120) : rng.int(180, 365);
@@ -499,45 +585,124 @@ function planFinding(rng: Rng, p: Planner, s: Stream, findingId: string, c: Find
     if (done !== undefined) t = done;
     return done !== undefined;
   };
-  if (!step(t, official, f('AssignRectification', { type, departmentId: lead.id, coDepartmentIds: co, responsiblePerson: rng.pick(PEOPLE), dueOn }, official))) return;
+  if (
+    !step(
+      t,
+      official,
+      f(
+        'AssignRectification',
+        { type, departmentId: lead.id, coDepartmentIds: co, responsiblePerson: rng.pick(PEOPLE), dueOn },
+        official,
+      ),
+    )
+  )
+    return;
   if (!step(workTime(rng, t, rng.int(1, 5)), liaison, f('AcknowledgeRectification', {}, liaison))) return;
 
   // How the closure relates to the due date: most on time, some late, a few very late (still open long after).
-  const lateness = rng.weighted([['early', 78], ['late', 16], ['very_late', 6]] as const);
-  const closeBy = lateness === 'early' ? dueAt - rng.int(0, Math.max(1, Math.floor(dueDays / 4))) * DAY : lateness === 'late' ? dueAt + rng.int(5, 60) * DAY : dueAt + rng.int(90, 300) * DAY;
+  const lateness = rng.weighted([
+    ['early', 78],
+    ['late', 16],
+    ['very_late', 6],
+  ] as const);
+  const closeBy =
+    lateness === 'early'
+      ? dueAt - rng.int(0, Math.max(1, Math.floor(dueDays / 4))) * DAY
+      : lateness === 'late'
+        ? dueAt + rng.int(5, 60) * DAY
+        : dueAt + rng.int(90, 300) * DAY;
 
   let percent = 0;
   const progress = (n: number, until: number) => {
     for (let k = 0; k < n; k++) {
       const at = t + Math.max(DAY, Math.floor((until - t) / (n - k + 1)));
       percent = Math.min(95, percent + rng.int(10, 35));
-      if (!step(workTime(rng, at), liaison, f('ReportProgress', { note: rng.pick(NOTES), percent, evidence: rng.chance(0.6) ? [`整改佐证-${findingId.slice(0, 8)}-${k + 1}.pdf`] : [] }, liaison))) return false;
+      if (
+        !step(
+          workTime(rng, at),
+          liaison,
+          f(
+            'ReportProgress',
+            {
+              note: rng.pick(NOTES),
+              percent,
+              evidence: rng.chance(0.6) ? [`整改佐证-${findingId.slice(0, 8)}-${k + 1}.pdf`] : [],
+            },
+            liaison,
+          ),
+        )
+      )
+        return false;
     }
     return true;
   };
   const closure = (at: number) =>
-    step(workTime(rng, at), liaison, f('RequestClosure', { evidence: [`销号申请-${findingId.slice(0, 8)}.pdf`, `整改报告-${findingId.slice(0, 8)}.docx`], signedOffBy: rng.pick(PEOPLE) }, liaison));
+    step(
+      workTime(rng, at),
+      liaison,
+      f(
+        'RequestClosure',
+        {
+          evidence: [`销号申请-${findingId.slice(0, 8)}.pdf`, `整改报告-${findingId.slice(0, 8)}.docx`],
+          signedOffBy: rng.pick(PEOPLE),
+        },
+        liaison,
+      ),
+    );
 
   const onTheSpot = type === 'immediate' && rng.chance(0.5); // 立行立改: closure straight after acknowledgement
   if (!onTheSpot) {
-    if (!step(workTime(rng, t, rng.int(2, 10)), liaison, f('SubmitRectificationPlan', { measures: rng.pick(MEASURES), target: rng.pick(TARGETS) }, liaison))) return;
-    if (!progress(type === 'immediate' ? rng.int(0, 1) : type === 'deadline' ? rng.int(1, 4) : rng.int(2, 6), closeBy)) return;
+    if (
+      !step(
+        workTime(rng, t, rng.int(2, 10)),
+        liaison,
+        f('SubmitRectificationPlan', { measures: rng.pick(MEASURES), target: rng.pick(TARGETS) }, liaison),
+      )
+    )
+      return;
+    if (!progress(type === 'immediate' ? rng.int(0, 1) : type === 'deadline' ? rng.int(1, 4) : rng.int(2, 6), closeBy))
+      return;
   }
   if (!closure(Math.max(t + DAY, closeBy))) return;
 
   // Verification: some rejected once (back to in progress, more work, closure again).
   const verifier = rng.pick(c.officials);
   if (rng.chance(0.15)) {
-    if (!step(workTime(rng, t, rng.int(3, 14)), verifier, f('VerifyRectification', { accepted: false, reason: rng.pick(REJECTIONS) }, verifier))) return;
+    if (
+      !step(
+        workTime(rng, t, rng.int(3, 14)),
+        verifier,
+        f('VerifyRectification', { accepted: false, reason: rng.pick(REJECTIONS) }, verifier),
+      )
+    )
+      return;
     if (!progress(rng.int(1, 2), t + rng.int(15, 45) * DAY)) return;
     if (!closure(t + rng.int(3, 10) * DAY)) return;
   }
   const ongoing = type === 'long_term' && rng.chance(0.4);
-  if (!step(workTime(rng, t, rng.int(3, 14)), verifier, f('VerifyRectification', { accepted: true, ...(ongoing ? { ongoing: true, reason: '阶段性完成，需持续整改' } : {}) }, verifier))) return;
+  if (
+    !step(
+      workTime(rng, t, rng.int(3, 14)),
+      verifier,
+      f(
+        'VerifyRectification',
+        { accepted: true, ...(ongoing ? { ongoing: true, reason: '阶段性完成，需持续整改' } : {}) },
+        verifier,
+      ),
+    )
+  )
+    return;
 
   // 回头看: a few are reopened months later and worked off again.
   if (rng.chance(0.05)) {
-    if (!step(workTime(rng, t, rng.int(60, 120)), verifier, f('ReopenRectification', { reason: rng.pick(REOPEN_REASONS) }, verifier))) return;
+    if (
+      !step(
+        workTime(rng, t, rng.int(60, 120)),
+        verifier,
+        f('ReopenRectification', { reason: rng.pick(REOPEN_REASONS) }, verifier),
+      )
+    )
+      return;
     if (!progress(rng.int(1, 3), t + rng.int(30, 90) * DAY)) return;
     if (!closure(t + rng.int(3, 10) * DAY)) return;
     step(workTime(rng, t, rng.int(3, 14)), verifier, f('VerifyRectification', { accepted: true }, verifier));
@@ -554,29 +719,68 @@ interface LeadContext {
 function planLead(rng: Rng, p: Planner, s: Stream, leadId: string, recordedAt: number, c: LeadContext): void {
   const official = rng.pick(c.officials);
   let t = recordedAt;
-  const l = <C extends LeadCommand>(type: C['type'], data: Omit<C['data'], 'leadId'>) => () => cmd<LeadCommand>(type, { leadId, ...data } as LeadCommand['data'], official, 0);
+  const l =
+    <C extends LeadCommand>(type: C['type'], data: Omit<C['data'], 'leadId'>) =>
+    () =>
+      cmd<LeadCommand>(type, { leadId, ...data } as LeadCommand['data'], official, 0);
   const step = (days: number, command: () => Command) => {
     const done = p.add(s, workTime(rng, t, days), official, command);
     if (done !== undefined) t = done;
     return done !== undefined;
   };
-  const decision = rng.weighted<LeadTriageDecision>([['transfer', 70], ['reclassify_as_finding', 15], ['refer_elsewhere', 15]]);
-  if (!step(rng.int(2, 10), l('TriageLead', { decision, ...(rng.chance(0.5) ? { note: '经研判，按程序处置' } : {}) }))) return;
+  const decision = rng.weighted<LeadTriageDecision>([
+    ['transfer', 70],
+    ['reclassify_as_finding', 15],
+    ['refer_elsewhere', 15],
+  ]);
+  if (!step(rng.int(2, 10), l('TriageLead', { decision, ...(rng.chance(0.5) ? { note: '经研判，按程序处置' } : {}) })))
+    return;
   if (decision !== 'transfer') return;
-  const receiver = rng.weighted<LeadReceiver>([['discipline_commission', 5], ['organization_department', 2], ['functional_department', 3]]);
-  if (!step(rng.int(1, 5), l('TransferLead', { receiver, ...(receiver === 'functional_department' ? { receiverDepartmentId: rng.chance(0.7) ? c.host.id : rng.pick(c.departments).id } : {}) }))) return;
+  const receiver = rng.weighted<LeadReceiver>([
+    ['discipline_commission', 5],
+    ['organization_department', 2],
+    ['functional_department', 3],
+  ]);
+  if (
+    !step(
+      rng.int(1, 5),
+      l('TransferLead', {
+        receiver,
+        ...(receiver === 'functional_department'
+          ? { receiverDepartmentId: rng.chance(0.7) ? c.host.id : rng.pick(c.departments).id }
+          : {}),
+      }),
+    )
+  )
+    return;
   if (!step(rng.int(1, 7), l('AcknowledgeLeadReceipt', {}))) return;
-  let method = rng.weighted<LeadDisposition>([['talk_or_letter', 40], ['preliminary_verification', 30], ['shelved', 15], ['concluded', 15]]);
+  let method = rng.weighted<LeadDisposition>([
+    ['talk_or_letter', 40],
+    ['preliminary_verification', 30],
+    ['shelved', 15],
+    ['concluded', 15],
+  ]);
   if (!step(rng.int(5, 20), l('RecordDisposition', { method }))) return;
   if (method !== 'concluded' && rng.chance(0.15)) {
     // e.g. 暂存待查 → 初步核实 on new evidence
-    const next = rng.pick((['talk_or_letter', 'preliminary_verification', 'shelved'] as const).filter((m) => m !== method));
+    const next = rng.pick(
+      (['talk_or_letter', 'preliminary_verification', 'shelved'] as const).filter((m) => m !== method),
+    );
     method = next;
     if (!step(rng.int(20, 60), l('RecordDisposition', { method }))) return;
   }
   if (method !== 'concluded') {
-    const outcome = rng.weighted<LeadOutcome>([['cleared', 30], ['reminder', 20], ['criticism', 20], ['admonition', 12], ['case_opened', 10], ['organizational_measure', 6], ['judicial_transfer', 2]]);
-    if (!step(rng.int(20, 90), l('RecordOutcome', { outcome, ...(rng.chance(0.5) ? { note: '已按程序办结' } : {}) }))) return;
+    const outcome = rng.weighted<LeadOutcome>([
+      ['cleared', 30],
+      ['reminder', 20],
+      ['criticism', 20],
+      ['admonition', 12],
+      ['case_opened', 10],
+      ['organizational_measure', 6],
+      ['judicial_transfer', 2],
+    ]);
+    if (!step(rng.int(20, 90), l('RecordOutcome', { outcome, ...(rng.chance(0.5) ? { note: '已按程序办结' } : {}) })))
+      return;
   }
   step(rng.int(5, 20), l('CloseLead', {}));
 }
@@ -616,7 +820,8 @@ export function materialize(steps: readonly Step[], ids: Rng): Decided[] {
   for (const step of steps) {
     const base = step.command();
     const command = { ...base, metadata: { ...base.metadata, now: new Date(step.t).toISOString() } } as Command;
-    if (!roleMayDo(step.actor.role, command.type as CommandType)) throw new Error(`${step.actor.role} may not ${command.type} (bench plan error)`);
+    if (!roleMayDo(step.actor.role, command.type as CommandType))
+      throw new Error(`${step.actor.role} may not ${command.type} (bench plan error)`);
     const s = step.stream;
     const decided = s.decider.decide(command, s.state);
     const correlationId = ids.uuid();
@@ -630,7 +835,12 @@ export function materialize(steps: readonly Step[], ids: Rng): Decided[] {
         id: ids.uuid(),
         type: e.type,
         data: e.data,
-        metadata: { actor: { id: step.actor.id, username: step.actor.username, role: step.actor.role }, correlationId, causationId, command: command.type },
+        metadata: {
+          actor: { id: step.actor.id, username: step.actor.username, role: step.actor.role },
+          correlationId,
+          causationId,
+          command: command.type,
+        },
         occurredAt: (e.data as { occurredAt?: string }).occurredAt ?? null,
       });
     }
@@ -639,7 +849,11 @@ export function materialize(steps: readonly Step[], ids: Rng): Decided[] {
 }
 
 /** The statuses of every finding and lead decided so far (to check the read models against). */
-export function expectedFigures(streams: readonly Stream[]): { findings: Record<string, number>; leads: Record<string, number>; rounds: number } {
+export function expectedFigures(streams: readonly Stream[]): {
+  findings: Record<string, number>;
+  leads: Record<string, number>;
+  rounds: number;
+} {
   const findings: Record<string, number> = {};
   const leads: Record<string, number> = {};
   let rounds = 0;

@@ -22,7 +22,9 @@ export class ListsController {
     const own = liaisonDepartment(user, query.departmentId);
     const { greenDays: _g, yellowDays: _y, ...filters } = query;
     const request = own === undefined ? filters : { ...filters, departmentId: undefined, assignedDepartmentId: own };
-    return this.db.run((db, schema) => listFindings(db, schema, { ...request, thresholds: thresholdsOf(query) }, officeToday()));
+    return this.db.run((db, schema) =>
+      listFindings(db, schema, { ...request, thresholds: thresholdsOf(query) }, officeToday()),
+    );
   }
 
   @Get('leads')

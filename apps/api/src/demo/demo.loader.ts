@@ -159,7 +159,11 @@ export class DemoLoader {
     // Looked up rather than tried: a failed app.get() is logged as an error by Nest.
     const wired = [...app.get(ModulesContainer).values()].some((m) => m.providers.has(DemoLoader));
     if (wired) return app.get(DemoLoader, { strict: false });
-    return new DemoLoader(app.get(CommandBus, { strict: false }), app.get(UsersService, { strict: false }), app.get<EventStore>(EVENT_STORE, { strict: false }));
+    return new DemoLoader(
+      app.get(CommandBus, { strict: false }),
+      app.get(UsersService, { strict: false }),
+      app.get<EventStore>(EVENT_STORE, { strict: false }),
+    );
   }
 
   /** The marker: the demo round's stream (fixed id) exists. */
@@ -174,12 +178,15 @@ export class DemoLoader {
 
   async load(options: DemoLoadOptions = {}): Promise<DemoSummary> {
     if (!options.force && (await this.hasEvents())) {
-      throw new DemoRefusedError('The event store already has events; the demo tour is loaded only into an empty store (use force to add a copy)');
+      throw new DemoRefusedError(
+        'The event store already has events; the demo tour is loaded only into an empty store (use force to add a copy)',
+      );
     }
     const started = performance.now();
     // A forced second copy must not collide with the first: fresh ids for the round and its cases.
     const namespace = (await this.isLoaded()) ? `${DEMO_NAMESPACE}/${randomUUID()}` : DEMO_NAMESPACE;
-    const id = (kind: string, key: string) => (kind === 'round' && namespace === DEMO_NAMESPACE ? DEMO_ROUND_ID : stableUuid(namespace, `${kind}:${key}`));
+    const id = (kind: string, key: string) =>
+      kind === 'round' && namespace === DEMO_NAMESPACE ? DEMO_ROUND_ID : stableUuid(namespace, `${kind}:${key}`);
     const roundId = id('round', 'round');
     // Built (and the scenario checked: known keys, steps in time order) before anything is written.
     const timeline = this.timeline(roundId, id);
@@ -193,8 +200,13 @@ export class DemoLoader {
         lastPosition = Math.max(lastPosition, result.position);
         return result;
       } catch (error) {
-        const detail = isApplicationError(error) || isDomainError(error) ? `${error.code}: ${error.message}` : (error as Error).message;
-        throw new Error(`demo scenario: ${step.what} at ${step.at.toISOString()} was refused (${detail})`, { cause: error });
+        const detail =
+          isApplicationError(error) || isDomainError(error)
+            ? `${error.code}: ${error.message}`
+            : (error as Error).message;
+        throw new Error(`demo scenario: ${step.what} at ${step.at.toISOString()} was refused (${detail})`, {
+          cause: error,
+        });
       }
     };
 
@@ -233,7 +245,11 @@ export class DemoLoader {
         what: `registering ${d.name}`,
         actor: registrar.username,
         message: async (metadata, ctx) => {
-          const dto = await this.body(RegisterDepartmentDto, { name: d.name, kind: d.kind, ...(d.parent ? { parentId: demoDepartmentId(d.parent) } : {}) });
+          const dto = await this.body(RegisterDepartmentDto, {
+            name: d.name,
+            kind: d.kind,
+            ...(d.parent ? { parentId: demoDepartmentId(d.parent) } : {}),
+          });
           return new SendCommand({ type: 'RegisterDepartment', data: { departmentId, ...dto }, metadata }, ctx);
         },
       });
@@ -247,7 +263,11 @@ export class DemoLoader {
     const reused: string[] = [];
     for (const [username, p] of pending) ((await p).created ? created : reused).push(username);
 
-    const summary = await this.summarize(roundId, DEMO_FINDINGS.map((f) => id('finding', f.key)), DEMO_LEADS.map((l) => id('lead', l.key)));
+    const summary = await this.summarize(
+      roundId,
+      DEMO_FINDINGS.map((f) => id('finding', f.key)),
+      DEMO_LEADS.map((l) => id('lead', l.key)),
+    );
     const result: DemoSummary = {
       ...summary,
       departments: { registered, reused: departmentsReused },
@@ -280,7 +300,10 @@ export class DemoLoader {
     const departmentId = u.department ? demoDepartmentId(u.department) : null;
     const reuse = (existing: UserView | null, cause?: unknown) => {
       if (!existing || existing.role !== u.role || existing.departmentId !== departmentId || existing.disabled) {
-        throw new Error(`demo scenario: the user "${u.username}" already exists with another role or unit (or is disabled); the demo needs a ${u.role}`, { cause });
+        throw new Error(
+          `demo scenario: the user "${u.username}" already exists with another role or unit (or is disabled); the demo needs a ${u.role}`,
+          { cause },
+        );
       }
       return { user: toAuthUser(existing), created: false };
     };
@@ -288,7 +311,13 @@ export class DemoLoader {
     const existing = await this.users.findByUsername(u.username);
     if (existing) return reuse(existing);
     try {
-      const view = await this.users.create({ username: u.username, password: u.password, role: u.role, departmentId, displayName: u.displayName });
+      const view = await this.users.create({
+        username: u.username,
+        password: u.password,
+        role: u.role,
+        departmentId,
+        displayName: u.displayName,
+      });
       return { user: toAuthUser(view), created: true };
     } catch (error) {
       if (!(isApplicationError(error) && error.code === 'USERNAME_TAKEN')) throw error;
@@ -299,7 +328,8 @@ export class DemoLoader {
   private timeline(roundId: string, id: (kind: string, key: string) => string): Scripted[] {
     const official = DEMO_OFFICIAL;
     const steps: Scripted[] = [];
-    const add = (at: string, what: string, actor: string, message: Scripted['message']) => steps.push({ at: demoTime(at), seq: steps.length, what, actor, message });
+    const add = (at: string, what: string, actor: string, message: Scripted['message']) =>
+      steps.push({ at: demoTime(at), seq: steps.length, what, actor, message });
     const department = (key: string) => {
       if (!DEMO_DEPARTMENTS.some((d) => d.key === key)) throw new Error(`demo scenario: unknown department "${key}"`);
       return demoDepartmentId(key);
@@ -323,15 +353,26 @@ export class DemoLoader {
     });
     for (const f of DEMO_FIELDS) {
       add(f.at, `adding the field ${f.name}`, official, async (metadata, ctx) =>
-        round(metadata, ctx, { type: 'AddFocusField', data: { roundId, fieldId: id('field', f.key), ...(await this.body(AddFieldDto, { name: f.name })) } }),
+        round(metadata, ctx, {
+          type: 'AddFocusField',
+          data: { roundId, fieldId: id('field', f.key), ...(await this.body(AddFieldDto, { name: f.name })) },
+        }),
       );
     }
     for (const p of DEMO_POINTS) {
-      if (!DEMO_FIELDS.some((f) => f.key === p.field)) throw new Error(`demo scenario: point ${p.key} names the unknown field "${p.field}"`);
+      if (!DEMO_FIELDS.some((f) => f.key === p.field))
+        throw new Error(`demo scenario: point ${p.key} names the unknown field "${p.field}"`);
       add(p.at, `adding the point ${p.key}`, this.user(p.by), async (metadata, ctx) => {
-        const targets = p.targets.map((t) => ({ kind: t.kind, name: t.name, ...(t.department ? { departmentId: department(t.department) } : {}) }));
+        const targets = p.targets.map((t) => ({
+          kind: t.kind,
+          name: t.name,
+          ...(t.department ? { departmentId: department(t.department) } : {}),
+        }));
         const dto = await this.body(AddMonitoringPointDto, { fieldId: id('field', p.field), title: p.title, targets });
-        return round(metadata, ctx, { type: 'AddMonitoringPoint', data: { roundId, pointId: id('point', p.key), fieldId: dto.fieldId, title: dto.title, targets } });
+        return round(metadata, ctx, {
+          type: 'AddMonitoringPoint',
+          data: { roundId, pointId: id('point', p.key), fieldId: dto.fieldId, title: dto.title, targets },
+        });
       });
     }
     for (const m of DEMO_ROUND.milestones) {
@@ -344,13 +385,20 @@ export class DemoLoader {
         new SendCommand({ ...command, metadata } as FindingCommand, ctx);
       const what = (step: string) => `finding ${f.key}: ${step}`;
       add(f.at, what('record'), this.user(f.by), async (metadata, ctx) => {
-        const dto = await this.body(RecordFindingDto, { monitoringPointId: pointOf(f.point), departmentId: department(f.department), title: f.title, description: f.description, ...(f.category ? { category: f.category } : {}) });
+        const dto = await this.body(RecordFindingDto, {
+          monitoringPointId: pointOf(f.point),
+          departmentId: department(f.department),
+          title: f.title,
+          description: f.description,
+          ...(f.category ? { category: f.category } : {}),
+        });
         return send(metadata, ctx, { type: 'RecordFinding', data: { findingId, roundId, fieldId: '', ...dto } });
       });
       let assignedTo = f.department;
       let previous = demoTime(f.at);
       for (const s of f.steps) {
-        if (demoTime(s.at) <= previous) throw new Error(`demo scenario: finding ${f.key}: step ${s.do} at ${s.at} is not after the step before it`);
+        if (demoTime(s.at) <= previous)
+          throw new Error(`demo scenario: finding ${f.key}: step ${s.do} at ${s.at} is not after the step before it`);
         previous = demoTime(s.at);
         switch (s.do) {
           case 'assign': {
@@ -363,45 +411,79 @@ export class DemoLoader {
               dueOn: s.dueOn,
             };
             add(s.at, what('assign'), official, async (metadata, ctx) =>
-              send(metadata, ctx, { type: 'AssignRectification', data: { findingId, ...(await this.body(AssignRectificationDto, body)) } }),
+              send(metadata, ctx, {
+                type: 'AssignRectification',
+                data: { findingId, ...(await this.body(AssignRectificationDto, body)) },
+              }),
             );
             break;
           }
           case 'acknowledge':
-            add(s.at, what('acknowledge'), liaisonOf(assignedTo), async (metadata, ctx) => send(metadata, ctx, { type: 'AcknowledgeRectification', data: { findingId } }));
+            add(s.at, what('acknowledge'), liaisonOf(assignedTo), async (metadata, ctx) =>
+              send(metadata, ctx, { type: 'AcknowledgeRectification', data: { findingId } }),
+            );
             break;
           case 'plan':
             add(s.at, what('plan'), liaisonOf(assignedTo), async (metadata, ctx) =>
-              send(metadata, ctx, { type: 'SubmitRectificationPlan', data: { findingId, ...(await this.body(SubmitPlanDto, { measures: s.measures, target: s.target })) } }),
+              send(metadata, ctx, {
+                type: 'SubmitRectificationPlan',
+                data: { findingId, ...(await this.body(SubmitPlanDto, { measures: s.measures, target: s.target })) },
+              }),
             );
             break;
           case 'progress':
             add(s.at, what('progress'), liaisonOf(assignedTo), async (metadata, ctx) =>
-              send(metadata, ctx, { type: 'ReportProgress', data: { findingId, ...(await this.body(ReportProgressDto, { note: s.note, percent: s.percent, ...(s.evidence ? { evidence: s.evidence } : {}) })) } }),
+              send(metadata, ctx, {
+                type: 'ReportProgress',
+                data: {
+                  findingId,
+                  ...(await this.body(ReportProgressDto, {
+                    note: s.note,
+                    percent: s.percent,
+                    ...(s.evidence ? { evidence: s.evidence } : {}),
+                  })),
+                },
+              }),
             );
             break;
           case 'requestClosure': {
             const signedOffBy = s.signedOffBy ?? unit(assignedTo).head;
             add(s.at, what('request closure'), liaisonOf(assignedTo), async (metadata, ctx) =>
-              send(metadata, ctx, { type: 'RequestClosure', data: { findingId, ...(await this.body(RequestClosureDto, { evidence: s.evidence, signedOffBy })) } }),
+              send(metadata, ctx, {
+                type: 'RequestClosure',
+                data: { findingId, ...(await this.body(RequestClosureDto, { evidence: s.evidence, signedOffBy })) },
+              }),
             );
             break;
           }
           case 'verify': {
-            const body = { accepted: s.accepted, ...(s.reason ? { reason: s.reason } : {}), ...(s.ongoing ? { ongoing: true } : {}) };
+            const body = {
+              accepted: s.accepted,
+              ...(s.reason ? { reason: s.reason } : {}),
+              ...(s.ongoing ? { ongoing: true } : {}),
+            };
             add(s.at, what('verify'), official, async (metadata, ctx) =>
-              send(metadata, ctx, { type: 'VerifyRectification', data: { findingId, ...(await this.body(VerifyRectificationDto, body)) } }),
+              send(metadata, ctx, {
+                type: 'VerifyRectification',
+                data: { findingId, ...(await this.body(VerifyRectificationDto, body)) },
+              }),
             );
             break;
           }
           case 'reopen':
             add(s.at, what('reopen'), official, async (metadata, ctx) =>
-              send(metadata, ctx, { type: 'ReopenRectification', data: { findingId, ...(await this.body(ReasonDto, { reason: s.reason })) } }),
+              send(metadata, ctx, {
+                type: 'ReopenRectification',
+                data: { findingId, ...(await this.body(ReasonDto, { reason: s.reason })) },
+              }),
             );
             break;
           case 'dismiss':
             add(s.at, what('dismiss'), official, async (metadata, ctx) =>
-              send(metadata, ctx, { type: 'DismissFinding', data: { findingId, ...(await this.body(ReasonDto, { reason: s.reason })) } }),
+              send(metadata, ctx, {
+                type: 'DismissFinding',
+                data: { findingId, ...(await this.body(ReasonDto, { reason: s.reason })) },
+              }),
             );
             break;
         }
@@ -422,7 +504,13 @@ export class DemoLoader {
           summary: neutralSummary(l),
           summaryDetail: l.summary,
           ...(l.subjects.length
-            ? { subjects: l.subjects.map((s) => ({ name: s.name, ...(s.post ? { post: s.post } : {}), ...(s.department ? { departmentId: department(s.department) } : {}) })) }
+            ? {
+                subjects: l.subjects.map((s) => ({
+                  name: s.name,
+                  ...(s.post ? { post: s.post } : {}),
+                  ...(s.department ? { departmentId: department(s.department) } : {}),
+                })),
+              }
             : {}),
           ...(l.informant ? { informant: l.informant } : {}),
         });
@@ -433,36 +521,62 @@ export class DemoLoader {
       });
       let previous = demoTime(l.at);
       for (const s of l.steps) {
-        if (demoTime(s.at) <= previous) throw new Error(`demo scenario: lead ${l.key}: step ${s.do} at ${s.at} is not after the step before it`);
+        if (demoTime(s.at) <= previous)
+          throw new Error(`demo scenario: lead ${l.key}: step ${s.do} at ${s.at} is not after the step before it`);
         previous = demoTime(s.at);
         switch (s.do) {
           case 'triage':
             add(s.at, what('triage'), official, async (metadata, ctx) =>
-              send(metadata, ctx, { type: 'TriageLead', data: { leadId, ...(await this.body(TriageLeadDto, { decision: s.decision, ...(s.note ? { note: s.note } : {}) })) } }),
+              send(metadata, ctx, {
+                type: 'TriageLead',
+                data: {
+                  leadId,
+                  ...(await this.body(TriageLeadDto, { decision: s.decision, ...(s.note ? { note: s.note } : {}) })),
+                },
+              }),
             );
             break;
           case 'transfer': {
-            const body = { receiver: s.receiver, ...(s.department ? { receiverDepartmentId: department(s.department) } : {}) };
+            const body = {
+              receiver: s.receiver,
+              ...(s.department ? { receiverDepartmentId: department(s.department) } : {}),
+            };
             add(s.at, what('transfer'), official, async (metadata, ctx) =>
-              send(metadata, ctx, { type: 'TransferLead', data: { leadId, ...(await this.body(TransferLeadDto, body)) } }),
+              send(metadata, ctx, {
+                type: 'TransferLead',
+                data: { leadId, ...(await this.body(TransferLeadDto, body)) },
+              }),
             );
             break;
           }
           case 'receive':
-            add(s.at, what('receive'), official, async (metadata, ctx) => send(metadata, ctx, { type: 'AcknowledgeLeadReceipt', data: { leadId } }));
+            add(s.at, what('receive'), official, async (metadata, ctx) =>
+              send(metadata, ctx, { type: 'AcknowledgeLeadReceipt', data: { leadId } }),
+            );
             break;
           case 'dispose':
             add(s.at, what('dispose'), official, async (metadata, ctx) =>
-              send(metadata, ctx, { type: 'RecordDisposition', data: { leadId, ...(await this.body(DisposeLeadDto, { method: s.method })) } }),
+              send(metadata, ctx, {
+                type: 'RecordDisposition',
+                data: { leadId, ...(await this.body(DisposeLeadDto, { method: s.method })) },
+              }),
             );
             break;
           case 'outcome':
             add(s.at, what('outcome'), official, async (metadata, ctx) =>
-              send(metadata, ctx, { type: 'RecordOutcome', data: { leadId, ...(await this.body(LeadOutcomeDto, { outcome: s.outcome, ...(s.note ? { note: s.note } : {}) })) } }),
+              send(metadata, ctx, {
+                type: 'RecordOutcome',
+                data: {
+                  leadId,
+                  ...(await this.body(LeadOutcomeDto, { outcome: s.outcome, ...(s.note ? { note: s.note } : {}) })),
+                },
+              }),
             );
             break;
           case 'close':
-            add(s.at, what('close'), official, async (metadata, ctx) => send(metadata, ctx, { type: 'CloseLead', data: { leadId } }));
+            add(s.at, what('close'), official, async (metadata, ctx) =>
+              send(metadata, ctx, { type: 'CloseLead', data: { leadId } }),
+            );
             break;
         }
       }
@@ -474,7 +588,10 @@ export class DemoLoader {
 
   /** The figures as the events now say: every stream written is read back and folded. */
   private async summarize(roundId: string, findingIds: string[], leadIds: string[]) {
-    const read = (streamId: string) => this.store.readStream(streamId).then((events) => events.map((e) => ({ type: e.type, data: e.data }) as DomainEvent));
+    const read = (streamId: string) =>
+      this.store
+        .readStream(streamId)
+        .then((events) => events.map((e) => ({ type: e.type, data: e.data }) as DomainEvent));
     const [roundEvents, findingEvents, leadEvents] = await Promise.all([
       read(roundStream(roundId)),
       Promise.all(findingIds.map((f) => read(findingStream(f)))),
@@ -483,7 +600,10 @@ export class DemoLoader {
     const round = foldEvents(inspectionRoundDecider, roundEvents as never);
     if (round.status === 'absent') throw new Error('demo scenario: the round was not written');
     const today = OFFICE_DAY.format(new Date());
-    const byType = { unassigned: 0, ...Object.fromEntries(RECTIFICATION_TYPES.map((t) => [t, 0])) } as DemoSummary['findings']['byType'];
+    const byType = {
+      unassigned: 0,
+      ...Object.fromEntries(RECTIFICATION_TYPES.map((t) => [t, 0])),
+    } as DemoSummary['findings']['byType'];
     const byStatus = Object.fromEntries(FINDING_STATUSES.map((s) => [s, 0])) as Record<FindingStatus, number>;
     let immediateClosed = 0;
     let overdue = 0;
@@ -510,9 +630,20 @@ export class DemoLoader {
       roundStatus: round.status,
       fields: round.fields.length,
       monitoringPoints: round.monitoringPoints.length,
-      findings: { total: findingEvents.filter((e) => e.length).length, byType, byStatus, immediateClosed, overdue, rejected, reopened },
+      findings: {
+        total: findingEvents.filter((e) => e.length).length,
+        byType,
+        byStatus,
+        immediateClosed,
+        overdue,
+        rejected,
+        reopened,
+      },
       leads: { total: leadEvents.filter((e) => e.length).length, byStatus: leadsByStatus },
-      events: roundEvents.length + findingEvents.reduce((n, e) => n + e.length, 0) + leadEvents.reduce((n, e) => n + e.length, 0),
+      events:
+        roundEvents.length +
+        findingEvents.reduce((n, e) => n + e.length, 0) +
+        leadEvents.reduce((n, e) => n + e.length, 0),
     };
   }
 }

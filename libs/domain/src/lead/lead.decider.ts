@@ -61,7 +61,8 @@ function recordLead(command: RecordLead, state: LeadState): LeadEvent[] {
 
 function triageLead(command: TriageLead, state: LeadState): LeadEvent[] {
   const lead = existing(state);
-  if (lead.status !== 'recorded') throw new DomainError('LEAD_ALREADY_TRIAGED', `the lead was already triaged (${lead.status})`);
+  if (lead.status !== 'recorded')
+    throw new DomainError('LEAD_ALREADY_TRIAGED', `the lead was already triaged (${lead.status})`);
   return [
     {
       type: 'LeadTriaged',
@@ -83,7 +84,8 @@ function transferLead(command: TransferLead, state: LeadState): LeadEvent[] {
       'a lead is transferred only after triage decided to transfer it',
     );
   }
-  if (lead.status !== 'triaged') throw new DomainError('LEAD_ALREADY_TRANSFERRED', `the lead was already transferred (${lead.status})`);
+  if (lead.status !== 'triaged')
+    throw new DomainError('LEAD_ALREADY_TRANSFERRED', `the lead was already transferred (${lead.status})`);
   const receiver = requireOneOf(command.data.receiver, LEAD_RECEIVERS, 'receiver');
   const receiverDepartment = optionalText('receiverDepartmentId', command.data.receiverDepartmentId);
   if (receiver === 'functional_department' && !receiverDepartment.receiverDepartmentId) {
@@ -104,7 +106,10 @@ function transferLead(command: TransferLead, state: LeadState): LeadEvent[] {
 function acknowledgeLeadReceipt(command: AcknowledgeLeadReceipt, state: LeadState): LeadEvent[] {
   const lead = existing(state);
   if (lead.status !== 'transferred') {
-    throw new DomainError('LEAD_NOT_TRANSFERRED', `only a transferred lead can be received, this one is ${lead.status}`);
+    throw new DomainError(
+      'LEAD_NOT_TRANSFERRED',
+      `only a transferred lead can be received, this one is ${lead.status}`,
+    );
   }
   return [{ type: 'LeadReceived', data: { leadId: lead.leadId, occurredAt: toInstant(command.metadata.now) } }];
 }
@@ -134,7 +139,10 @@ function recordDisposition(command: RecordDisposition, state: LeadState): LeadEv
 function recordOutcome(command: RecordOutcome, state: LeadState): LeadEvent[] {
   const lead = existing(state);
   if (lead.status !== 'disposing') {
-    throw new DomainError('LEAD_NOT_DISPOSING', `an outcome ends a disposition in progress, the lead is ${lead.status}`);
+    throw new DomainError(
+      'LEAD_NOT_DISPOSING',
+      `an outcome ends a disposition in progress, the lead is ${lead.status}`,
+    );
   }
   return [
     {

@@ -45,8 +45,10 @@ const upToReceived = [recorded, triaged, transferred, received];
 const disposing = [...upToReceived, disposed('talk_or_letter')];
 const concluded = [...disposing, outcomeRecorded('reminder')];
 
-const command = <T extends LeadCommand['type']>(type: T, data: Omit<Extract<LeadCommand, { type: T }>['data'], 'leadId'>) =>
-  ({ type, data: { leadId, ...data }, metadata }) as LeadCommand;
+const command = <T extends LeadCommand['type']>(
+  type: T,
+  data: Omit<Extract<LeadCommand, { type: T }>['data'], 'leadId'>,
+) => ({ type, data: { leadId, ...data }, metadata }) as LeadCommand;
 
 const record = (overrides: Record<string, unknown> = {}) =>
   command('RecordLead', {
@@ -94,17 +96,29 @@ describe('Lead decider', () => {
 
     it('keeps the ref of the identifying detail of the account', () => {
       const data = { ...recorded.data, summaryDetailRef: 'detail-1' };
-      spec.given([]).when(record({ summaryDetailRef: 'detail-1' })).then([{ ...recorded, data } as LeadEvent]);
+      spec
+        .given([])
+        .when(record({ summaryDetailRef: 'detail-1' }))
+        .then([{ ...recorded, data } as LeadEvent]);
     });
 
     it('records a lead about no named person, without monitoring point or informant', () => {
       spec
         .given([])
-        .when(record({ subjects: undefined, monitoringPointId: undefined, informantRef: undefined, source: 'site_visit' }))
+        .when(
+          record({ subjects: undefined, monitoringPointId: undefined, informantRef: undefined, source: 'site_visit' }),
+        )
         .then([
           {
             type: 'LeadRecorded',
-            data: { leadId, roundId: 'r1', source: 'site_visit', summary: recorded.data.summary as string, subjects: [], occurredAt: now },
+            data: {
+              leadId,
+              roundId: 'r1',
+              source: 'site_visit',
+              summary: recorded.data.summary as string,
+              subjects: [],
+              occurredAt: now,
+            },
           } as LeadEvent,
         ]);
     });
@@ -114,20 +128,32 @@ describe('Lead decider', () => {
     });
 
     it('rejects a subject without a reference', () => {
-      const error = spec.given([]).when(record({ subjects: [{ ref: '' }] })).thenThrows('VALUE_REQUIRED', 'invalid');
+      const error = spec
+        .given([])
+        .when(record({ subjects: [{ ref: '' }] }))
+        .thenThrows('VALUE_REQUIRED', 'invalid');
       expect(error.field).toBe('subjects[0].ref');
     });
 
     it('rejects an unknown source', () => {
-      spec.given([]).when(record({ source: 'rumour' })).thenThrows('INVALID_VALUE', 'invalid');
+      spec
+        .given([])
+        .when(record({ source: 'rumour' }))
+        .thenThrows('INVALID_VALUE', 'invalid');
     });
   });
 
   describe('TriageLead', () => {
-    it.each(['transfer', 'reclassify_as_finding', 'refer_elsewhere'] as const)('triages a recorded lead: %s', (decision) => {
-      const state = spec.given([recorded]).when(triage(decision)).then([triagedAs(decision)]);
-      expect(state).toMatchObject({ status: 'triaged', triage: { decision, at: now } });
-    });
+    it.each(['transfer', 'reclassify_as_finding', 'refer_elsewhere'] as const)(
+      'triages a recorded lead: %s',
+      (decision) => {
+        const state = spec
+          .given([recorded])
+          .when(triage(decision))
+          .then([triagedAs(decision)]);
+        expect(state).toMatchObject({ status: 'triaged', triage: { decision, at: now } });
+      },
+    );
 
     it('rejects triaging a lead twice', () => {
       spec.given([recorded, triaged]).when(triage('refer_elsewhere')).thenThrows('LEAD_ALREADY_TRIAGED', 'conflict');
@@ -138,7 +164,10 @@ describe('Lead decider', () => {
     });
 
     it('rejects an unknown triage decision', () => {
-      spec.given([recorded]).when(triage('ignore' as never)).thenThrows('INVALID_VALUE', 'invalid');
+      spec
+        .given([recorded])
+        .when(triage('ignore' as never))
+        .thenThrows('INVALID_VALUE', 'invalid');
     });
   });
 
@@ -161,16 +190,25 @@ describe('Lead decider', () => {
     });
 
     it('rejects a transfer to a functional department that names none', () => {
-      spec.given([recorded, triaged]).when(transfer('functional_department')).thenThrows('RECEIVER_DEPARTMENT_REQUIRED', 'invalid');
+      spec
+        .given([recorded, triaged])
+        .when(transfer('functional_department'))
+        .thenThrows('RECEIVER_DEPARTMENT_REQUIRED', 'invalid');
     });
 
     it('rejects transferring a lead that was never triaged', () => {
       spec.given([recorded]).when(transfer()).thenThrows('LEAD_NOT_TRIAGED_FOR_TRANSFER', 'conflict');
     });
 
-    it.each(['reclassify_as_finding', 'refer_elsewhere'] as const)('rejects transferring a lead triaged as %s', (decision) => {
-      spec.given([recorded, triagedAs(decision)]).when(transfer()).thenThrows('LEAD_NOT_TRIAGED_FOR_TRANSFER', 'conflict');
-    });
+    it.each(['reclassify_as_finding', 'refer_elsewhere'] as const)(
+      'rejects transferring a lead triaged as %s',
+      (decision) => {
+        spec
+          .given([recorded, triagedAs(decision)])
+          .when(transfer())
+          .thenThrows('LEAD_NOT_TRIAGED_FOR_TRANSFER', 'conflict');
+      },
+    );
 
     it('rejects transferring a lead twice', () => {
       spec.given([recorded, triaged, transferred]).when(transfer()).thenThrows('LEAD_ALREADY_TRANSFERRED', 'conflict');
@@ -200,13 +238,19 @@ describe('Lead decider', () => {
     it.each(['talk_or_letter', 'preliminary_verification', 'shelved'] as const)(
       'puts a received lead into disposal by %s',
       (method) => {
-        const state = spec.given(upToReceived).when(dispose(method)).then([disposed(method)]);
+        const state = spec
+          .given(upToReceived)
+          .when(dispose(method))
+          .then([disposed(method)]);
         expect(state).toMatchObject({ status: 'disposing', disposition: method, dispositions: [{ method, at: now }] });
       },
     );
 
     it('concludes a received lead straight away when it is 予以了结', () => {
-      const state = spec.given(upToReceived).when(dispose('concluded')).then([disposed('concluded')]);
+      const state = spec
+        .given(upToReceived)
+        .when(dispose('concluded'))
+        .then([disposed('concluded')]);
       expect(state).toMatchObject({ status: 'concluded', disposition: 'concluded', concludedAt: now });
     });
 
@@ -223,7 +267,10 @@ describe('Lead decider', () => {
     });
 
     it('concludes a lead being disposed of when the new disposition is 予以了结', () => {
-      const state = spec.given(disposing).when(dispose('concluded')).then([disposed('concluded', 'talk_or_letter')]);
+      const state = spec
+        .given(disposing)
+        .when(dispose('concluded'))
+        .then([disposed('concluded', 'talk_or_letter')]);
       expect(statusOf(state)).toBe('concluded');
     });
 
@@ -240,7 +287,10 @@ describe('Lead decider', () => {
     });
 
     it('rejects an unknown disposition method', () => {
-      spec.given(upToReceived).when(dispose('forget' as never)).thenThrows('INVALID_VALUE', 'invalid');
+      spec
+        .given(upToReceived)
+        .when(dispose('forget' as never))
+        .thenThrows('INVALID_VALUE', 'invalid');
     });
   });
 
@@ -254,8 +304,15 @@ describe('Lead decider', () => {
       'organizational_measure',
       'judicial_transfer',
     ] as const)('concludes a lead being disposed of with the outcome %s', (outcome) => {
-      const state = spec.given(disposing).when(recordOutcome(outcome)).then([outcomeRecorded(outcome)]);
-      expect(state).toMatchObject({ status: 'concluded', outcome: { outcome, note: '已谈话提醒', at: now }, concludedAt: now });
+      const state = spec
+        .given(disposing)
+        .when(recordOutcome(outcome))
+        .then([outcomeRecorded(outcome)]);
+      expect(state).toMatchObject({
+        status: 'concluded',
+        outcome: { outcome, note: '已谈话提醒', at: now },
+        concludedAt: now,
+      });
     });
 
     it('rejects an outcome before any disposition', () => {
@@ -267,7 +324,10 @@ describe('Lead decider', () => {
     });
 
     it('rejects an unknown outcome', () => {
-      spec.given(disposing).when(recordOutcome('promotion' as never)).thenThrows('INVALID_VALUE', 'invalid');
+      spec
+        .given(disposing)
+        .when(recordOutcome('promotion' as never))
+        .thenThrows('INVALID_VALUE', 'invalid');
     });
   });
 
@@ -278,7 +338,10 @@ describe('Lead decider', () => {
     });
 
     it('closes a lead concluded by 予以了结', () => {
-      spec.given([...upToReceived, disposed('concluded')]).when(close()).then([closed]);
+      spec
+        .given([...upToReceived, disposed('concluded')])
+        .when(close())
+        .then([closed]);
     });
 
     it('rejects closing a lead still being disposed of', () => {
@@ -286,7 +349,10 @@ describe('Lead decider', () => {
     });
 
     it('rejects closing a lead twice', () => {
-      spec.given([...concluded, closed]).when(close()).thenThrows('LEAD_NOT_CONCLUDED', 'conflict');
+      spec
+        .given([...concluded, closed])
+        .when(close())
+        .thenThrows('LEAD_NOT_CONCLUDED', 'conflict');
     });
 
     it('rejects closing a lead that does not exist', () => {

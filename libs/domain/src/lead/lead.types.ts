@@ -127,13 +127,7 @@ export type RecordOutcome = Command<'RecordOutcome', { leadId: string; outcome: 
 export type CloseLead = Command<'CloseLead', { leadId: string }>;
 
 export type LeadCommand =
-  | RecordLead
-  | TriageLead
-  | TransferLead
-  | AcknowledgeLeadReceipt
-  | RecordDisposition
-  | RecordOutcome
-  | CloseLead;
+  RecordLead | TriageLead | TransferLead | AcknowledgeLeadReceipt | RecordDisposition | RecordOutcome | CloseLead;
 
 // ── state ─────────────────────────────────────────────────────────────────────
 

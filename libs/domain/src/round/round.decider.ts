@@ -72,7 +72,10 @@ function planRound(command: PlanRound, state: RoundState): RoundEvent[] {
 function openForPlanning(state: RoundState): InspectionRound {
   const round = existing(state);
   if (!isOpenForPlanning(round)) {
-    throw new DomainError('ROUND_NOT_OPEN_FOR_PLANNING', `fields and points cannot be added to a ${round.status} round`);
+    throw new DomainError(
+      'ROUND_NOT_OPEN_FOR_PLANNING',
+      `fields and points cannot be added to a ${round.status} round`,
+    );
   }
   return round;
 }

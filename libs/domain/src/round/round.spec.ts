@@ -83,7 +83,9 @@ const addField = (fieldId = 'f2', name = '医疗救助'): RoundCommand => ({
   data: { roundId, fieldId, name },
   metadata,
 });
-const addPoint = (overrides: Partial<Extract<RoundCommand, { type: 'AddMonitoringPoint' }>['data']> = {}): RoundCommand => ({
+const addPoint = (
+  overrides: Partial<Extract<RoundCommand, { type: 'AddMonitoringPoint' }>['data']> = {},
+): RoundCommand => ({
   type: 'AddMonitoringPoint',
   data: {
     roundId,
@@ -104,7 +106,12 @@ describe('InspectionRound decider', () => {
   describe('planning a round', () => {
     it('plans a round on an empty stream, stamped with the command time', () => {
       const state = spec.given([]).when(plan()).then([planned]);
-      expect(state).toMatchObject({ status: 'planned', fields: [], monitoringPoints: [], milestones: { planned: now } });
+      expect(state).toMatchObject({
+        status: 'planned',
+        fields: [],
+        monitoringPoints: [],
+        milestones: { planned: now },
+      });
     });
 
     it('takes the time from a Date as well as from an ISO string', () => {
@@ -117,24 +124,39 @@ describe('InspectionRound decider', () => {
     });
 
     it('rejects a period that ends before it starts', () => {
-      spec.given([]).when(plan({ endsOn: '2024-08-01' })).thenThrows('ROUND_PERIOD_INVALID', 'invalid');
+      spec
+        .given([])
+        .when(plan({ endsOn: '2024-08-01' }))
+        .thenThrows('ROUND_PERIOD_INVALID', 'invalid');
     });
 
     it('rejects a start date that is not a calendar date', () => {
-      spec.given([]).when(plan({ startsOn: '2024-02-30' })).thenThrows('INVALID_DATE', 'invalid');
+      spec
+        .given([])
+        .when(plan({ startsOn: '2024-02-30' }))
+        .thenThrows('INVALID_DATE', 'invalid');
     });
 
     it('rejects an unknown kind of round', () => {
-      spec.given([]).when(plan({ kind: 'secret' as never })).thenThrows('INVALID_VALUE', 'invalid');
+      spec
+        .given([])
+        .when(plan({ kind: 'secret' as never }))
+        .thenThrows('INVALID_VALUE', 'invalid');
     });
 
     it('rejects a round without a title', () => {
-      const error = spec.given([]).when(plan({ title: '  ' })).thenThrows('VALUE_REQUIRED', 'invalid');
+      const error = spec
+        .given([])
+        .when(plan({ title: '  ' }))
+        .thenThrows('VALUE_REQUIRED', 'invalid');
       expect(error.field).toBe('title');
     });
 
     it('rejects a command whose now is not a timestamp', () => {
-      spec.given([]).when({ ...plan(), metadata: { now: 'yesterday' } } as RoundCommand).thenThrows('INVALID_TIMESTAMP');
+      spec
+        .given([])
+        .when({ ...plan(), metadata: { now: 'yesterday' } } as RoundCommand)
+        .thenThrows('INVALID_TIMESTAMP');
     });
   });
 
@@ -159,7 +181,10 @@ describe('InspectionRound decider', () => {
     });
 
     it('rejects a focus field whose name the round already has', () => {
-      spec.given(historyAt.planned).when(addField('f9', '社会救助')).thenThrows('FOCUS_FIELD_ALREADY_EXISTS', 'conflict');
+      spec
+        .given(historyAt.planned)
+        .when(addField('f9', '社会救助'))
+        .thenThrows('FOCUS_FIELD_ALREADY_EXISTS', 'conflict');
     });
 
     it('rejects a focus field for a round that does not exist', () => {
@@ -216,11 +241,17 @@ describe('InspectionRound decider', () => {
     });
 
     it('rejects a monitoring point in a field the round does not have', () => {
-      spec.given(historyAt.planned).when(addPoint({ fieldId: 'nope' })).thenThrows('FOCUS_FIELD_NOT_FOUND', 'invalid');
+      spec
+        .given(historyAt.planned)
+        .when(addPoint({ fieldId: 'nope' }))
+        .thenThrows('FOCUS_FIELD_NOT_FOUND', 'invalid');
     });
 
     it('rejects a monitoring point aimed at nobody', () => {
-      spec.given(historyAt.planned).when(addPoint({ targets: [] })).thenThrows('MONITORING_POINT_TARGETS_REQUIRED', 'invalid');
+      spec
+        .given(historyAt.planned)
+        .when(addPoint({ targets: [] }))
+        .thenThrows('MONITORING_POINT_TARGETS_REQUIRED', 'invalid');
     });
 
     it('rejects a target of an unknown kind', () => {
@@ -231,7 +262,10 @@ describe('InspectionRound decider', () => {
     });
 
     it('rejects a monitoring point id used twice', () => {
-      spec.given(historyAt.planned).when(addPoint({ pointId: 'p1' })).thenThrows('MONITORING_POINT_ALREADY_EXISTS', 'conflict');
+      spec
+        .given(historyAt.planned)
+        .when(addPoint({ pointId: 'p1' }))
+        .thenThrows('MONITORING_POINT_ALREADY_EXISTS', 'conflict');
     });
 
     it('rejects a monitoring point for a round that does not exist', () => {
@@ -244,7 +278,13 @@ describe('InspectionRound decider', () => {
       ['StationRound', 'planned', 'RoundStationed', 'stationed', 'ROUND_NOT_PLANNED'],
       ['ReportRound', 'stationed', 'RoundReported', 'reported', 'ROUND_NOT_STATIONED'],
       ['DeliverRoundFeedback', 'reported', 'RoundFeedbackDelivered', 'feedback_delivered', 'ROUND_NOT_REPORTED'],
-      ['StartRoundRectification', 'feedback_delivered', 'RoundRectificationStarted', 'rectifying', 'ROUND_FEEDBACK_NOT_DELIVERED'],
+      [
+        'StartRoundRectification',
+        'feedback_delivered',
+        'RoundRectificationStarted',
+        'rectifying',
+        'ROUND_FEEDBACK_NOT_DELIVERED',
+      ],
       ['EvaluateRound', 'rectifying', 'RoundEvaluated', 'evaluated', 'ROUND_NOT_RECTIFYING'],
       ['ArchiveRound', 'evaluated', 'RoundArchived', 'archived', 'ROUND_NOT_EVALUATED'],
     ] as const;
@@ -254,12 +294,18 @@ describe('InspectionRound decider', () => {
         ({ type: commandType, data: { roundId, ...(occurredAt ? { occurredAt } : {}) }, metadata }) as RoundCommand;
 
       it(`moves the round from ${from} to ${to}`, () => {
-        const state = spec.given(historyAt[from]).when(command()).then([milestone(eventType)]);
+        const state = spec
+          .given(historyAt[from])
+          .when(command())
+          .then([milestone(eventType)]);
         expect(state).toMatchObject({ status: to, milestones: { [to]: now } });
       });
 
       it('records when it happened if the user says so', () => {
-        spec.given(historyAt[from]).when(command(later)).then([milestone(eventType, later)]);
+        spec
+          .given(historyAt[from])
+          .when(command(later))
+          .then([milestone(eventType, later)]);
       });
 
       it('rejects an occurredAt that is not a timestamp', () => {
@@ -332,7 +378,9 @@ describe('round rules for other streams', () => {
   });
 
   it('refuses a lead in a round that is only planned', () => {
-    expect(() => ensureLeadMayBeRecorded(stateAt('planned'))).toThrow(expect.objectContaining({ code: 'ROUND_NOT_ACCEPTING_LEADS' }));
+    expect(() => ensureLeadMayBeRecorded(stateAt('planned'))).toThrow(
+      expect.objectContaining({ code: 'ROUND_NOT_ACCEPTING_LEADS' }),
+    );
   });
 
   it('refuses a lead at an unknown monitoring point', () => {

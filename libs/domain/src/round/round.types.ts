@@ -33,9 +33,7 @@ export type LegacyPersonTarget = { kind: 'person'; legacyName: string; unprotect
 export type MonitoringTarget = NamedTarget | PersonTarget | LegacyPersonTarget;
 /** What a command may carry: a person's name in clear, which the application protects before deciding. */
 export type MonitoringTargetInput =
-  | NamedTarget
-  | PersonTarget
-  | { kind: MonitoringTargetKind; name: string; departmentId?: string };
+  NamedTarget | PersonTarget | { kind: MonitoringTargetKind; name: string; departmentId?: string };
 export type FocusField = { fieldId: string; name: string };
 export type MonitoringPoint = { pointId: string; fieldId: string; title: string; targets: MonitoringTarget[] };
 
@@ -54,7 +52,10 @@ export type RoundPlanned = Event<
     occurredAt: string;
   }
 >;
-export type FocusFieldAdded = Event<'FocusFieldAdded', { roundId: string; fieldId: string; name: string; occurredAt: string }>;
+export type FocusFieldAdded = Event<
+  'FocusFieldAdded',
+  { roundId: string; fieldId: string; name: string; occurredAt: string }
+>;
 export type MonitoringPointAdded = Event<
   'MonitoringPointAdded',
   { roundId: string; pointId: string; fieldId: string; title: string; targets: MonitoringTarget[]; occurredAt: string }

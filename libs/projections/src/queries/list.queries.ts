@@ -1,4 +1,12 @@
-import type { FindingStatus, LeadSource, LeadStatus, RectificationType, RoundKind, RoundStatus, WarningLevel } from '@app/domain';
+import type {
+  FindingStatus,
+  LeadSource,
+  LeadStatus,
+  RectificationType,
+  RoundKind,
+  RoundStatus,
+  WarningLevel,
+} from '@app/domain';
 import { findingsTable } from '../read-models/findings.read-model.js';
 import type { DepartmentListItem, FindingListItem, LeadListItem, RoundListItem } from './answers.js';
 import { roundsTable } from '../read-models/rounds.read-model.js';
@@ -27,7 +35,17 @@ import type { Page } from './answers.js';
  * which is the order they happened in and never ties).
  */
 
-async function page<R, T>(db: Db, from: string, where: string[], params: Params, columns: string, order: string, request: PageRequest, map: (row: R) => T, defaultSize?: number): Promise<Page<T>> {
+async function page<R, T>(
+  db: Db,
+  from: string,
+  where: string[],
+  params: Params,
+  columns: string,
+  order: string,
+  request: PageRequest,
+  map: (row: R) => T,
+  defaultSize?: number,
+): Promise<Page<T>> {
   const { page: pageNo, pageSize, offset } = paging(request, defaultSize);
   const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const countValues = [...params.values];
@@ -35,7 +53,10 @@ async function page<R, T>(db: Db, from: string, where: string[], params: Params,
   const skip = params.add(offset);
   // Two statements rather than count(*) OVER (): the count stays right on a page past the end.
   const [items, count] = await Promise.all([
-    db.query(`SELECT ${columns} FROM ${from} ${whereSql} ORDER BY ${order} LIMIT ${limit} OFFSET ${skip}`, params.values),
+    db.query(
+      `SELECT ${columns} FROM ${from} ${whereSql} ORDER BY ${order} LIMIT ${limit} OFFSET ${skip}`,
+      params.values,
+    ),
     db.query<{ total: number }>(`SELECT count(*)::int AS total FROM ${from} ${whereSql}`, countValues),
   ]);
   return { items: (items.rows as R[]).map(map), total: count.rows[0].total, page: pageNo, pageSize };
@@ -59,16 +80,21 @@ export interface FindingListQuery extends PageRequest {
   thresholds?: WarningThresholds;
 }
 
-
 /** `LIKE` pattern for a substring, with the pattern characters of the text itself escaped. */
 export const containsPattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-export async function listFindings(db: Db, schema: string, query: FindingListQuery, today: string): Promise<Page<FindingListItem>> {
+export async function listFindings(
+  db: Db,
+  schema: string,
+  query: FindingListQuery,
+  today: string,
+): Promise<Page<FindingListItem>> {
   requireToday(today);
   const thresholds = requireThresholds(query.thresholds ?? DEFAULT_WARNING_THRESHOLDS);
   const p = new Params();
   const where: string[] = [];
-  const eq = (column: string, value: string | undefined) => value !== undefined && where.push(`f.${column} = ${p.add(value)}`);
+  const eq = (column: string, value: string | undefined) =>
+    value !== undefined && where.push(`f.${column} = ${p.add(value)}`);
   eq('round_id', query.roundId);
   eq('department_id', query.departmentId);
   eq('rect_department_id', query.assignedDepartmentId);
@@ -80,43 +106,58 @@ export async function listFindings(db: Db, schema: string, query: FindingListQue
   if (query.overdue === true) where.push(late());
   if (query.overdue === false) where.push(`NOT (${late()})`);
   if (query.warning === 'red') where.push(late());
-  if (query.warning === 'yellow') where.push(`${open()} AND f.due_on BETWEEN ${p.add(today)}::date AND ${p.add(addDays(today, thresholds.yellowDays))}::date`);
+  if (query.warning === 'yellow')
+    where.push(
+      `${open()} AND f.due_on BETWEEN ${p.add(today)}::date AND ${p.add(addDays(today, thresholds.yellowDays))}::date`,
+    );
   if (query.warning === 'green') {
-    where.push(`${open()} AND f.due_on > ${p.add(addDays(today, thresholds.yellowDays))}::date AND f.due_on <= ${p.add(addDays(today, thresholds.greenDays))}::date`);
+    where.push(
+      `${open()} AND f.due_on > ${p.add(addDays(today, thresholds.yellowDays))}::date AND f.due_on <= ${p.add(addDays(today, thresholds.greenDays))}::date`,
+    );
   }
-  if (query.q !== undefined && query.q.trim() !== '') where.push(`f.search LIKE ${p.add(containsPattern(query.q.trim()))}`);
+  if (query.q !== undefined && query.q.trim() !== '')
+    where.push(`f.search LIKE ${p.add(containsPattern(query.q.trim()))}`);
 
   const from = `${table(schema, TABLES.findings)} f LEFT JOIN ${table(schema, TABLES.departments)} d ON d.id = f.department_id`;
   const columns = `${selectList(findingsTable, 'f')}, d.name AS department_name`;
-  return page(db, from, where, p, columns, 'f.first_position DESC', query, (r: Record<string, any>): FindingListItem => ({
-    findingId: r.id,
-    roundId: r.round_id,
-    fieldId: r.field_id,
-    monitoringPointId: r.point_id,
-    departmentId: r.department_id,
-    departmentName: r.department_name,
-    recordedDepartmentId: r.recorded_department_id,
-    coDepartmentIds: r.co_department_ids,
-    title: r.title,
-    description: r.description,
-    category: r.category,
-    status: r.status,
-    type: r.rect_type,
-    dueOn: r.due_on,
-    recordedAt: iso(r.recorded_at)!,
-    assignedAt: iso(r.assigned_at),
-    acknowledgedAt: iso(r.acknowledged_at),
-    closureRequestedAt: iso(r.closure_requested_at),
-    closedAt: iso(r.closed_at),
-    ongoingSince: iso(r.ongoing_since),
-    dismissedAt: iso(r.dismissed_at),
-    cycle: r.cycle,
-    reopenedCount: r.reopened_count,
-    rejectedCount: r.rejected_count,
-    progressPercent: r.progress_percent,
-    ...warningOf(r.status, r.due_on, today, thresholds),
-    lastPosition: Number(r.last_position),
-  }));
+  return page(
+    db,
+    from,
+    where,
+    p,
+    columns,
+    'f.first_position DESC',
+    query,
+    (r: Record<string, any>): FindingListItem => ({
+      findingId: r.id,
+      roundId: r.round_id,
+      fieldId: r.field_id,
+      monitoringPointId: r.point_id,
+      departmentId: r.department_id,
+      departmentName: r.department_name,
+      recordedDepartmentId: r.recorded_department_id,
+      coDepartmentIds: r.co_department_ids,
+      title: r.title,
+      description: r.description,
+      category: r.category,
+      status: r.status,
+      type: r.rect_type,
+      dueOn: r.due_on,
+      recordedAt: iso(r.recorded_at)!,
+      assignedAt: iso(r.assigned_at),
+      acknowledgedAt: iso(r.acknowledged_at),
+      closureRequestedAt: iso(r.closure_requested_at),
+      closedAt: iso(r.closed_at),
+      ongoingSince: iso(r.ongoing_since),
+      dismissedAt: iso(r.dismissed_at),
+      cycle: r.cycle,
+      reopenedCount: r.reopened_count,
+      rejectedCount: r.rejected_count,
+      progressPercent: r.progress_percent,
+      ...warningOf(r.status, r.due_on, today, thresholds),
+      lastPosition: Number(r.last_position),
+    }),
+  );
 }
 
 // ── leads ─────────────────────────────────────────────────────────────────────
@@ -127,53 +168,79 @@ export interface LeadListQuery extends PageRequest {
   source?: LeadSource;
 }
 
-
-export async function listLeads(db: Db, schema: string, query: LeadListQuery, today: string): Promise<Page<LeadListItem>> {
+export async function listLeads(
+  db: Db,
+  schema: string,
+  query: LeadListQuery,
+  today: string,
+): Promise<Page<LeadListItem>> {
   requireToday(today);
   const p = new Params();
   const where: string[] = [];
   if (query.roundId !== undefined) where.push(`round_id = ${p.add(query.roundId)}`);
   if (query.status !== undefined) where.push(`status = ${p.add(query.status)}`);
   if (query.source !== undefined) where.push(`source = ${p.add(query.source)}`);
-  return page(db, table(schema, TABLES.leads), where, p, '*', 'first_position DESC', query, (r: Record<string, any>): LeadListItem => ({
-    leadId: r.id,
-    roundId: r.round_id,
-    monitoringPointId: r.point_id,
-    fieldId: r.field_id,
-    source: r.source,
-    summary: r.summary,
-    status: r.status,
-    subjectCount: r.subject_count,
-    triageDecision: r.triage_decision,
-    receiver: r.receiver,
-    receiverDepartmentId: r.receiver_department_id,
-    disposition: r.disposition,
-    dispositionChanges: r.disposition_changes,
-    outcome: r.outcome,
-    recordedAt: iso(r.recorded_at)!,
-    triagedAt: iso(r.triaged_at),
-    transferredAt: iso(r.transferred_at),
-    receivedAt: iso(r.received_at),
-    disposedAt: iso(r.disposed_at),
-    concludedAt: iso(r.concluded_at),
-    closedAt: iso(r.closed_at),
-    lastPosition: Number(r.last_position),
-  }));
+  return page(
+    db,
+    table(schema, TABLES.leads),
+    where,
+    p,
+    '*',
+    'first_position DESC',
+    query,
+    (r: Record<string, any>): LeadListItem => ({
+      leadId: r.id,
+      roundId: r.round_id,
+      monitoringPointId: r.point_id,
+      fieldId: r.field_id,
+      source: r.source,
+      summary: r.summary,
+      status: r.status,
+      subjectCount: r.subject_count,
+      triageDecision: r.triage_decision,
+      receiver: r.receiver,
+      receiverDepartmentId: r.receiver_department_id,
+      disposition: r.disposition,
+      dispositionChanges: r.disposition_changes,
+      outcome: r.outcome,
+      recordedAt: iso(r.recorded_at)!,
+      triagedAt: iso(r.triaged_at),
+      transferredAt: iso(r.transferred_at),
+      receivedAt: iso(r.received_at),
+      disposedAt: iso(r.disposed_at),
+      concludedAt: iso(r.concluded_at),
+      closedAt: iso(r.closed_at),
+      lastPosition: Number(r.last_position),
+    }),
+  );
 }
 
 // ── reference data and rounds ─────────────────────────────────────────────────
 
-
 /** By name; a page holds up to 200, the default too, so one call answers a district's units. */
-export async function listDepartments(db: Db, schema: string, query: PageRequest = {}): Promise<Page<DepartmentListItem>> {
+export async function listDepartments(
+  db: Db,
+  schema: string,
+  query: PageRequest = {},
+): Promise<Page<DepartmentListItem>> {
   const p = new Params();
-  return page(db, table(schema, TABLES.departments), [], p, '*', 'name, id', query, (r: Record<string, any>): DepartmentListItem => ({
-    departmentId: r.id,
-    name: r.name,
-    kind: r.kind,
-    parentId: r.parent_id,
-    registeredAt: iso(r.registered_at)!,
-  }), MAX_PAGE_SIZE);
+  return page(
+    db,
+    table(schema, TABLES.departments),
+    [],
+    p,
+    '*',
+    'name, id',
+    query,
+    (r: Record<string, any>): DepartmentListItem => ({
+      departmentId: r.id,
+      name: r.name,
+      kind: r.kind,
+      parentId: r.parent_id,
+      registeredAt: iso(r.registered_at)!,
+    }),
+    MAX_PAGE_SIZE,
+  );
 }
 
 export interface RoundListQuery extends PageRequest {
@@ -186,27 +253,35 @@ export interface RoundListQuery extends PageRequest {
   ownDepartmentId?: string;
 }
 
-
 /** Latest start first. */
 export async function listRounds(db: Db, schema: string, query: RoundListQuery = {}): Promise<Page<RoundListItem>> {
   const p = new Params();
   const where: string[] = [];
   if (query.status !== undefined) where.push(`status = ${p.add(query.status)}`);
   if (query.kind !== undefined) where.push(`kind = ${p.add(query.kind)}`);
-  const rounds = await page(db, table(schema, TABLES.rounds), where, p, selectList(roundsTable), 'starts_on DESC, first_position DESC', query, (r: Record<string, any>): RoundListItem => ({
-    roundId: r.id,
-    title: r.title,
-    kind: r.kind,
-    status: r.status,
-    scope: r.scope,
-    team: r.team,
-    startsOn: r.starts_on,
-    endsOn: r.ends_on,
-    milestones: r.milestones,
-    fields: r.field_count,
-    monitoringPoints: r.point_count,
-    lastPosition: Number(r.last_position),
-  }));
+  const rounds = await page(
+    db,
+    table(schema, TABLES.rounds),
+    where,
+    p,
+    selectList(roundsTable),
+    'starts_on DESC, first_position DESC',
+    query,
+    (r: Record<string, any>): RoundListItem => ({
+      roundId: r.id,
+      title: r.title,
+      kind: r.kind,
+      status: r.status,
+      scope: r.scope,
+      team: r.team,
+      startsOn: r.starts_on,
+      endsOn: r.ends_on,
+      milestones: r.milestones,
+      fields: r.field_count,
+      monitoringPoints: r.point_count,
+      lastPosition: Number(r.last_position),
+    }),
+  );
   if (query.ownDepartmentId === undefined || rounds.items.length === 0) return rounds;
   const own = await db.query<{ round_id: string; n: number }>(
     `SELECT round_id, count(*)::int AS n FROM ${table(schema, TABLES.monitoringPoints)}

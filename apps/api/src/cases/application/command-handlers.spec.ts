@@ -24,7 +24,10 @@ function handlerSpec() {
     protectedValues,
     async given(streamId: string, ...events: Array<{ type: string; data: Record<string, unknown> }>) {
       const metadata = { actor: { id: 'u-setup', username: 'setup', role: 'admin' } };
-      await store.appendToStream(streamId, events.map((e) => ({ ...e, metadata })));
+      await store.appendToStream(
+        streamId,
+        events.map((e) => ({ ...e, metadata })),
+      );
     },
     when(command: Omit<DomainCommand, 'metadata'>, role: Role, extra: Partial<CommandContext> = {}) {
       const ctx: CommandContext = { actor: actor(role, extra.actor?.departmentId), correlationId: 'c', now, ...extra };
@@ -38,35 +41,80 @@ function handlerSpec() {
 }
 
 const at = '2024-09-01T08:00:00.000Z';
-const registered = (id: string) => ({ type: 'DepartmentRegistered', data: { departmentId: id, name: id, kind: 'bureau', occurredAt: at } });
+const registered = (id: string) => ({
+  type: 'DepartmentRegistered',
+  data: { departmentId: id, name: id, kind: 'bureau', occurredAt: at },
+});
 const recorded = {
   type: 'FindingRecorded',
-  data: { findingId: 'f-1', roundId: 'r-1', fieldId: 'fl-1', monitoringPointId: 'p-1', departmentId: 'd-a', title: 't', description: 'd', occurredAt: at },
+  data: {
+    findingId: 'f-1',
+    roundId: 'r-1',
+    fieldId: 'fl-1',
+    monitoringPointId: 'p-1',
+    departmentId: 'd-a',
+    title: 't',
+    description: 'd',
+    occurredAt: at,
+  },
 };
 const assign = (data: Record<string, unknown> = {}) =>
-  ({ type: 'AssignRectification', data: { findingId: 'f-1', type: 'deadline', departmentId: 'd-a', responsiblePerson: '王', dueOn: '2024-12-31', ...data } }) as Omit<DomainCommand, 'metadata'>;
+  ({
+    type: 'AssignRectification',
+    data: {
+      findingId: 'f-1',
+      type: 'deadline',
+      departmentId: 'd-a',
+      responsiblePerson: '王',
+      dueOn: '2024-12-31',
+      ...data,
+    },
+  }) as Omit<DomainCommand, 'metadata'>;
 
 describe('SendCommandHandler', () => {
-  it('AddMonitoringPoint: a person target\'s name goes to the vault, the event keeps only its ref', async () => {
+  it("AddMonitoringPoint: a person target's name goes to the vault, the event keeps only its ref", async () => {
     const spec = handlerSpec();
     await spec.given(departmentStream('d-a'), registered('d-a'));
-    const planned = { roundId: 'r-1', kind: 'special', title: 't', scope: 's', startsOn: '2024-09-01', endsOn: '2024-09-30', occurredAt: at };
-    await spec.given('round-r-1', { type: 'RoundPlanned', data: planned }, { type: 'FocusFieldAdded', data: { roundId: 'r-1', fieldId: 'fl-1', name: 'f', occurredAt: at } });
+    const planned = {
+      roundId: 'r-1',
+      kind: 'special',
+      title: 't',
+      scope: 's',
+      startsOn: '2024-09-01',
+      endsOn: '2024-09-30',
+      occurredAt: at,
+    };
+    await spec.given(
+      'round-r-1',
+      { type: 'RoundPlanned', data: planned },
+      { type: 'FocusFieldAdded', data: { roundId: 'r-1', fieldId: 'fl-1', name: 'f', occurredAt: at } },
+    );
     const targets = [
       { kind: 'department', name: '区民政局', departmentId: 'd-a' },
       { kind: 'person', name: '幸福里社区党组织书记（刘某）', departmentId: 'd-a' },
     ];
-    const command = { type: 'AddMonitoringPoint', data: { roundId: 'r-1', pointId: 'p-1', fieldId: 'fl-1', title: 'p', targets } } as const;
+    const command = {
+      type: 'AddMonitoringPoint',
+      data: { roundId: 'r-1', pointId: 'p-1', fieldId: 'fl-1', title: 'p', targets },
+    } as const;
     await spec.when(command as unknown as Omit<DomainCommand, 'metadata'>, 'inspector');
-    expect(spec.protectedValues).toEqual([{ kind: 'monitoring_target', value: { name: '幸福里社区党组织书记（刘某）' } }]);
+    expect(spec.protectedValues).toEqual([
+      { kind: 'monitoring_target', value: { name: '幸福里社区党组织书记（刘某）' } },
+    ]);
     const [, , added] = await spec.events('round-r-1');
-    expect((added.data as { targets: unknown[] }).targets).toEqual([targets[0], { kind: 'person', ref: 'ref-0', departmentId: 'd-a' }]);
+    expect((added.data as { targets: unknown[] }).targets).toEqual([
+      targets[0],
+      { kind: 'person', ref: 'ref-0', departmentId: 'd-a' },
+    ]);
     expect(JSON.stringify(added)).not.toContain('刘某');
   });
 
   it('RegisterDepartment: given nothing, then DepartmentRegistered', async () => {
     const spec = handlerSpec();
-    const result = await spec.when({ type: 'RegisterDepartment', data: { departmentId: 'd-a', name: '区民政局', kind: 'bureau' } }, 'admin');
+    const result = await spec.when(
+      { type: 'RegisterDepartment', data: { departmentId: 'd-a', name: '区民政局', kind: 'bureau' } },
+      'admin',
+    );
     expect(result).toMatchObject({ id: 'd-a', revision: 1 });
     expect(await spec.events(departmentStream('d-a'))).toEqual([
       { type: 'DepartmentRegistered', data: expect.objectContaining({ departmentId: 'd-a', name: '区民政局' }) },
@@ -75,13 +123,21 @@ describe('SendCommandHandler', () => {
 
   it('RegisterDepartment under an unknown parent: DEPARTMENT_NOT_FOUND naming parentId, nothing written', async () => {
     const spec = handlerSpec();
-    const command = { type: 'RegisterDepartment', data: { departmentId: 'd-a', name: 'x', kind: 'bureau', parentId: 'd-x' } } as const;
-    await expect(spec.when(command, 'official')).rejects.toMatchObject({ code: 'DEPARTMENT_NOT_FOUND', errors: [{ field: 'parentId', rule: 'exists' }] });
+    const command = {
+      type: 'RegisterDepartment',
+      data: { departmentId: 'd-a', name: 'x', kind: 'bureau', parentId: 'd-x' },
+    } as const;
+    await expect(spec.when(command, 'official')).rejects.toMatchObject({
+      code: 'DEPARTMENT_NOT_FOUND',
+      errors: [{ field: 'parentId', rule: 'exists' }],
+    });
     expect(await spec.events(departmentStream('d-a'))).toEqual([]);
   });
 
   it('RenameDepartment of an unregistered department: DEPARTMENT_NOT_REGISTERED', async () => {
-    await expect(handlerSpec().when({ type: 'RenameDepartment', data: { departmentId: 'd-x', name: 'y' } }, 'admin')).rejects.toMatchObject({
+    await expect(
+      handlerSpec().when({ type: 'RenameDepartment', data: { departmentId: 'd-x', name: 'y' } }, 'admin'),
+    ).rejects.toMatchObject({
       code: 'DEPARTMENT_NOT_REGISTERED',
     });
   });
@@ -121,8 +177,12 @@ describe('SendCommandHandler', () => {
     await spec.given(findingStream('f-1'), recorded);
     await spec.when(assign(), 'official');
     const acknowledge = { type: 'AcknowledgeRectification', data: { findingId: 'f-1' } } as const;
-    const liaison = (departmentId: string) => ({ actor: { id: 'u-l', username: 'l', role: 'unit_liaison' as const, departmentId } });
-    await expect(spec.when(acknowledge, 'unit_liaison', liaison('d-b'))).rejects.toMatchObject({ code: 'NOT_YOUR_DEPARTMENT' });
+    const liaison = (departmentId: string) => ({
+      actor: { id: 'u-l', username: 'l', role: 'unit_liaison' as const, departmentId },
+    });
+    await expect(spec.when(acknowledge, 'unit_liaison', liaison('d-b'))).rejects.toMatchObject({
+      code: 'NOT_YOUR_DEPARTMENT',
+    });
     await spec.when(acknowledge, 'unit_liaison', liaison('d-a'));
     expect((await spec.events(findingStream('f-1'))).map((e) => e.type)).toEqual([
       'FindingRecorded',
