@@ -385,7 +385,9 @@ describe('rounds, findings and leads over HTTP', () => {
       const otherDept = await liaisonB.post(`/api/findings/${id}/acknowledge`);
       expect(otherDept.status).toBe(403);
       expect(otherDept.body.code).toBe('NOT_YOUR_DEPARTMENT');
-      expect((await liaisonB.get(`/api/findings/${id}`)).status).toBe(403);
+      // Reading another unit's finding: 404, as for an id that does not exist (its existence is not revealed).
+      const otherRead = await liaisonB.get(`/api/findings/${id}`);
+      expect([otherRead.status, otherRead.body.code]).toEqual([404, 'FINDING_NOT_FOUND']);
       expect((await admin.get(`/api/findings/${id}`)).status).toBe(403);
       expect(await revisionOf(`/api/findings/${id}`)).toBe(before);
     });
@@ -543,11 +545,12 @@ describe('rounds, findings and leads over HTTP', () => {
       });
     });
 
-    it('never writes names into events; officials see them, auditors see them redacted', async () => {
+    it('never writes names or posts into events; officials see them, auditors see them redacted', async () => {
       const id = await recordLead();
       const events = await eventStoreOf(t.app).readStream(`lead-${id}`);
       const raw = JSON.stringify(events);
       expect(raw).not.toContain('张伟');
+      expect(JSON.stringify(events[0].data)).not.toMatch(/"post"|"legacyPost"/);
       expect(raw).not.toContain('李秀英');
       expect(raw).not.toContain('13800000000');
       const seen = (await official.get(`/api/leads/${id}`).expect(200)).body;
@@ -556,7 +559,9 @@ describe('rounds, findings and leads over HTTP', () => {
       const redacted = (await auditor.get(`/api/leads/${id}`).expect(200)).body;
       expect(JSON.stringify(redacted)).not.toContain('张伟');
       expect(JSON.stringify(redacted)).not.toContain('李秀英');
-      expect(redacted.subjects[0]).toMatchObject({ redacted: true, post: '执法队员' });
+      // A post identifies the person as the name does: redacted alike.
+      expect(JSON.stringify(redacted.subjects)).not.toContain('执法队员');
+      expect(redacted.subjects[0]).toMatchObject({ redacted: true, name: '［已隐去］', post: '［已隐去］' });
       expect((await inspector.get(`/api/leads/${id}`)).status).toBe(403);
       const reads = (await auditor.get(`/api/leads/${id}/personal-data-reads`).expect(200)).body;
       expect(reads.items.some((r: { reader: { username: string } }) => r.reader.username === 'official1')).toBe(true);

@@ -56,7 +56,7 @@ describe('personal data of leads: encrypted, read-logged, erasable', () => {
       { kind: 'lead_subject', value: { name: SUBJECT_2 } },
       { kind: 'informant', value: { name: INFORMANT, contact: CONTACT } },
     ]);
-    // The event the lead module will write: references and posts only, built by the real decider.
+    // The event the lead module will write: references only (a post travels with the name), built by the real decider.
     const events = decideLead(
       {
         type: 'RecordLead',
@@ -65,10 +65,7 @@ describe('personal data of leads: encrypted, read-logged, erasable', () => {
           roundId: randomUUID(),
           source: 'petition',
           summary: '反映某街道执法队员在夜市检查中选择性执法',
-          subjects: [
-            { ref: subjectRef, post: '执法队员' },
-            { ref: subject2Ref, post: '中队长' },
-          ],
+          subjects: [{ ref: subjectRef }, { ref: subject2Ref }],
           informantRef,
         },
         metadata: { now: new Date().toISOString() },

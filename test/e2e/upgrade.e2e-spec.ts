@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { eventStoreOf } from '../../apps/api/src/app.factory.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { login, type Actor } from '../support/actors.js';
 
@@ -74,6 +75,63 @@ describe.each(['v0.1.0'])(
       const lead = await official.get(`/api/leads/${fixture.ids.lead}`);
       expect(lead.status).toBe(200);
       expect(lead.body).toMatchObject({ status: read('lead.json').status, revision: read('lead.json').revision });
+    });
+
+    it("reads person targets and subjects' posts the old release wrote in clear in the new shape, redacted alike", async () => {
+      const REDACTED = '［已隐去］';
+      const PERSON = '某校后勤主任（张某）';
+      const POST = '后勤主任';
+      // The stored v1 events (no schemaVersion) come out of the store upcast: a legacy, unprotected field.
+      const store = eventStoreOf(t.app);
+      const pointEvent = (await store.readStream(`round-${fixture.ids.round}`)).find(
+        (e) => e.type === 'MonitoringPointAdded',
+      )!;
+      expect(pointEvent.metadata.schemaVersion).toBeUndefined();
+      const stored = pointEvent.data as { targets: Record<string, unknown>[] };
+      expect(stored.targets).toContainEqual({ kind: 'person', legacyName: PERSON, unprotected: 'legacy' });
+      expect(stored.targets.some((target) => 'name' in target && target.kind === 'person')).toBe(false);
+      const leadEvent = (await store.readStream(`lead-${fixture.ids.lead}`))[0];
+      expect((leadEvent.data as { subjects: Record<string, unknown>[] }).subjects[0]).toMatchObject({
+        legacyPost: POST,
+      });
+      expect((leadEvent.data as { subjects: Record<string, unknown>[] }).subjects[0]).not.toHaveProperty('post');
+
+      // Officials see them (marked legacy); auditors see ［已隐去］ and nothing of the value, in every read.
+      const round = (await official.get(`/api/rounds/${fixture.ids.round}`).expect(200)).body;
+      expect(round.monitoringPoints[0].targets).toContainEqual({ kind: 'person', name: PERSON, legacy: true });
+      const lead = (await official.get(`/api/leads/${fixture.ids.lead}`).expect(200)).body;
+      expect(lead.subjects[0]).toMatchObject({ post: POST, legacyPost: true, name: '张某' });
+      const asAuditor = [
+        (await auditor.get(`/api/rounds/${fixture.ids.round}`).expect(200)).body,
+        (await auditor.get(`/api/rounds/${fixture.ids.round}/history`).expect(200)).body,
+        (await auditor.get(`/api/leads/${fixture.ids.lead}`).expect(200)).body.subjects,
+        (await auditor.get(`/api/leads/${fixture.ids.lead}/history`).expect(200)).body,
+        (await auditor.get('/api/audit/events?limit=1000').expect(200)).body,
+      ];
+      for (const body of asAuditor) {
+        expect(JSON.stringify(body)).not.toContain('张某');
+        expect(JSON.stringify(body)).not.toContain(POST);
+      }
+      const redactedRound = asAuditor[0];
+      expect(redactedRound.monitoringPoints[0].targets).toContainEqual({
+        kind: 'person',
+        name: REDACTED,
+        redacted: true,
+        legacy: true,
+      });
+      expect(asAuditor[2][0]).toMatchObject({ post: REDACTED, name: REDACTED, redacted: true });
+      // The demo tour's person targets (幸福里社区党组织书记（刘某）) are redacted too, and a liaison sees none.
+      const demoRound = (await auditor.get(`/api/rounds/${fixture.ids.demoRound}`).expect(200)).body;
+      expect(JSON.stringify(demoRound)).not.toContain('刘某');
+      const liaison = await login(t, 'liaison.fixture', 'fixture-liaison-1');
+      const own = (await liaison.get(`/api/rounds/${fixture.ids.round}`).expect(200)).body;
+      expect(own.monitoringPoints).toHaveLength(1);
+      expect(own.monitoringPoints[0].targets.map((target: { kind: string }) => target.kind)).toEqual([
+        'department',
+        'post',
+      ]);
+      const demoForLiaison = (await liaison.get(`/api/rounds/${fixture.ids.demoRound}`).expect(200)).body;
+      expect(JSON.stringify(demoForLiaison)).not.toMatch(/刘某|"person"/);
     });
 
     it('rebuilds the read models from the old log to the figures the old dashboards showed', async () => {

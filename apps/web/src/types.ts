@@ -67,6 +67,8 @@ export interface Lead {
   monitoringPointId?: string;
   source: string;
   summary: string;
+  /** The identifying part of the account, from the personal-data vault (［已隐去］ for auditors). */
+  summaryDetail?: { text?: string; redacted?: boolean; erased?: boolean; missing?: boolean };
   subjects: ShownPerson[];
   informant?: ShownPerson;
   recordedAt: string;

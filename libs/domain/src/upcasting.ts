@@ -16,8 +16,42 @@ export interface UpcastStep {
   up(data: Record<string, unknown>): Record<string, unknown>;
 }
 
+type Stored = Record<string, unknown>;
+const departmentOf = (item: Stored) =>
+  typeof item.departmentId === 'string' ? { departmentId: item.departmentId } : {};
+
+/**
+ * v1 → v2 of MonitoringPointAdded: a person target's name was written in clear. It becomes
+ * `{kind: 'person', legacyName, unprotected: 'legacy'}` (see `LegacyPersonTarget`), so that no reader
+ * mistakes it for a name that may be shown, and every reader redacts it as it redacts a vault value.
+ */
+export const protectPersonTargets: UpcastStep = {
+  type: 'MonitoringPointAdded',
+  from: 1,
+  up: (data) => ({
+    ...data,
+    targets: ((data.targets ?? []) as Stored[]).map((t) =>
+      t.kind === 'person' && typeof t.name === 'string'
+        ? { kind: 'person', legacyName: t.name, unprotected: 'legacy', ...departmentOf(t) }
+        : t,
+    ),
+  }),
+};
+
+/** v1 → v2 of LeadRecorded: a subject's post was written in clear; it becomes `legacyPost` (see `LeadSubjectRef`). */
+export const protectSubjectPosts: UpcastStep = {
+  type: 'LeadRecorded',
+  from: 1,
+  up: (data) => ({
+    ...data,
+    subjects: ((data.subjects ?? []) as Stored[]).map(({ post, ...subject }) =>
+      typeof post === 'string' ? { ...subject, legacyPost: post } : subject,
+    ),
+  }),
+};
+
 /** Every step, in any order; `upcast` picks the ones it needs. */
-export const UPCAST_STEPS: readonly UpcastStep[] = [];
+export const UPCAST_STEPS: readonly UpcastStep[] = [protectPersonTargets, protectSubjectPosts];
 
 /** The version an event of `type` is written in now. */
 export function currentSchemaVersion(type: string, steps: readonly UpcastStep[] = UPCAST_STEPS): number {

@@ -39,7 +39,7 @@ import {
   type LeadSource,
   type LeadState,
   type LeadTriageDecision,
-  type MonitoringTarget,
+  type MonitoringTargetInput as MonitoringTarget,
   type RectificationType,
   type Role,
   type RoundCommand,

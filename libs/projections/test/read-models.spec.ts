@@ -737,6 +737,13 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
     expect((await listRounds(client, schema, { kind: 'special', pageSize: 1 })).items.map((r) => r.roundId)).toEqual([
       R2,
     ]);
+    // A unit liaison's view counts only the points aimed at their unit: 区教育局 has P1 in R1 and none in R2.
+    const own = await listRounds(client, schema, { ownDepartmentId: D1 });
+    expect(own.items.map((r) => [r.roundId, r.monitoringPoints])).toEqual([
+      [R2, 0],
+      [R1, 1],
+    ]);
+    expect(own.total).toBe(rounds.total);
   });
 });
 

@@ -2,7 +2,8 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { EventStore } from '@app/event-store';
-import { Reads } from '../auth/decorators.js';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser, Reads } from '../auth/decorators.js';
 import { EVENT_STORE } from '../infrastructure/tokens.js';
 import { historyEntry } from '../cases/application/history.service.js';
 
@@ -23,11 +24,11 @@ export class AuditController {
   /** Pages through the global log: pass the last `position` as the next `fromPosition` (exclusive). */
   @Get('events')
   @Reads('ListAuditEvents')
-  async events(@Query() query: AuditEventsQuery) {
+  async events(@Query() query: AuditEventsQuery, @CurrentUser() user: AuthUser) {
     const fromPosition = query.fromPosition ?? 0;
     const limit = query.limit ?? 100;
     const events = await this.store.readAll({ fromPosition, limit });
-    const items = events.map((e) => ({ streamId: e.streamId, ...historyEntry(e) }));
+    const items = events.map((e) => ({ streamId: e.streamId, ...historyEntry(e, user) }));
     return {
       items,
       fromPosition,

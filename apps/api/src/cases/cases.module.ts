@@ -6,6 +6,7 @@ import { CommandRunner } from './application/command-runner.js';
 import { commandHandlers } from './application/command-handlers.js';
 import { DepartmentDirectory } from './application/department-directory.js';
 import { HistoryService } from './application/history.service.js';
+import { Visibility } from './application/visibility.js';
 import { DepartmentsController } from './departments.controller.js';
 import { FindingsController } from './findings.controller.js';
 import { CommandSender } from './http-helpers.js';
@@ -16,7 +17,15 @@ import { RoundsController } from './rounds.controller.js';
 @Module({
   imports: [CqrsModule.forRoot(), PersonalDataModule],
   controllers: [DepartmentsController, RoundsController, FindingsController, LeadsController],
-  providers: [CommandRunner, DepartmentDirectory, AggregateReader, HistoryService, CommandSender, ...commandHandlers],
+  providers: [
+    CommandRunner,
+    DepartmentDirectory,
+    AggregateReader,
+    HistoryService,
+    Visibility,
+    CommandSender,
+    ...commandHandlers,
+  ],
   exports: [CommandRunner, DepartmentDirectory],
 })
 export class CasesModule {}

@@ -163,7 +163,14 @@ export class InformantDto {
 export class RecordLeadDto {
   @IsOptional() @IsUUID() monitoringPointId?: string;
   @IsIn(LEAD_SOURCES) source!: LeadSource;
+  /** Words that identify no one: lists, dashboards and auditors see them. */
   @Text(TEXT) summary!: string;
+  /**
+   * The identifying part of the account (names, posts, addresses, anything that points at a person): kept
+   * in the personal-data vault like subjects' names, shown to officials and inspectors (every read logged),
+   * ［已隐去］ to auditors, erasable.
+   */
+  @IsOptional() @Text(TEXT) summaryDetail?: string;
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)

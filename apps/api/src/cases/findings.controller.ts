@@ -3,7 +3,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { findingDecider, findingStream, liaisonMayAct } from '@app/domain';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Reads, Sends } from '../auth/decorators.js';
-import { ProblemException } from '../http/problem.js';
+import { ApplicationError } from '../application/errors.js';
 import { AggregateReader } from './application/aggregate-reader.js';
 import { HistoryService } from './application/history.service.js';
 import {
@@ -107,15 +107,16 @@ export class FindingsController {
     @Http() http: Exchange,
   ) {
     const finding = await this.reader.read(findingDecider, findingStream(id), query.asOf, 'FINDING_NOT_FOUND');
+    // Another unit's finding is answered as if it did not exist: a liaison learns nothing of it, not even that.
     if (user.role === 'unit_liaison' && !liaisonMayAct(finding, user.departmentId)) {
-      throw new ProblemException(403, 'NOT_YOUR_DEPARTMENT', 'This finding is not assigned to your department');
+      throw new ApplicationError('FINDING_NOT_FOUND', 'No such id');
     }
     return withETag(http, finding);
   }
 
   @Get('findings/:id/history')
   @Reads('GetFindingHistory')
-  historyOf(@Param('id', UuidParam) id: string) {
-    return this.history.of(findingStream(id), 'FINDING_NOT_FOUND');
+  historyOf(@Param('id', UuidParam) id: string, @CurrentUser() user: AuthUser) {
+    return this.history.of(findingStream(id), 'FINDING_NOT_FOUND', user);
   }
 }

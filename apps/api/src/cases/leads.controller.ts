@@ -3,9 +3,9 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { leadDecider, leadStream } from '@app/domain';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Reads, Sends } from '../auth/decorators.js';
-import { PersonalDataService, type RevealedValue } from '../personal-data/personal-data.service.js';
 import { AggregateReader } from './application/aggregate-reader.js';
 import { HistoryService } from './application/history.service.js';
+import { Visibility } from './application/visibility.js';
 import {
   AsOfQuery,
   DisposeLeadDto,
@@ -17,27 +17,13 @@ import {
 } from './dto.js';
 import { CommandSender, Http, UuidParam, withETag, type Exchange } from './http-helpers.js';
 
-function shown(value: RevealedValue | undefined): Record<string, unknown> {
-  if (!value) return { missing: true };
-  switch (value.status) {
-    case 'revealed':
-      return { ...value.value };
-    case 'redacted':
-      return { name: value.value.name, redacted: true };
-    case 'erased':
-      return { erased: true, erasedAt: value.erasedAt };
-    case 'missing':
-      return { missing: true };
-  }
-}
-
 @Controller()
 export class LeadsController {
   constructor(
     private readonly commands: CommandSender,
     private readonly reader: AggregateReader,
     private readonly history: HistoryService,
-    private readonly personalData: PersonalDataService,
+    private readonly visibility: Visibility,
   ) {}
 
   @Post('rounds/:id/leads')
@@ -45,9 +31,9 @@ export class LeadsController {
   @Sends('RecordLead')
   record(@Param('id', UuidParam) roundId: string, @Body() dto: RecordLeadDto, @Http() http: Exchange) {
     const leadId = randomUUID();
-    const { subjects, informant, ...rest } = dto;
+    const { subjects, informant, summaryDetail, ...rest } = dto;
     const data = { leadId, roundId, ...rest };
-    const personal = { subjects, informant };
+    const personal = { subjects, informant, summaryDetail };
     return this.commands.send(http, (metadata) => ({ type: 'RecordLead', data, metadata }), { leadId }, personal);
   }
 
@@ -93,7 +79,7 @@ export class LeadsController {
     return this.commands.send(http, (metadata) => ({ type: 'CloseLead', data: { leadId }, metadata }));
   }
 
-  /** Officials see names (each read recorded); auditors see them redacted. */
+  /** Officials see names, posts and the identifying detail (each read recorded); auditors see them redacted. */
   @Get('leads/:id')
   @Reads('GetLead')
   async get(
@@ -103,20 +89,12 @@ export class LeadsController {
     @Http() http: Exchange,
   ) {
     const lead = withETag(http, await this.reader.read(leadDecider, leadStream(id), query.asOf, 'LEAD_NOT_FOUND'));
-    const refs = [...lead.subjects.map((s) => s.ref), ...(lead.informantRef ? [lead.informantRef] : [])];
-    const values = refs.length
-      ? await this.personalData.reveal(refs, user, { leadId: id, purpose: 'view lead' })
-      : new Map<string, RevealedValue>();
-    return {
-      ...lead,
-      subjects: lead.subjects.map((s) => ({ ...s, ...shown(values.get(s.ref)) })),
-      ...(lead.informantRef ? { informant: { ref: lead.informantRef, ...shown(values.get(lead.informantRef)) } } : {}),
-    };
+    return this.visibility.lead(lead, id, user);
   }
 
   @Get('leads/:id/history')
   @Reads('GetLeadHistory')
-  historyOf(@Param('id', UuidParam) id: string) {
-    return this.history.of(leadStream(id), 'LEAD_NOT_FOUND');
+  historyOf(@Param('id', UuidParam) id: string, @CurrentUser() user: AuthUser) {
+    return this.history.of(leadStream(id), 'LEAD_NOT_FOUND', user);
   }
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { inspectionRoundDecider, roundStream } from '@app/domain';
-import { Reads, Sends } from '../auth/decorators.js';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser, Reads, Sends } from '../auth/decorators.js';
 import { AggregateReader } from './application/aggregate-reader.js';
 import { HistoryService } from './application/history.service.js';
+import { Visibility } from './application/visibility.js';
 import { AddFieldDto, AddMonitoringPointDto, AsOfQuery, MilestoneDto, PlanRoundDto } from './dto.js';
 import { CommandSender, Http, UuidParam, withETag, type Exchange } from './http-helpers.js';
 
@@ -21,6 +23,7 @@ export class RoundsController {
     private readonly commands: CommandSender,
     private readonly reader: AggregateReader,
     private readonly history: HistoryService,
+    private readonly visibility: Visibility,
   ) {}
 
   @Post()
@@ -102,16 +105,22 @@ export class RoundsController {
     return this.commands.send(http, (metadata) => ({ type, data, metadata }));
   }
 
+  /** A unit liaison sees the monitoring points aimed at their unit, without person targets; auditors no names. */
   @Get(':id')
   @Reads('GetRound')
-  async get(@Param('id', UuidParam) id: string, @Query() query: AsOfQuery, @Http() http: Exchange) {
+  async get(
+    @Param('id', UuidParam) id: string,
+    @Query() query: AsOfQuery,
+    @CurrentUser() user: AuthUser,
+    @Http() http: Exchange,
+  ) {
     const round = await this.reader.read(inspectionRoundDecider, roundStream(id), query.asOf, 'ROUND_NOT_FOUND');
-    return withETag(http, round);
+    return this.visibility.round(withETag(http, round), user);
   }
 
   @Get(':id/history')
   @Reads('GetRoundHistory')
-  historyOf(@Param('id', UuidParam) id: string) {
-    return this.history.of(roundStream(id), 'ROUND_NOT_FOUND');
+  historyOf(@Param('id', UuidParam) id: string, @CurrentUser() user: AuthUser) {
+    return this.history.of(roundStream(id), 'ROUND_NOT_FOUND', user);
   }
 }

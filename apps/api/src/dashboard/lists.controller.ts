@@ -42,10 +42,13 @@ export class ListsController {
     return this.db.run((db, schema) => listDepartments(db, schema, query));
   }
 
+  /** A unit liaison's rounds count only the monitoring points aimed at their unit (as GET /rounds/:id shows). */
   @Get('rounds')
   @Reads('ListRounds')
   @ProjectionQuery()
-  rounds(@Query() query: RoundListDto) {
-    return this.db.run((db, schema) => listRounds(db, schema, query));
+  rounds(@Query() query: RoundListDto, @CurrentUser() user: AuthUser) {
+    const own = liaisonDepartment(user, undefined);
+    const request = own === undefined ? query : { ...query, ownDepartmentId: own };
+    return this.db.run((db, schema) => listRounds(db, schema, request));
   }
 }

@@ -11,6 +11,7 @@ import {
   foldEvents,
   inspectionRoundDecider,
   isOverdue,
+  LEAD_SOURCE_LABELS,
   LEAD_STATUSES,
   isDomainError,
   leadDecider,
@@ -61,6 +62,12 @@ import { demoTime, type DemoUser } from './scenario.types.js';
 
 /** Ids are derived from the scenario's keys, so the first load of every database gets the same ids. */
 const DEMO_NAMESPACE = 'xuncha-demo/pingcheng-2024';
+
+/** A lead's summary that identifies no one: its source and the monitoring point it concerns. */
+function neutralSummary(lead: (typeof DEMO_LEADS)[number]): string {
+  const point = lead.point ? DEMO_POINTS.find((p) => p.key === lead.point) : undefined;
+  return `${LEAD_SOURCE_LABELS[lead.source]}反映的问题线索${point ? `：${point.title}` : ''}`;
+}
 
 function stableUuid(namespace: string, name: string): string {
   const h = createHash('sha1').update(namespace).update('\0').update(name).digest();
@@ -499,7 +506,10 @@ export class DemoLoader {
         const dto = await this.body(RecordLeadDto, {
           ...(l.point ? { monitoringPointId: pointOf(l.point) } : {}),
           source: l.source,
-          summary: l.summary,
+          // The account names posts and places that identify the people concerned: it is the protected detail,
+          // and the summary in clear says only where the lead came from and what it is about.
+          summary: neutralSummary(l),
+          summaryDetail: l.summary,
           ...(l.subjects.length
             ? {
                 subjects: l.subjects.map((s) => ({
@@ -512,11 +522,9 @@ export class DemoLoader {
           ...(l.informant ? { informant: l.informant } : {}),
         });
         // As the controller does: names and the informant travel beside the command, never in it.
-        const { subjects, informant, ...rest } = dto;
-        return new SendCommand({ type: 'RecordLead', data: { leadId, roundId, ...rest }, metadata }, ctx, {
-          subjects,
-          informant,
-        });
+        const { subjects, informant, summaryDetail, ...rest } = dto;
+        const personal = { subjects, informant, summaryDetail };
+        return new SendCommand({ type: 'RecordLead', data: { leadId, roundId, ...rest }, metadata }, ctx, personal);
       });
       let previous = demoTime(l.at);
       for (const s of l.steps) {

@@ -30,7 +30,7 @@ export function withDomainUpcasting<S extends EventStore>(store: S): S {
   });
 }
 
-function upcastEvent(event: RecordedEvent): RecordedEvent {
+export function upcastEvent(event: RecordedEvent): RecordedEvent {
   const stored = event.metadata.schemaVersion;
   const data = upcast(event.type, event.data, typeof stored === 'number' ? stored : undefined);
   return data === event.data ? event : { ...event, data };

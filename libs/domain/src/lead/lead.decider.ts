@@ -34,7 +34,6 @@ function existing(state: LeadState): Lead {
 function subjectRef(subject: LeadSubjectRef, index: number): LeadSubjectRef {
   return {
     ref: requireText(subject.ref, `subjects[${index}].ref`),
-    ...optionalText('post', subject.post),
     ...optionalText('departmentId', subject.departmentId),
   };
 }
@@ -51,6 +50,7 @@ function recordLead(command: RecordLead, state: LeadState): LeadEvent[] {
         ...optionalText('monitoringPointId', data.monitoringPointId),
         source: requireOneOf(data.source, LEAD_SOURCES, 'source'),
         summary: requireText(data.summary, 'summary'),
+        ...optionalText('summaryDetailRef', data.summaryDetailRef),
         subjects: (data.subjects ?? []).map(subjectRef),
         ...optionalText('informantRef', data.informantRef),
         occurredAt: toInstant(command.metadata.now),

@@ -16,7 +16,7 @@ const recorded: LeadEvent = {
     monitoringPointId: 'p1',
     source: 'petition',
     summary: '反映某街道执法队员在夜市检查中选择性执法',
-    subjects: [{ ref: 'subj-7f3a', post: '执法中队长', departmentId: 'd-jiedao' }],
+    subjects: [{ ref: 'subj-7f3a', departmentId: 'd-jiedao' }],
     informantRef: 'inf-91c2',
     occurredAt: now,
   },
@@ -56,7 +56,7 @@ const record = (overrides: Record<string, unknown> = {}) =>
     monitoringPointId: 'p1',
     source: 'petition',
     summary: '反映某街道执法队员在夜市检查中选择性执法',
-    subjects: [{ ref: 'subj-7f3a', post: '执法中队长', departmentId: 'd-jiedao' }],
+    subjects: [{ ref: 'subj-7f3a', departmentId: 'd-jiedao' }],
     informantRef: 'inf-91c2',
     ...overrides,
   });
@@ -89,6 +89,19 @@ describe('Lead decider', () => {
       expect(event?.data).toMatchObject({ subjects: [{ ref: 'subj-1' }] });
     });
 
+    it('never writes a post beside a subject ref: the post travels with the name, in the vault', () => {
+      const subjects = [{ ref: 'subj-7f3a', post: '执法中队长', departmentId: 'd-jiedao' }];
+      spec.given([]).when(record({ subjects })).then([recorded]);
+    });
+
+    it('keeps the ref of the identifying detail of the account', () => {
+      const data = { ...recorded.data, summaryDetailRef: 'detail-1' };
+      spec
+        .given([])
+        .when(record({ summaryDetailRef: 'detail-1' }))
+        .then([{ ...recorded, data } as LeadEvent]);
+    });
+
     it('records a lead about no named person, without monitoring point or informant', () => {
       spec
         .given([])
@@ -102,11 +115,11 @@ describe('Lead decider', () => {
               leadId,
               roundId: 'r1',
               source: 'site_visit',
-              summary: recorded.data.summary,
+              summary: recorded.data.summary as string,
               subjects: [],
               occurredAt: now,
             },
-          },
+          } as LeadEvent,
         ]);
     });
 

@@ -40,7 +40,13 @@ export type LeadStatus = (typeof LEAD_STATUSES)[number];
  * outside the event log (crypto-shredding: deleting the key erases the name, not history).
  * The domain never sees a name.
  */
-export type LeadSubjectRef = { ref: string; post?: string; departmentId?: string };
+export type LeadSubjectRef = { ref: string; departmentId?: string; legacyPost?: string };
+/*
+ * A subject's post (职务) identifies the person as surely as the name does ("幸福里社区党组织书记"), so it
+ * is protected with the name: the vault value behind `ref` is `{name, post?}`. Events written before
+ * that (schema version 1) hold `post` in clear; the upcaster hands it on as `legacyPost`, which every
+ * reader redacts for whoever may not read names, the same as a vault value.
+ */
 
 // ── events ────────────────────────────────────────────────────────────────────
 
@@ -51,7 +57,10 @@ export type LeadRecorded = Event<
     roundId: string;
     monitoringPointId?: string;
     source: LeadSource;
+    /** What the lead is about, in words that identify no one: lists and dashboards show it. */
     summary: string;
+    /** Reference to the identifying part of the account (names, posts, places), kept in the vault. */
+    summaryDetailRef?: string;
     subjects: LeadSubjectRef[];
     /** Reference to the encrypted whistleblower identity (举报人), if any. */
     informantRef?: string;
@@ -91,8 +100,8 @@ export type LeadEvent =
 
 /**
  * Takes references, not names: the application encrypts subject names and informant identity
- * first and passes the refs it got back. `post` and `departmentId` are kept in the clear for
- * aggregate figures.
+ * first and passes the refs it got back (a subject's post travels with the name). `departmentId`
+ * is kept in the clear for aggregate figures.
  */
 export type RecordLead = Command<
   'RecordLead',
@@ -102,6 +111,7 @@ export type RecordLead = Command<
     monitoringPointId?: string;
     source: LeadSource;
     summary: string;
+    summaryDetailRef?: string;
     subjects?: LeadSubjectRef[];
     informantRef?: string;
   }
@@ -128,6 +138,7 @@ export type Lead = {
   monitoringPointId?: string;
   source: LeadSource;
   summary: string;
+  summaryDetailRef?: string;
   subjects: LeadSubjectRef[];
   informantRef?: string;
   recordedAt: string;

@@ -9,6 +9,7 @@ import {
   type AddMonitoringPoint,
   type InspectionRound,
   type MonitoringTarget,
+  type MonitoringTargetInput,
   type PlanRound,
   type RoundCommand,
   type RoundEvent,
@@ -94,12 +95,14 @@ function addFocusField(command: AddFocusField, state: RoundState): RoundEvent[] 
   ];
 }
 
-function target(target: MonitoringTarget, index: number): MonitoringTarget {
-  return {
-    kind: requireOneOf(target.kind, MONITORING_TARGET_KINDS, `targets[${index}].kind`),
-    name: requireText(target.name, `targets[${index}].name`),
-    ...optionalText('departmentId', target.departmentId),
-  };
+/** A person target is taken by its vault ref only: a name in clear never reaches the log. */
+function target(target: MonitoringTargetInput, index: number): MonitoringTarget {
+  const kind = requireOneOf(target.kind, MONITORING_TARGET_KINDS, `targets[${index}].kind`);
+  const departmentId = optionalText('departmentId', target.departmentId);
+  if (kind === 'person') {
+    return { kind, ref: requireText((target as { ref?: string }).ref, `targets[${index}].ref`), ...departmentId };
+  }
+  return { kind, name: requireText((target as { name?: string }).name, `targets[${index}].name`), ...departmentId };
 }
 
 function addMonitoringPoint(command: AddMonitoringPoint, state: RoundState): RoundEvent[] {

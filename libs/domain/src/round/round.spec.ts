@@ -219,6 +219,23 @@ describe('InspectionRound decider', () => {
       spec.given(historyAt.stationed).when(addPoint()).then([added]);
     });
 
+    it('writes a person target by its vault ref only, never a name', () => {
+      const person = { kind: 'person' as const, ref: 'ref-1', departmentId: 'd-minzheng' };
+      const withName = { ...person, name: '刘某' } as unknown as typeof person;
+      spec
+        .given(historyAt.planned)
+        .when(addPoint({ targets: [withName] }))
+        .then([{ ...added, data: { ...added.data, targets: [person] } } as RoundEvent]);
+    });
+
+    it('refuses a person target that the application did not protect (a name and no ref)', () => {
+      const error = spec
+        .given(historyAt.planned)
+        .when(addPoint({ targets: [{ kind: 'person', name: '幸福里社区党组织书记（刘某）' }] }))
+        .thenThrows('VALUE_REQUIRED');
+      expect(error.field).toBe('targets[0].ref');
+    });
+
     it('rejects a monitoring point once feedback was delivered', () => {
       spec.given(historyAt.feedback_delivered).when(addPoint()).thenThrows('ROUND_NOT_OPEN_FOR_PLANNING', 'conflict');
     });

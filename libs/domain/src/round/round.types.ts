@@ -17,7 +17,23 @@ export type RoundStatus = (typeof ROUND_STATUSES)[number];
 export const MONITORING_TARGET_KINDS = ['department', 'person', 'post', 'project'] as const;
 export type MonitoringTargetKind = (typeof MONITORING_TARGET_KINDS)[number];
 
-export type MonitoringTarget = { kind: MonitoringTargetKind; name: string; departmentId?: string };
+/** A department, post or project a point aims at: named in clear (a post is a function, not a person). */
+export type NamedTarget = { kind: Exclude<MonitoringTargetKind, 'person'>; name: string; departmentId?: string };
+/**
+ * A person named as a target is personal data, like a lead subject's name: the event holds the ref of
+ * the value in the personal-data vault (encrypted per person, every read logged, erasable).
+ */
+export type PersonTarget = { kind: 'person'; ref: string; departmentId?: string };
+/**
+ * A person target of an event written before names were protected (schema version 1), as the upcaster
+ * hands it on: the name is in the log in clear, so readers treat it as they treat a vault value
+ * (redacted for whoever may not read names) but cannot erase it.
+ */
+export type LegacyPersonTarget = { kind: 'person'; legacyName: string; unprotected: 'legacy'; departmentId?: string };
+export type MonitoringTarget = NamedTarget | PersonTarget | LegacyPersonTarget;
+/** What a command may carry: a person's name in clear, which the application protects before deciding. */
+export type MonitoringTargetInput =
+  NamedTarget | PersonTarget | { kind: MonitoringTargetKind; name: string; departmentId?: string };
 export type FocusField = { fieldId: string; name: string };
 export type MonitoringPoint = { pointId: string; fieldId: string; title: string; targets: MonitoringTarget[] };
 
@@ -73,7 +89,7 @@ export type PlanRound = Command<
 export type AddFocusField = Command<'AddFocusField', { roundId: string; fieldId: string; name: string }>;
 export type AddMonitoringPoint = Command<
   'AddMonitoringPoint',
-  { roundId: string; pointId: string; fieldId: string; title: string; targets: MonitoringTarget[] }
+  { roundId: string; pointId: string; fieldId: string; title: string; targets: MonitoringTargetInput[] }
 >;
 
 /** `occurredAt`: when it happened, if the user says so (e.g. the 进驻 meeting was yesterday). */

@@ -246,6 +246,11 @@ export async function listDepartments(
 export interface RoundListQuery extends PageRequest {
   status?: RoundStatus;
   kind?: RoundKind;
+  /**
+   * A unit liaison's view: `monitoringPoints` counts only the points aimed at this unit (a target with its
+   * departmentId), not the round's other units' points.
+   */
+  ownDepartmentId?: string;
 }
 
 /** Latest start first. */
@@ -254,7 +259,7 @@ export async function listRounds(db: Db, schema: string, query: RoundListQuery =
   const where: string[] = [];
   if (query.status !== undefined) where.push(`status = ${p.add(query.status)}`);
   if (query.kind !== undefined) where.push(`kind = ${p.add(query.kind)}`);
-  return page(
+  const rounds = await page(
     db,
     table(schema, TABLES.rounds),
     where,
@@ -277,4 +282,13 @@ export async function listRounds(db: Db, schema: string, query: RoundListQuery =
       lastPosition: Number(r.last_position),
     }),
   );
+  if (query.ownDepartmentId === undefined || rounds.items.length === 0) return rounds;
+  const own = await db.query<{ round_id: string; n: number }>(
+    `SELECT round_id, count(*)::int AS n FROM ${table(schema, TABLES.monitoringPoints)}
+      WHERE round_id = ANY($1::text[]) AND targets @> jsonb_build_array(jsonb_build_object('departmentId', $2::text))
+      GROUP BY round_id`,
+    [rounds.items.map((r) => r.roundId), query.ownDepartmentId],
+  );
+  const counts = new Map(own.rows.map((r) => [r.round_id, r.n]));
+  return { ...rounds, items: rounds.items.map((r) => ({ ...r, monitoringPoints: counts.get(r.roundId) ?? 0 })) };
 }

@@ -10,13 +10,18 @@ import { DepartmentDirectory } from './department-directory.js';
 function handlerSpec() {
   const store = new InMemoryEventStore();
   const runner = new CommandRunner(store);
+  const protectedValues: unknown[] = [];
   const vault = {
-    protect: async (values: unknown[]) => values.map((_, i) => `ref-${i}`),
+    protect: async (values: unknown[]) => {
+      protectedValues.push(...values);
+      return values.map((_, i) => `ref-${i}`);
+    },
   } as unknown as PersonalDataService;
   const handler = new SendCommandHandler(runner, new PreCheckServices(runner, new DepartmentDirectory(store), vault));
   const now = new Date('2024-09-02T08:00:00Z');
   const actor = (role: Role, departmentId?: string) => ({ id: `u-${role}`, username: role, role, departmentId });
   return {
+    protectedValues,
     async given(streamId: string, ...events: Array<{ type: string; data: Record<string, unknown> }>) {
       const metadata = { actor: { id: 'u-setup', username: 'setup', role: 'admin' } };
       await store.appendToStream(
@@ -67,6 +72,43 @@ const assign = (data: Record<string, unknown> = {}) =>
   }) as Omit<DomainCommand, 'metadata'>;
 
 describe('SendCommandHandler', () => {
+  it("AddMonitoringPoint: a person target's name goes to the vault, the event keeps only its ref", async () => {
+    const spec = handlerSpec();
+    await spec.given(departmentStream('d-a'), registered('d-a'));
+    const planned = {
+      roundId: 'r-1',
+      kind: 'special',
+      title: 't',
+      scope: 's',
+      startsOn: '2024-09-01',
+      endsOn: '2024-09-30',
+      occurredAt: at,
+    };
+    await spec.given(
+      'round-r-1',
+      { type: 'RoundPlanned', data: planned },
+      { type: 'FocusFieldAdded', data: { roundId: 'r-1', fieldId: 'fl-1', name: 'f', occurredAt: at } },
+    );
+    const targets = [
+      { kind: 'department', name: '区民政局', departmentId: 'd-a' },
+      { kind: 'person', name: '幸福里社区党组织书记（刘某）', departmentId: 'd-a' },
+    ];
+    const command = {
+      type: 'AddMonitoringPoint',
+      data: { roundId: 'r-1', pointId: 'p-1', fieldId: 'fl-1', title: 'p', targets },
+    } as const;
+    await spec.when(command as unknown as Omit<DomainCommand, 'metadata'>, 'inspector');
+    expect(spec.protectedValues).toEqual([
+      { kind: 'monitoring_target', value: { name: '幸福里社区党组织书记（刘某）' } },
+    ]);
+    const [, , added] = await spec.events('round-r-1');
+    expect((added.data as { targets: unknown[] }).targets).toEqual([
+      targets[0],
+      { kind: 'person', ref: 'ref-0', departmentId: 'd-a' },
+    ]);
+    expect(JSON.stringify(added)).not.toContain('刘某');
+  });
+
   it('RegisterDepartment: given nothing, then DepartmentRegistered', async () => {
     const spec = handlerSpec();
     const result = await spec.when(

@@ -26,8 +26,11 @@ import { DepartmentDirectory } from './department-directory.js';
 
 /** Personal data arrives in clear and leaves as references before anything is decided. */
 export interface LeadPersonalData {
+  /** A subject's post identifies them as the name does: both go to the vault as one value `{name, post?}`. */
   subjects?: Array<{ name: string; post?: string; departmentId?: string }>;
   informant?: { name: string; contact?: string };
+  /** The identifying part of a lead's account (see RecordLeadDto.summaryDetail): to the vault as `{text}`. */
+  summaryDetail?: string;
 }
 
 /** The one bus message: a domain command, who sends it, and (RecordLead only) the personal data in clear. */
@@ -111,10 +114,21 @@ export const COMMANDS: { readonly [T in CommandType]: CommandSpec<CommandOf<T>> 
   AddFocusField: { aggregate: round },
   AddMonitoringPoint: {
     aggregate: round,
-    async preCheck(command, _ctx, { departments }) {
+    /** A person named as a target is personal data: the name goes to the vault, the event keeps its ref. */
+    async preCheck(command, _ctx, { departments, personalData }) {
       const targets = command.data.targets.map((t, i): Field => [`targets[${i}].departmentId`, t.departmentId]);
       await departments.requireAll(targets);
-      return command;
+      const named = command.data.targets.filter((t) => t.kind === 'person' && 'name' in t && t.name !== undefined);
+      const refs = await personalData.protect(
+        named.map((t) => ({ kind: 'monitoring_target' as const, value: { name: (t as { name: string }).name } })),
+      );
+      const protectedTargets = command.data.targets.map((t) => {
+        const index = named.indexOf(t);
+        if (index < 0) return t;
+        const department = t.departmentId ? { departmentId: t.departmentId } : {};
+        return { kind: 'person' as const, ref: refs[index], ...department };
+      });
+      return { ...command, data: { ...command.data, targets: protectedTargets } };
     },
   },
   StationRound: { aggregate: round },
@@ -158,17 +172,23 @@ export const COMMANDS: { readonly [T in CommandType]: CommandSpec<CommandOf<T>> 
       ensureLeadMayBeRecorded(state, command.data.monitoringPointId);
       const subjects = personal.subjects ?? [];
       await departments.requireAll(subjects.map((s, i): Field => [`subjects[${i}].departmentId`, s.departmentId]));
+      const detail = personal.summaryDetail?.trim();
       const refs = await personalData.protect([
-        ...subjects.map((s) => ({ kind: 'lead_subject' as const, value: { name: s.name } })),
+        ...subjects.map((s) => ({
+          kind: 'lead_subject' as const,
+          value: { name: s.name, ...(s.post ? { post: s.post } : {}) },
+        })),
         ...(personal.informant ? [{ kind: 'informant' as const, value: { ...personal.informant } }] : []),
+        ...(detail ? [{ kind: 'lead_detail' as const, value: { text: detail } }] : []),
       ]);
       const referenced = subjects.map((s, i) => ({
         ref: refs[i],
-        ...(s.post ? { post: s.post } : {}),
         ...(s.departmentId ? { departmentId: s.departmentId } : {}),
       }));
-      const informant = personal.informant ? { informantRef: refs[subjects.length] } : {};
-      return { ...command, data: { ...command.data, subjects: referenced, ...informant } };
+      let next = subjects.length;
+      const informant = personal.informant ? { informantRef: refs[next++] } : {};
+      const summaryDetail = detail ? { summaryDetailRef: refs[next] } : {};
+      return { ...command, data: { ...command.data, subjects: referenced, ...informant, ...summaryDetail } };
     },
   },
   TriageLead: { aggregate: lead },

@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_TYPE_LABELS, type DomainEventType } from '@app/domain';
 import type { EventStore, RecordedEvent } from '@app/event-store';
 import { ApplicationError, type ErrorCode } from '../../application/errors.js';
+import type { AuthUser } from '../../auth/auth-user.js';
 import { EVENT_STORE } from '../../infrastructure/tokens.js';
+import { visibleEventData } from './visibility.js';
 
 /** An entry whose occurredAt is this much earlier than recordedAt is flagged as back-dated. */
 const BACKDATED_AFTER_MS = 60 * 60 * 1000;
@@ -25,7 +27,8 @@ export interface HistoryEntry {
   hash: string;
 }
 
-export function historyEntry(e: RecordedEvent): HistoryEntry {
+/** One event as `reader` may see it (values written in clear before they were protected are redacted alike). */
+export function historyEntry(e: RecordedEvent, reader: AuthUser): HistoryEntry {
   const occurred = e.occurredAt?.getTime();
   return {
     revision: e.revision,
@@ -33,7 +36,7 @@ export function historyEntry(e: RecordedEvent): HistoryEntry {
     id: e.id,
     type: e.type,
     label: EVENT_TYPE_LABELS[e.type as DomainEventType] ?? e.type,
-    data: e.data,
+    data: visibleEventData(e.type, e.data, reader),
     actor: e.metadata.actor,
     role: e.metadata.actor.role,
     correlationId: e.metadata.correlationId,
@@ -57,9 +60,11 @@ export class HistoryService {
   async of(
     streamId: string,
     notFoundCode: ErrorCode,
+    reader: AuthUser,
   ): Promise<{ streamId: string; revision: number; events: HistoryEntry[] }> {
     const events = await this.store.readStream(streamId);
     if (!events.length) throw new ApplicationError(notFoundCode, 'No such id');
-    return { streamId, revision: events[events.length - 1].revision, events: events.map(historyEntry) };
+    const revision = events[events.length - 1].revision;
+    return { streamId, revision, events: events.map((e) => historyEntry(e, reader)) };
   }
 }
