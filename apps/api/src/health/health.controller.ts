@@ -43,8 +43,14 @@ export class HealthController {
         projection: { mode: inProcess ? 'in-process' : 'external', position: f.position, lagEvents: f.lagEvents, lagSeconds: f.lagSeconds, deadLetters: f.deadLetters, running: f.running },
       };
     } catch (error) {
-      void reply.status(503);
-      return { status: 'error', mode: this.database.mode, database: { status: 'down', error: (error as Error).message } };
+      void reply.status(503).header('retry-after', '2');
+      const why = `the database does not answer: ${(error as Error).message || (error as { code?: string }).code}`;
+      return {
+        status: 'error',
+        problems: [why],
+        mode: this.database.mode,
+        database: { status: 'down', error: (error as Error).message || String((error as { code?: string }).code) },
+      };
     }
   }
 }

@@ -91,12 +91,16 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode | EdgeErrorCode, number>>
 
   // reading
   READ_MODELS_NOT_READY: 503,
+  DATABASE_UNAVAILABLE: 503,
   NOT_FOUND: 404,
   INTERNAL_ERROR: 500,
 };
 
-/** Codes only the HTTP edge or the event store raise (unknown route, store refusals, the 500). */
-export type EdgeErrorCode = 'EVENT_ID_CONFLICT' | 'INVALID_EVENT' | 'NOT_FOUND' | 'INTERNAL_ERROR';
+/**
+ * Codes only the HTTP edge or the event store raise (unknown route, store refusals, an unreachable
+ * database, the 500).
+ */
+export type EdgeErrorCode = 'EVENT_ID_CONFLICT' | 'INVALID_EVENT' | 'NOT_FOUND' | 'DATABASE_UNAVAILABLE' | 'INTERNAL_ERROR';
 
 export function httpStatusOf(code: string): number {
   return (HTTP_STATUS_OF as Record<string, number>)[code] ?? 500;

@@ -119,8 +119,17 @@ export class PersonalDataService implements OnModuleInit {
     }
   }
 
-  /** Encrypts each value under a new subject key; returns the refs, in order. Joins `manager`'s transaction if given. */
-  async protect(entries: ProtectEntry[], manager?: EntityManager): Promise<string[]> {
+  /**
+   * Encrypts each value under a new subject key; returns the refs, in order. Joins `manager`'s
+   * transaction if given. With `derive` (a command with an Idempotency-Key) the subject ids and refs
+   * are derived, not random: a retry after a crash protects the same refs again, and a row that is
+   * there already (the first attempt's, possibly erased since) is kept as it is, never duplicated.
+   */
+  async protect(
+    entries: ProtectEntry[],
+    manager?: EntityManager,
+    derive?: (purpose: string) => string,
+  ): Promise<string[]> {
     const keys: Array<Pick<PersonalDataKeyEntity, 'subjectId' | 'key'>> = [];
     const rows: Array<Omit<PersonalDataEntity, 'createdAt'>> = [];
     entries.forEach((entry, index) => {
@@ -132,8 +141,8 @@ export class PersonalDataService implements OnModuleInit {
       }
       const plaintext = Buffer.from(JSON.stringify(entry.value), 'utf8');
       if (plaintext.length > MAX_VALUE_BYTES) throw invalid(`[${index}].value`, `value must be at most ${MAX_VALUE_BYTES} bytes`);
-      const subjectId = randomUUID();
-      const ref = randomUUID();
+      const subjectId = derive ? derive(`vault:subject:${index}`) : randomUUID();
+      const ref = derive ? derive(`vault:ref:${index}`) : randomUUID();
       const dataKey = newDataKey();
       try {
         keys.push({ subjectId, key: wrapKey(this.master.key, dataKey, subjectId) });
@@ -145,8 +154,8 @@ export class PersonalDataService implements OnModuleInit {
     });
     if (rows.length === 0) return [];
     const write = async (m: EntityManager): Promise<void> => {
-      await m.insert(PersonalDataKeyEntity, keys);
-      await m.insert(PersonalDataEntity, rows);
+      await m.createQueryBuilder().insert().into(PersonalDataKeyEntity).values(keys).orIgnore().execute();
+      await m.createQueryBuilder().insert().into(PersonalDataEntity).values(rows).orIgnore().execute();
     };
     await (manager ? write(manager) : this.dataSource.transaction(write));
     return rows.map((row) => row.ref);

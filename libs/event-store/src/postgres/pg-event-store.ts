@@ -49,6 +49,8 @@ export class PgEventStore implements EventStore {
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       application_name: 'xuncha-event-store',
+      // While the server is down or restarting a query fails within seconds instead of queueing for ever.
+      connectionTimeoutMillis: 5000,
     });
     this.pool.on('error', () => undefined); // an idle client dropped by the server is replaced on next use
     this.appended.setMaxListeners(0);

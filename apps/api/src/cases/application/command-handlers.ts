@@ -153,15 +153,19 @@ export const COMMANDS: { readonly [T in CommandType]: CommandSpec<CommandOf<T>> 
   RecordLead: {
     aggregate: lead,
     /** The round must accept leads; names and contacts are protected and replaced by references. */
-    async preCheck(command, _ctx, { runner, departments, personalData }, personal) {
+    async preCheck(command, ctx, { runner, departments, personalData }, personal) {
       const { state } = await runner.load(inspectionRoundDecider, roundStream(command.data.roundId));
       ensureLeadMayBeRecorded(state, command.data.monitoringPointId);
       const subjects = personal.subjects ?? [];
       await departments.requireAll(subjects.map((s, i): Field => [`subjects[${i}].departmentId`, s.departmentId]));
-      const refs = await personalData.protect([
-        ...subjects.map((s) => ({ kind: 'lead_subject' as const, value: { name: s.name } })),
-        ...(personal.informant ? [{ kind: 'informant' as const, value: { ...personal.informant } }] : []),
-      ]);
+      const refs = await personalData.protect(
+        [
+          ...subjects.map((s) => ({ kind: 'lead_subject' as const, value: { name: s.name } })),
+          ...(personal.informant ? [{ kind: 'informant' as const, value: { ...personal.informant } }] : []),
+        ],
+        undefined,
+        ctx.idempotency && ((purpose) => ctx.idempotency!.id(purpose)),
+      );
       const referenced = subjects.map((s, i) => ({
         ref: refs[i],
         ...(s.post ? { post: s.post } : {}),
@@ -207,6 +211,10 @@ export class SendCommandHandler implements ICommandHandler<SendCommand> {
       throw new ApplicationError('FORBIDDEN_ROLE', `The role ${ctx.actor.role} may not ${command.type}`);
     }
     const spec = COMMANDS[command.type] as CommandSpec<DomainCommand>;
+    // A retry of a keyed command that was written already answers what was written, before any
+    // pre-check (the round may have moved on since) and without protecting its personal data again.
+    const applied = await this.runner.applied(spec.aggregate.stream(command), spec.aggregate.id(command), ctx);
+    if (applied) return applied;
     const decided = spec.preCheck ? await spec.preCheck(command, ctx, this.services, personal) : command;
     const { aggregate } = spec;
     const authorize = spec.authorize && ((state: unknown) => spec.authorize!(state, ctx));
