@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Role } from '@app/domain';
+import type { SqlStatement } from '@app/event-store';
 import type { AuthUser } from '../auth/auth-user.js';
 import { ApplicationError } from '../application/errors.js';
 import { newDataKey, open, seal, unwrapKey, valueAad, wrapKey } from './crypto.js';
@@ -12,6 +13,7 @@ import {
   PersonalDataEntity,
   PersonalDataKeyEntity,
   PersonalDataReadEntity,
+  TABLES,
   type PersonalDataKind,
   type ReadOutcome,
 } from './personal-data.entities.js';
@@ -119,17 +121,52 @@ export class PersonalDataService implements OnModuleInit {
     }
   }
 
+  /** Encrypts each value under a new subject key; returns the refs, in order. Joins `manager`'s transaction if given. */
+  async protect(entries: ProtectEntry[], manager?: EntityManager): Promise<string[]> {
+    const { keys, rows } = this.encrypt(entries);
+    if (rows.length === 0) return [];
+    const write = async (m: EntityManager): Promise<void> => {
+      await m.insert(PersonalDataKeyEntity, keys);
+      await m.insert(PersonalDataEntity, rows);
+    };
+    await (manager ? write(manager) : this.dataSource.transaction(write));
+    return rows.map((row) => row.ref);
+  }
+
   /**
-   * Encrypts each value under a new subject key; returns the refs, in order. Joins `manager`'s
-   * transaction if given. With `derive` (a command with an Idempotency-Key) the subject ids and refs
-   * are derived, not random: a retry after a crash protects the same refs again, and a row that is
-   * there already (the first attempt's, possibly erased since) is kept as it is, never duplicated.
+   * Encrypts like {@link protect} but writes nothing: answers the refs and the statements that store
+   * them, for the event store to commit in the same transaction as the event that cites them (no
+   * vault row without its event, none an erasure could miss). With `derive` (a command with an
+   * Idempotency-Key) subject ids and refs are derived, not random, and a row already there (the
+   * first attempt's, possibly erased since) is kept as it is: a retry neither duplicates nor revives.
    */
-  async protect(
-    entries: ProtectEntry[],
-    manager?: EntityManager,
-    derive?: (purpose: string) => string,
-  ): Promise<string[]> {
+  prepare(entries: ProtectEntry[], derive?: (purpose: string) => string): { refs: string[]; statements: SqlStatement[] } {
+    const { keys, rows } = this.encrypt(entries, derive);
+    if (rows.length === 0) return { refs: [], statements: [] };
+    const statements: SqlStatement[] = [
+      {
+        text: `INSERT INTO ${TABLES.keys} (subject_id, key)
+               SELECT * FROM unnest($1::uuid[], $2::bytea[]) ON CONFLICT (subject_id) DO NOTHING`,
+        values: [keys.map((k) => k.subjectId), keys.map((k) => k.key)],
+      },
+      {
+        text: `INSERT INTO ${TABLES.data} (ref, subject_id, kind, ciphertext, iv, tag)
+               SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[])
+               ON CONFLICT (ref) DO NOTHING`,
+        values: [
+          rows.map((r) => r.ref),
+          rows.map((r) => r.subjectId),
+          rows.map((r) => r.kind),
+          rows.map((r) => r.ciphertext),
+          rows.map((r) => r.iv),
+          rows.map((r) => r.tag),
+        ],
+      },
+    ];
+    return { refs: rows.map((row) => row.ref), statements };
+  }
+
+  private encrypt(entries: ProtectEntry[], derive?: (purpose: string) => string) {
     const keys: Array<Pick<PersonalDataKeyEntity, 'subjectId' | 'key'>> = [];
     const rows: Array<Omit<PersonalDataEntity, 'createdAt'>> = [];
     entries.forEach((entry, index) => {
@@ -152,13 +189,7 @@ export class PersonalDataService implements OnModuleInit {
         plaintext.fill(0);
       }
     });
-    if (rows.length === 0) return [];
-    const write = async (m: EntityManager): Promise<void> => {
-      await m.createQueryBuilder().insert().into(PersonalDataKeyEntity).values(keys).orIgnore().execute();
-      await m.createQueryBuilder().insert().into(PersonalDataEntity).values(rows).orIgnore().execute();
-    };
-    await (manager ? write(manager) : this.dataSource.transaction(write));
-    return rows.map((row) => row.ref);
+    return { keys, rows };
   }
 
   /**

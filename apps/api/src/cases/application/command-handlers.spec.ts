@@ -11,7 +11,9 @@ import { DepartmentDirectory } from './department-directory.js';
 function handlerSpec() {
   const store = new InMemoryEventStore();
   const runner = new CommandRunner(store);
-  const vault = { protect: async (values: unknown[]) => values.map((_, i) => `ref-${i}`) } as unknown as PersonalDataService;
+  const vault = {
+    prepare: (values: unknown[]) => ({ refs: values.map((_, i) => `ref-${i}`), statements: [] }),
+  } as unknown as PersonalDataService;
   const handler = new SendCommandHandler(runner, new PreCheckServices(runner, new DepartmentDirectory(store), vault));
   const now = new Date('2024-09-02T08:00:00Z');
   const actor = (role: Role, departmentId?: string) => ({ id: `u-${role}`, username: role, role, departmentId });

@@ -6,6 +6,7 @@ import {
   WrongExpectedRevisionError,
   type EventStore,
   type RecordedEvent,
+  type SqlStatement,
 } from '@app/event-store';
 import { ApplicationError } from '../../application/errors.js';
 import { EVENT_STORE } from '../../infrastructure/tokens.js';
@@ -69,6 +70,8 @@ export class CommandRunner {
     ctx: CommandContext,
     /** Rules that need the current state but are not the domain's (e.g. a liaison's own department). */
     authorize?: (state: S) => void,
+    /** Rows of the caller's committed in the same transaction as the events (the vault's). */
+    alongside: SqlStatement[] = [],
   ): Promise<CommandResult & { state: S }> {
     const causationId = randomUUID();
     // A cached state may be stale (another process appended): the append's expected revision
@@ -116,7 +119,7 @@ export class CommandRunner {
             },
             occurredAt: (e.data as { occurredAt?: string }).occurredAt ?? null,
           })),
-          { expectedRevision: revision === 0 ? 'no_stream' : revision },
+          { expectedRevision: revision === 0 ? 'no_stream' : revision, ...(alongside.length ? { alongside } : {}) },
         );
         const newState = events.reduce(decider.evolve, state);
         this.remember(streamId, { state: newState, revision: result.nextRevision });
