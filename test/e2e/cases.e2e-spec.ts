@@ -366,8 +366,18 @@ describe('rounds, findings and leads over HTTP', () => {
       const key = `lead-crash-${Date.now()}`;
       const first = await inspector.post(`/api/rounds/${roundId}/leads`, body, { 'Idempotency-Key': key });
       expect(first.status).toBe(201);
-      // What a SIGKILL between the commit and the stored answer leaves: the claim pending, its lease run out.
+      // What a SIGKILL between the commit and the stored answer leaves: the claim pending. While its
+      // lease runs, a repeat is told to wait; once it has run out, the repeat takes the claim over.
       const db = t.app.get(DataSource);
+      await db.query(
+        `UPDATE idempotency_keys SET status = 'pending', response = NULL, lease_until = now() + interval '1 minute'
+          WHERE key = $1`,
+        [key],
+      );
+      const waiting = await inspector.post(`/api/rounds/${roundId}/leads`, body, { 'Idempotency-Key': key });
+      expect(waiting.status).toBe(409);
+      expect(waiting.body.code).toBe('IDEMPOTENCY_REQUEST_IN_PROGRESS');
+      expect(waiting.headers['retry-after']).toBe('1');
       await db.query(
         `UPDATE idempotency_keys SET status = 'pending', response = NULL, lease_until = now() - interval '1 second'
           WHERE key = $1`,
