@@ -39,6 +39,18 @@ describe('SIGKILL during a burst of idempotent commands', () => {
       app.child.kill('SIGTERM');
       await app.exited;
     }
+    // Had the restart failed, the server the SIGKILLed app left running would outlive the test.
+    const pid = await fs.readFile(path.join(root, 'data', 'pg', 'postmaster.pid'), 'utf8').then(
+      (text) => Number(text.split('\n')[0]),
+      () => 0,
+    );
+    if (pid > 0) {
+      try {
+        process.kill(pid, 'SIGQUIT');
+      } catch {
+        // already gone
+      }
+    }
     await fs.rm(root, { recursive: true, force: true });
   });
 
