@@ -390,7 +390,8 @@ describe('rounds, findings and leads over HTTP', () => {
       expect(events.map((e) => e.type)).toEqual(['LeadRecorded']);
       const data = events[0].data as { subjects: Array<{ ref: string }>; informantRef: string };
       const refs = [data.subjects[0].ref, data.informantRef];
-      const [vault] = await db.query(`SELECT count(*)::int AS n FROM personal_data WHERE ref = ANY($1::uuid[])`, [refs]);
+      const counted = `SELECT count(*)::int AS n FROM personal_data WHERE ref = ANY($1::uuid[])`;
+      const [vault] = await db.query(counted, [refs]);
       expect(vault.n).toBe(2);
       const again = await inspector.post(`/api/rounds/${roundId}/leads`, body, { 'Idempotency-Key': key });
       expect(again.headers['idempotent-replayed']).toBe('true');

@@ -125,7 +125,8 @@ describe('SIGKILL during a burst of idempotent commands', () => {
     await db.connect();
     const { rows } = await db
       .query<{ title: string; id: string }>(
-        `SELECT data->>'title' AS title, data->>'findingId' AS id FROM event_store.es_events WHERE type = 'FindingRecorded'`,
+        `SELECT data->>'title' AS title, data->>'findingId' AS id
+           FROM event_store.es_events WHERE type = 'FindingRecorded'`,
       )
       .finally(() => db.end());
     const inLog = new Map<string, string[]>();

@@ -105,7 +105,8 @@ describe('PostgreSQL stopped and restarted under load', () => {
     await db.connect();
     try {
       const { rows } = await db.query<{ title: string; id: string }>(
-        `SELECT data->>'title' AS title, data->>'findingId' AS id FROM event_store.es_events WHERE type = 'FindingRecorded'`,
+        `SELECT data->>'title' AS title, data->>'findingId' AS id
+           FROM event_store.es_events WHERE type = 'FindingRecorded'`,
       );
       const inLog = new Map<string, string[]>();
       for (const row of rows) inLog.set(row.title, [...(inLog.get(row.title) ?? []), row.id]);
@@ -114,14 +115,17 @@ describe('PostgreSQL stopped and restarted under load', () => {
 
       // Health, projector and seal timer came back by themselves.
       let health = await call(base, 'GET', '/api/health');
-      for (let i = 0; i < 120 && !(health.status === 200 && (health.body.projection as { lagEvents: number }).lagEvents === 0); i++) {
+      const caughtUp = () => health.status === 200 && (health.body.projection as { lagEvents: number }).lagEvents === 0;
+      for (let i = 0; i < 120 && !caughtUp(); i++) {
         await sleep(250);
         health = await call(base, 'GET', '/api/health');
       }
       const head = (health.body.store as { headPosition: number }).headPosition;
       let sealed = 0;
       for (let i = 0; i < 60 && sealed < head; i++) {
-        const seal = await db.query<{ up: string | null }>(`SELECT max(up_to_position) AS up FROM event_store.es_seals`);
+        const seal = await db.query<{ up: string | null }>(
+          `SELECT max(up_to_position) AS up FROM event_store.es_seals`,
+        );
         sealed = Number(seal.rows[0].up ?? 0);
         if (sealed < head) await sleep(250);
       }

@@ -17,8 +17,14 @@ describe.each(adapterRows(contractAdapters().filter((a) => a.postgres)))('statem
     await fx.pg!.admin.query(`DROP TABLE IF EXISTS public.${table}`);
     await fx.close();
   });
-  const rows = async () => (await fx.pg!.admin.query(`SELECT id FROM public.${table} ORDER BY id`)).rows.map((r) => r.id);
-  const insert = (id: string) => ({ text: `INSERT INTO public.${table} (id) VALUES ($1) ON CONFLICT DO NOTHING`, values: [id] });
+  const rows = async () => {
+    const { rows: found } = await fx.pg!.admin.query(`SELECT id FROM public.${table} ORDER BY id`);
+    return found.map((r) => r.id);
+  };
+  const insert = (id: string) => ({
+    text: `INSERT INTO public.${table} (id) VALUES ($1) ON CONFLICT DO NOTHING`,
+    values: [id],
+  });
 
   it('commits them with the events; a refused append (wrong revision) leaves neither', async () => {
     const stream = `lead-${newId()}`;

@@ -100,7 +100,12 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode | EdgeErrorCode, number>>
  * Codes only the HTTP edge or the event store raise (unknown route, store refusals, an unreachable
  * database, the 500).
  */
-export type EdgeErrorCode = 'EVENT_ID_CONFLICT' | 'INVALID_EVENT' | 'NOT_FOUND' | 'DATABASE_UNAVAILABLE' | 'INTERNAL_ERROR';
+export type EdgeErrorCode =
+  | 'EVENT_ID_CONFLICT'
+  | 'INVALID_EVENT'
+  | 'NOT_FOUND'
+  | 'DATABASE_UNAVAILABLE'
+  | 'INTERNAL_ERROR';
 
 export function httpStatusOf(code: string): number {
   return (HTTP_STATUS_OF as Record<string, number>)[code] ?? 500;

@@ -99,13 +99,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
       );
       return response;
     } catch (error) {
-      await this.db
-        .query(`DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status = 'pending' AND claim_token = $3`, [
-          userId,
-          key,
-          token,
-        ])
-        .catch(() => undefined);
+      const release = `DELETE FROM idempotency_keys
+                        WHERE user_id = $1 AND key = $2 AND status = 'pending' AND claim_token = $3`;
+      await this.db.query(release, [userId, key, token]).catch(() => undefined);
       throw error;
     }
   }

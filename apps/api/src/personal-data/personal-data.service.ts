@@ -140,7 +140,10 @@ export class PersonalDataService implements OnModuleInit {
    * Idempotency-Key) subject ids and refs are derived, not random, and a row already there (the
    * first attempt's, possibly erased since) is kept as it is: a retry neither duplicates nor revives.
    */
-  prepare(entries: ProtectEntry[], derive?: (purpose: string) => string): { refs: string[]; statements: SqlStatement[] } {
+  prepare(
+    entries: ProtectEntry[],
+    derive?: (purpose: string) => string,
+  ): { refs: string[]; statements: SqlStatement[] } {
     const { keys, rows } = this.encrypt(entries, derive);
     if (rows.length === 0) return { refs: [], statements: [] };
     const statements: SqlStatement[] = [

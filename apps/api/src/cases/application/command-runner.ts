@@ -77,7 +77,8 @@ export class CommandRunner {
     // A cached state may be stale (another process appended): the append's expected revision
     // catches that, and any refusal decided on a cached state is decided again on a fresh read.
     // A keyed command always reads the stream: its events may be there from an earlier attempt.
-    let current = ctx.idempotency ? undefined : (this.cache.get(streamId) as { state: S; revision: number } | undefined);
+    const cached = this.cache.get(streamId) as { state: S; revision: number } | undefined;
+    let current = ctx.idempotency ? undefined : cached;
     let fromCache = current !== undefined;
     for (let attempt = 1; ; attempt++) {
       if (!current) {
