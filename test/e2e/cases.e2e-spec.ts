@@ -10,19 +10,35 @@ import { CommandRunner } from '../../apps/api/src/cases/application/command-runn
  */
 describe('rounds, findings and leads over HTTP', () => {
   let t: TestApp;
-  let admin: Actor, official: Actor, official2: Actor, inspector: Actor, liaisonA: Actor, liaisonB: Actor, auditor: Actor;
+  let admin: Actor,
+    official: Actor,
+    official2: Actor,
+    inspector: Actor,
+    liaisonA: Actor,
+    liaisonB: Actor,
+    auditor: Actor;
   let deptA: string, deptB: string, roundId: string, fieldId: string, pointId: string;
 
   const revisionOf = async (path: string) => Number(JSON.parse((await official.get(path)).headers.etag));
 
   async function recordFinding(title = '学校食堂食材采购台账不全'): Promise<string> {
-    const res = await inspector.post(`/api/rounds/${roundId}/findings`, { monitoringPointId: pointId, departmentId: deptA, title, description: '抽查3所学校，食材索证索票不全。' });
+    const res = await inspector.post(`/api/rounds/${roundId}/findings`, {
+      monitoringPointId: pointId,
+      departmentId: deptA,
+      title,
+      description: '抽查3所学校，食材索证索票不全。',
+    });
     expect(res.status).toBe(201);
     return res.body.findingId;
   }
 
   async function assign(findingId: string, type: 'immediate' | 'deadline' | 'long_term', dueOn = '2024-10-31') {
-    const res = await official.post(`/api/findings/${findingId}/assign`, { type, departmentId: deptA, responsiblePerson: '王建国', dueOn });
+    const res = await official.post(`/api/findings/${findingId}/assign`, {
+      type,
+      departmentId: deptA,
+      responsiblePerson: '王建国',
+      dueOn,
+    });
     expect(res.status).toBe(200);
     return res;
   }
@@ -30,9 +46,31 @@ describe('rounds, findings and leads over HTTP', () => {
   async function toPendingVerification(findingId: string, type: 'deadline' | 'long_term' = 'deadline') {
     await assign(findingId, type);
     expect((await liaisonA.post(`/api/findings/${findingId}/acknowledge`)).status).toBe(200);
-    expect((await liaisonA.post(`/api/findings/${findingId}/plan`, { measures: '建立食材进货查验台账', target: '10月底前全部学校建立台账' })).status).toBe(200);
-    expect((await liaisonA.post(`/api/findings/${findingId}/progress`, { note: '已完成2所学校', percent: 60, evidence: ['台账照片-1.jpg'] })).status).toBe(200);
-    expect((await liaisonA.post(`/api/findings/${findingId}/request-closure`, { evidence: ['整改报告.pdf'], signedOffBy: '局长 李明' })).status).toBe(200);
+    expect(
+      (
+        await liaisonA.post(`/api/findings/${findingId}/plan`, {
+          measures: '建立食材进货查验台账',
+          target: '10月底前全部学校建立台账',
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await liaisonA.post(`/api/findings/${findingId}/progress`, {
+          note: '已完成2所学校',
+          percent: 60,
+          evidence: ['台账照片-1.jpg'],
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await liaisonA.post(`/api/findings/${findingId}/request-closure`, {
+          evidence: ['整改报告.pdf'],
+          signedOffBy: '局长 李明',
+        })
+      ).status,
+    ).toBe(200);
   }
 
   beforeAll(async () => {
@@ -47,18 +85,29 @@ describe('rounds, findings and leads over HTTP', () => {
     liaisonB = await createUser(t, admin, 'liaison.civil', 'unit_liaison', deptB);
     auditor = await createUser(t, admin, 'auditor1', 'auditor');
 
-    const round = await official.post('/api/rounds', { title: '平城区困难群众救助和基层执法领域机动式巡察', kind: 'mobile', scope: '困难群众救助领域和基层执法领域', startsOn: '2024-08-26', endsOn: '2024-10-31' });
+    const round = await official.post('/api/rounds', {
+      title: '平城区困难群众救助和基层执法领域机动式巡察',
+      kind: 'mobile',
+      scope: '困难群众救助领域和基层执法领域',
+      startsOn: '2024-08-26',
+      endsOn: '2024-10-31',
+    });
     expect(round.status).toBe(201);
     roundId = round.body.roundId;
     fieldId = (await official.post(`/api/rounds/${roundId}/fields`, { name: '校园食品安全' })).body.fieldId;
     const point = await inspector.post(`/api/rounds/${roundId}/monitoring-points`, {
       fieldId,
       title: '学校食堂食材采购与查验',
-      targets: [{ kind: 'department', name: '区教育局', departmentId: deptA }, { kind: 'post', name: '食堂管理员' }],
+      targets: [
+        { kind: 'department', name: '区教育局', departmentId: deptA },
+        { kind: 'post', name: '食堂管理员' },
+      ],
     });
     expect(point.status).toBe(201);
     pointId = point.body.pointId;
-    expect((await official.post(`/api/rounds/${roundId}/station`, { occurredAt: '2024-08-26T09:00:00+08:00' })).status).toBe(200);
+    expect(
+      (await official.post(`/api/rounds/${roundId}/station`, { occurredAt: '2024-08-26T09:00:00+08:00' })).status,
+    ).toBe(200);
   });
   afterAll(async () => {
     await t?.close();
@@ -67,13 +116,26 @@ describe('rounds, findings and leads over HTTP', () => {
   describe('the round', () => {
     it('answers its state with fields, points and the revision as ETag', async () => {
       const res = await auditor.get(`/api/rounds/${roundId}`).expect(200);
-      expect(res.body).toMatchObject({ status: 'stationed', kind: 'mobile', revision: 4, fields: [{ fieldId, name: '校园食品安全' }] });
+      expect(res.body).toMatchObject({
+        status: 'stationed',
+        kind: 'mobile',
+        revision: 4,
+        fields: [{ fieldId, name: '校园食品安全' }],
+      });
       expect(res.body.monitoringPoints[0]).toMatchObject({ pointId, fieldId });
       expect(res.headers.etag).toBe('"4"');
     });
 
     it('walks the whole lifecycle to archived and keeps the stated occurredAt', async () => {
-      const r = (await official.post('/api/rounds', { title: '专项巡察', kind: 'special', scope: '医保基金', startsOn: '2024-09-01', endsOn: '2024-09-30' })).body.roundId;
+      const r = (
+        await official.post('/api/rounds', {
+          title: '专项巡察',
+          kind: 'special',
+          scope: '医保基金',
+          startsOn: '2024-09-01',
+          endsOn: '2024-09-30',
+        })
+      ).body.roundId;
       for (const step of ['station', 'report', 'deliver-feedback', 'start-rectification', 'evaluate', 'archive']) {
         const res = await official.post(`/api/rounds/${r}/${step}`, { occurredAt: '2024-09-10T10:00:00+08:00' });
         expect(res.status).toBe(200);
@@ -81,9 +143,19 @@ describe('rounds, findings and leads over HTTP', () => {
       expect((await official.get(`/api/rounds/${r}`)).body.status).toBe('archived');
       const history = (await auditor.get(`/api/rounds/${r}/history`).expect(200)).body;
       expect(history.events.map((e: { type: string }) => e.type)).toEqual([
-        'RoundPlanned', 'RoundStationed', 'RoundReported', 'RoundFeedbackDelivered', 'RoundRectificationStarted', 'RoundEvaluated', 'RoundArchived',
+        'RoundPlanned',
+        'RoundStationed',
+        'RoundReported',
+        'RoundFeedbackDelivered',
+        'RoundRectificationStarted',
+        'RoundEvaluated',
+        'RoundArchived',
       ]);
-      expect(history.events[1]).toMatchObject({ occurredAt: '2024-09-10T02:00:00.000Z', backdated: true, label: expect.any(String) });
+      expect(history.events[1]).toMatchObject({
+        occurredAt: '2024-09-10T02:00:00.000Z',
+        backdated: true,
+        label: expect.any(String),
+      });
       const refused = await official.post(`/api/rounds/${r}/station`);
       expect(refused.status).toBe(409);
       expect(refused.body.code).toBe('ROUND_NOT_PLANNED');
@@ -91,16 +163,29 @@ describe('rounds, findings and leads over HTTP', () => {
 
     it('refuses a finding whose monitoring point is not part of the round', async () => {
       const before = await revisionOf(`/api/rounds/${roundId}`);
-      const res = await inspector.post(`/api/rounds/${roundId}/findings`, { monitoringPointId: crypto.randomUUID(), departmentId: deptA, title: 't', description: 'd' });
+      const res = await inspector.post(`/api/rounds/${roundId}/findings`, {
+        monitoringPointId: crypto.randomUUID(),
+        departmentId: deptA,
+        title: 't',
+        description: 'd',
+      });
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ code: 'MONITORING_POINT_NOT_FOUND', errors: [{ field: 'monitoringPointId' }] });
       expect(await revisionOf(`/api/rounds/${roundId}`)).toBe(before);
     });
 
     it('refuses a finding for an unknown department with a field error', async () => {
-      const res = await inspector.post(`/api/rounds/${roundId}/findings`, { monitoringPointId: pointId, departmentId: crypto.randomUUID(), title: 't', description: 'd' });
+      const res = await inspector.post(`/api/rounds/${roundId}/findings`, {
+        monitoringPointId: pointId,
+        departmentId: crypto.randomUUID(),
+        title: 't',
+        description: 'd',
+      });
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ code: 'DEPARTMENT_NOT_FOUND', errors: [{ field: 'departmentId', rule: 'exists' }] });
+      expect(res.body).toMatchObject({
+        code: 'DEPARTMENT_NOT_FOUND',
+        errors: [{ field: 'departmentId', rule: 'exists' }],
+      });
     });
   });
 
@@ -108,7 +193,13 @@ describe('rounds, findings and leads over HTTP', () => {
     it('goes recorded → assigned → acknowledged → plan → progress → closure requested → verified → closed', async () => {
       const id = await recordFinding();
       const recorded = await official.get(`/api/findings/${id}`).expect(200);
-      expect(recorded.body).toMatchObject({ status: 'recorded', fieldId, monitoringPointId: pointId, departmentId: deptA, revision: 1 });
+      expect(recorded.body).toMatchObject({
+        status: 'recorded',
+        fieldId,
+        monitoringPointId: pointId,
+        departmentId: deptA,
+        revision: 1,
+      });
       await toPendingVerification(id);
       expect((await official.get(`/api/findings/${id}`)).body.status).toBe('pending_verification');
       const verified = await official.post(`/api/findings/${id}/verify`, { accepted: true });
@@ -117,7 +208,10 @@ describe('rounds, findings and leads over HTTP', () => {
       expect(verified.headers.etag).toBe('"7"');
       expect(Number(verified.headers['x-event-position'])).toBe(verified.body.position);
       const closed = (await liaisonA.get(`/api/findings/${id}`).expect(200)).body;
-      expect(closed).toMatchObject({ status: 'closed', rectification: { type: 'deadline', progressPercent: 60, cycle: 1 } });
+      expect(closed).toMatchObject({
+        status: 'closed',
+        rectification: { type: 'deadline', progressPercent: 60, cycle: 1 },
+      });
 
       const history = (await auditor.get(`/api/findings/${id}/history`).expect(200)).body;
       expect(history.events.map((e: { type: string; role: string }) => [e.type, e.role])).toEqual([
@@ -139,18 +233,35 @@ describe('rounds, findings and leads over HTTP', () => {
     });
 
     it('records the request id as correlation id on the events it writes', async () => {
-      const res = await inspector.post(`/api/rounds/${roundId}/findings`, { monitoringPointId: pointId, departmentId: deptA, title: '标题', description: '描述' }, { 'X-Request-Id': 'trace-abc-1' });
+      const res = await inspector.post(
+        `/api/rounds/${roundId}/findings`,
+        { monitoringPointId: pointId, departmentId: deptA, title: '标题', description: '描述' },
+        { 'X-Request-Id': 'trace-abc-1' },
+      );
       expect(res.headers['x-request-id']).toBe('trace-abc-1');
       const history = (await official.get(`/api/findings/${res.body.findingId}/history`)).body;
-      expect(history.events[0]).toMatchObject({ correlationId: 'trace-abc-1', actor: { id: inspector.id, username: 'inspector1', role: 'inspector' } });
+      expect(history.events[0]).toMatchObject({
+        correlationId: 'trace-abc-1',
+        actor: { id: inspector.id, username: 'inspector1', role: 'inspector' },
+      });
     });
 
     it('closes an immediate (立行立改) rectification fixed on the spot', async () => {
       const id = await recordFinding('夜市摊点肉制品来源不明');
       await assign(id, 'immediate', '2024-08-30');
-      expect((await liaisonA.post(`/api/findings/${id}/request-closure`, { evidence: ['现场整改照片.jpg'], signedOffBy: '科长 赵强' })).status).toBe(200);
+      expect(
+        (
+          await liaisonA.post(`/api/findings/${id}/request-closure`, {
+            evidence: ['现场整改照片.jpg'],
+            signedOffBy: '科长 赵强',
+          })
+        ).status,
+      ).toBe(200);
       expect((await official.post(`/api/findings/${id}/verify`, { accepted: true })).status).toBe(200);
-      expect((await official.get(`/api/findings/${id}`)).body).toMatchObject({ status: 'closed', rectification: { type: 'immediate' } });
+      expect((await official.get(`/api/findings/${id}`)).body).toMatchObject({
+        status: 'closed',
+        rectification: { type: 'immediate' },
+      });
     });
 
     it('sends a rejected closure back to work, then reopens a closed one with the next cycle', async () => {
@@ -158,18 +269,39 @@ describe('rounds, findings and leads over HTTP', () => {
       await toPendingVerification(id);
       const rejected = await official.post(`/api/findings/${id}/verify`, { accepted: false, reason: '佐证材料不足' });
       expect(rejected.status).toBe(200);
-      expect((await official.get(`/api/findings/${id}`)).body).toMatchObject({ status: 'in_progress', rectification: { rejectedCount: 1 } });
-      expect((await liaisonA.post(`/api/findings/${id}/request-closure`, { evidence: ['补充材料.pdf'], signedOffBy: '局长 李明' })).status).toBe(200);
+      expect((await official.get(`/api/findings/${id}`)).body).toMatchObject({
+        status: 'in_progress',
+        rectification: { rejectedCount: 1 },
+      });
+      expect(
+        (
+          await liaisonA.post(`/api/findings/${id}/request-closure`, {
+            evidence: ['补充材料.pdf'],
+            signedOffBy: '局长 李明',
+          })
+        ).status,
+      ).toBe(200);
       expect((await official.post(`/api/findings/${id}/verify`, { accepted: true })).status).toBe(200);
       const reopened = await official.post(`/api/findings/${id}/reopen`, { reason: '回头看发现问题反弹' });
       expect(reopened.status).toBe(200);
-      expect((await official.get(`/api/findings/${id}`)).body).toMatchObject({ status: 'in_progress', rectification: { cycle: 2, reopenedCount: 1 } });
+      expect((await official.get(`/api/findings/${id}`)).body).toMatchObject({
+        status: 'in_progress',
+        rectification: { cycle: 2, reopenedCount: 1 },
+      });
     });
 
     it('marks a long-term rectification as ongoing (阶段性完成、持续整改)', async () => {
       const id = await recordFinding('基层执法记录仪使用不规范');
       await toPendingVerification(id, 'long_term');
-      expect((await official.post(`/api/findings/${id}/verify`, { accepted: true, ongoing: true, reason: '制度已建立，需持续执行' })).status).toBe(200);
+      expect(
+        (
+          await official.post(`/api/findings/${id}/verify`, {
+            accepted: true,
+            ongoing: true,
+            reason: '制度已建立，需持续执行',
+          })
+        ).status,
+      ).toBe(200);
       expect((await official.get(`/api/findings/${id}`)).body.status).toBe('ongoing');
       const bad = await recordFinding('另一个问题');
       await toPendingVerification(bad, 'deadline');
@@ -207,7 +339,13 @@ describe('rounds, findings and leads over HTTP', () => {
 
     it('400 with one entry per offending field: unknown field, wrong enum, malformed date, oversized text', async () => {
       const before = await revisionOf(`/api/findings/${id}`);
-      const res = await official.post(`/api/findings/${id}/assign`, { type: 'someday', departmentId: 'not-a-uuid', responsiblePerson: 'x'.repeat(101), dueOn: '31/10/2024', extra: 1 });
+      const res = await official.post(`/api/findings/${id}/assign`, {
+        type: 'someday',
+        departmentId: 'not-a-uuid',
+        responsiblePerson: 'x'.repeat(101),
+        dueOn: '31/10/2024',
+        extra: 1,
+      });
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
       const fields = res.body.errors.map((e: { field: string }) => e.field);
@@ -218,8 +356,15 @@ describe('rounds, findings and leads over HTTP', () => {
     });
 
     it('400 for a malformed id in the path and for a malformed JSON body', async () => {
-      expect((await official.post('/api/findings/123/verify', { accepted: true })).body).toMatchObject({ status: 400, errors: [{ field: 'id' }] });
-      const raw = await t.http.post(`/api/findings/${id}/verify`).set('Authorization', `Bearer ${official.token}`).set('Content-Type', 'application/json').send('{"accepted": tru');
+      expect((await official.post('/api/findings/123/verify', { accepted: true })).body).toMatchObject({
+        status: 400,
+        errors: [{ field: 'id' }],
+      });
+      const raw = await t.http
+        .post(`/api/findings/${id}/verify`)
+        .set('Authorization', `Bearer ${official.token}`)
+        .set('Content-Type', 'application/json')
+        .send('{"accepted": tru');
       expect(raw.status).toBe(400);
       expect(raw.headers['content-type']).toMatch(/problem\+json/);
     });
@@ -227,7 +372,10 @@ describe('rounds, findings and leads over HTTP', () => {
     it('401 without a token or with a forged one', async () => {
       const before = await revisionOf(`/api/findings/${id}`);
       expect((await t.http.post(`/api/findings/${id}/acknowledge`).send({})).status).toBe(401);
-      expect((await t.http.post(`/api/findings/${id}/acknowledge`).set('Authorization', 'Bearer forged.token.here').send({})).status).toBe(401);
+      expect(
+        (await t.http.post(`/api/findings/${id}/acknowledge`).set('Authorization', 'Bearer forged.token.here').send({}))
+          .status,
+      ).toBe(401);
       expect(await revisionOf(`/api/findings/${id}`)).toBe(before);
     });
 
@@ -282,13 +430,25 @@ describe('rounds, findings and leads over HTTP', () => {
       expect(again.headers.etag).toBe(first.headers.etag);
       expect(again.headers['idempotent-replayed']).toBe('true');
       expect(await revisionOf(`/api/findings/${id}`)).toBe(first.body.revision);
-      const other = await liaisonA.post(`/api/findings/${id}/plan`, { ...body, target: '明年' }, { 'Idempotency-Key': key });
+      const other = await liaisonA.post(
+        `/api/findings/${id}/plan`,
+        { ...body, target: '明年' },
+        { 'Idempotency-Key': key },
+      );
       expect(other.status).toBe(422);
       expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
       // Keys are per user: another user may use the same key for their own request.
-      const created = await inspector.post(`/api/rounds/${roundId}/findings`, { monitoringPointId: pointId, departmentId: deptA, title: '同一个键', description: 'd' }, { 'Idempotency-Key': key });
+      const created = await inspector.post(
+        `/api/rounds/${roundId}/findings`,
+        { monitoringPointId: pointId, departmentId: deptA, title: '同一个键', description: 'd' },
+        { 'Idempotency-Key': key },
+      );
       expect(created.status).toBe(201);
-      const createdAgain = await inspector.post(`/api/rounds/${roundId}/findings`, { monitoringPointId: pointId, departmentId: deptA, title: '同一个键', description: 'd' }, { 'Idempotency-Key': key });
+      const createdAgain = await inspector.post(
+        `/api/rounds/${roundId}/findings`,
+        { monitoringPointId: pointId, departmentId: deptA, title: '同一个键', description: 'd' },
+        { 'Idempotency-Key': key },
+      );
       expect(createdAgain.status).toBe(201);
       expect(createdAgain.body.findingId).toBe(created.body.findingId);
     });
@@ -313,7 +473,17 @@ describe('rounds, findings and leads over HTTP', () => {
     const store = eventStoreOf(t.app);
     const head = (await store.readStream(`finding-${id}`)).length;
     // As if another API instance had verified it: this process's cached state is now stale.
-    await store.appendToStream(`finding-${id}`, [{ type: 'RectificationVerified', data: { findingId: id, occurredAt: new Date().toISOString() }, metadata: { actor: { id: official2.id, username: 'official2', role: 'official' } } }], { expectedRevision: head });
+    await store.appendToStream(
+      `finding-${id}`,
+      [
+        {
+          type: 'RectificationVerified',
+          data: { findingId: id, occurredAt: new Date().toISOString() },
+          metadata: { actor: { id: official2.id, username: 'official2', role: 'official' } },
+        },
+      ],
+      { expectedRevision: head },
+    );
     const res = await official.post(`/api/findings/${id}/verify`, { accepted: true });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('FINDING_NOT_PENDING_VERIFICATION');
@@ -342,8 +512,12 @@ describe('rounds, findings and leads over HTTP', () => {
       ['concluded', null],
     ] as const)('goes from recorded to closed through disposition %s', async (method, outcome) => {
       const id = await recordLead();
-      expect((await official.post(`/api/leads/${id}/triage`, { decision: 'transfer', note: '移交区纪委监委' })).status).toBe(200);
-      expect((await official.post(`/api/leads/${id}/transfer`, { receiver: 'discipline_commission' })).status).toBe(200);
+      expect(
+        (await official.post(`/api/leads/${id}/triage`, { decision: 'transfer', note: '移交区纪委监委' })).status,
+      ).toBe(200);
+      expect((await official.post(`/api/leads/${id}/transfer`, { receiver: 'discipline_commission' })).status).toBe(
+        200,
+      );
       expect((await official.post(`/api/leads/${id}/receive`)).status).toBe(200);
       expect((await official.post(`/api/leads/${id}/dispose`, { method })).status).toBe(200);
       if (outcome) {
@@ -385,7 +559,11 @@ describe('rounds, findings and leads over HTTP', () => {
       );
       const retried = await inspector.post(`/api/rounds/${roundId}/leads`, body, { 'Idempotency-Key': key });
       expect(retried.status).toBe(201);
-      expect(retried.body).toMatchObject({ leadId: first.body.leadId, revision: first.body.revision, position: first.body.position });
+      expect(retried.body).toMatchObject({
+        leadId: first.body.leadId,
+        revision: first.body.revision,
+        position: first.body.position,
+      });
       const events = await eventStoreOf(t.app).readStream(`lead-${first.body.leadId}`);
       expect(events.map((e) => e.type)).toEqual(['LeadRecorded']);
       const data = events[0].data as { subjects: Array<{ ref: string }>; informantRef: string };
@@ -404,8 +582,13 @@ describe('rounds, findings and leads over HTTP', () => {
       await official.post(`/api/leads/${id}/transfer`, { receiver: 'discipline_commission' });
       await official.post(`/api/leads/${id}/receive`);
       await official.post(`/api/leads/${id}/dispose`, { method: 'shelved' });
-      expect((await official.post(`/api/leads/${id}/dispose`, { method: 'preliminary_verification' })).status).toBe(200);
-      expect((await official.get(`/api/leads/${id}`)).body).toMatchObject({ status: 'disposing', disposition: 'preliminary_verification' });
+      expect((await official.post(`/api/leads/${id}/dispose`, { method: 'preliminary_verification' })).status).toBe(
+        200,
+      );
+      expect((await official.get(`/api/leads/${id}`)).body).toMatchObject({
+        status: 'disposing',
+        disposition: 'preliminary_verification',
+      });
     });
 
     it('never writes names into events; officials see them, auditors see them redacted', async () => {
@@ -445,7 +628,13 @@ describe('rounds, findings and leads over HTTP', () => {
       throw new TypeError('boom inside a command handler');
     }) as typeof runner.run;
     try {
-      const res = await official.post('/api/rounds', { title: '出错的轮次', kind: 'mobile', scope: 's', startsOn: '2024-09-01', endsOn: '2024-09-30' });
+      const res = await official.post('/api/rounds', {
+        title: '出错的轮次',
+        kind: 'mobile',
+        scope: 's',
+        startsOn: '2024-09-01',
+        endsOn: '2024-09-30',
+      });
       expect(res.status).toBe(500);
       expect(res.headers['content-type']).toMatch(/problem\+json/);
       expect(res.body).toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
@@ -453,7 +642,13 @@ describe('rounds, findings and leads over HTTP', () => {
     } finally {
       runner.run = original;
     }
-    const after = await official.post('/api/rounds', { title: '正常的轮次', kind: 'mobile', scope: 's', startsOn: '2024-09-01', endsOn: '2024-09-30' });
+    const after = await official.post('/api/rounds', {
+      title: '正常的轮次',
+      kind: 'mobile',
+      scope: 's',
+      startsOn: '2024-09-01',
+      endsOn: '2024-09-30',
+    });
     expect(after.status).toBe(201);
   });
 

@@ -133,7 +133,9 @@ describe('SIGKILL during a burst of idempotent commands', () => {
     for (const row of rows) inLog.set(row.title, [...(inLog.get(row.title) ?? []), row.id]);
     const duplicated = keys.filter((k) => (inLog.get(findingTitle(k)) ?? []).length > 1);
     const written = keys.filter((k) => inLog.has(findingTitle(k)));
-    const ackedMissing = [...acknowledged.keys()].filter((k) => !inLog.get(findingTitle(k))?.includes(acknowledged.get(k)!));
+    const ackedMissing = [...acknowledged.keys()].filter(
+      (k) => !inLog.get(findingTitle(k))?.includes(acknowledged.get(k)!),
+    );
     const answeredOther = [...acknowledged].filter(([k, id]) => answered.get(k) !== id);
 
     console.log(

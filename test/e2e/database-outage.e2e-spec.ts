@@ -145,7 +145,10 @@ describe('PostgreSQL stopped and restarted under load', () => {
       expect(lost).toEqual([]);
       expect(duplicated).toEqual([]);
       for (const h of healthWhileDown) expect(h).toMatchObject({ status: 503, body: { database: { status: 'down' } } });
-      expect(health).toMatchObject({ status: 200, body: { status: 'ok', projection: { running: true, lagEvents: 0 } } });
+      expect(health).toMatchObject({
+        status: 200,
+        body: { status: 'ok', projection: { running: true, lagEvents: 0 } },
+      });
       expect(sealed).toBe(head);
     } finally {
       await db.end();

@@ -112,7 +112,11 @@ export async function stationedRound(base: string): Promise<Round> {
     (await ok(call(base, 'POST', '/api/auth/login', undefined, { username, password }), 200, `login ${username}`))
       .accessToken as string;
   const admin = await login('admin', ADMIN_PASSWORD);
-  const dept = await ok(call(base, 'POST', '/api/departments', admin, { name: '区民政局', kind: 'bureau' }), 201, 'dept');
+  const dept = await ok(
+    call(base, 'POST', '/api/departments', admin, { name: '区民政局', kind: 'bureau' }),
+    201,
+    'dept',
+  );
   const departmentId = dept.departmentId as string;
   for (const [username, role] of [
     ['fault.official', 'official'],
@@ -128,7 +132,11 @@ export async function stationedRound(base: string): Promise<Round> {
   const field = await ok(call(base, 'POST', `/api/rounds/${roundId}/fields`, official, { name: '救助' }), 201, 'field');
   const target = { kind: 'department', name: '区民政局', departmentId };
   const point = { fieldId: field.fieldId, title: '台账', targets: [target] };
-  const added = await ok(call(base, 'POST', `/api/rounds/${roundId}/monitoring-points`, inspector, point), 201, 'point');
+  const added = await ok(
+    call(base, 'POST', `/api/rounds/${roundId}/monitoring-points`, inspector, point),
+    201,
+    'point',
+  );
   await ok(call(base, 'POST', `/api/rounds/${roundId}/station`, official, {}), 200, 'station');
   return { inspector, roundId, pointId: added.pointId as string, departmentId };
 }

@@ -27,7 +27,12 @@ class CoreModule {
     return {
       module: CoreModule,
       global: true,
-      providers: [{ provide: APP_CONFIG, useValue: config }, { provide: DATABASE, useValue: database }, eventStoreProvider, SealService],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: DATABASE, useValue: database },
+        eventStoreProvider,
+        SealService,
+      ],
       exports: [APP_CONFIG, DATABASE, EVENT_STORE, SealService],
     };
   }

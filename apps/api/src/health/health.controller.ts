@@ -40,7 +40,14 @@ export class HealthController {
         mode: this.database.mode,
         database: { status: 'up', latencyMs },
         store: { headPosition },
-        projection: { mode: inProcess ? 'in-process' : 'external', position: f.position, lagEvents: f.lagEvents, lagSeconds: f.lagSeconds, deadLetters: f.deadLetters, running: f.running },
+        projection: {
+          mode: inProcess ? 'in-process' : 'external',
+          position: f.position,
+          lagEvents: f.lagEvents,
+          lagSeconds: f.lagSeconds,
+          deadLetters: f.deadLetters,
+          running: f.running,
+        },
       };
     } catch (error) {
       void reply.status(503).header('retry-after', '2');

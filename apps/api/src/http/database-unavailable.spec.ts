@@ -14,7 +14,10 @@ describe('an unreachable database', () => {
     ['53300 too many connections', pgError('53300', 'sorry, too many clients already')],
     ['ECONNREFUSED', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5'), { code: 'ECONNREFUSED' })],
     ['ECONNRESET', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })],
-    ['a refused connect to several addresses', new AggregateError([Object.assign(new Error(), { code: 'ECONNREFUSED' })])],
+    [
+      'a refused connect to several addresses',
+      new AggregateError([Object.assign(new Error(), { code: 'ECONNREFUSED' })]),
+    ],
     ['pg: connection terminated', new Error('Connection terminated unexpectedly')],
     ['pg pool: connect timeout', new Error('timeout exceeded when trying to connect')],
     ['TypeORM wrapping 57P01', new QueryFailedError('SELECT 1', [], pgError('57P01'))],

@@ -101,11 +101,7 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode | EdgeErrorCode, number>>
  * database, the 500).
  */
 export type EdgeErrorCode =
-  | 'EVENT_ID_CONFLICT'
-  | 'INVALID_EVENT'
-  | 'NOT_FOUND'
-  | 'DATABASE_UNAVAILABLE'
-  | 'INTERNAL_ERROR';
+  'EVENT_ID_CONFLICT' | 'INVALID_EVENT' | 'NOT_FOUND' | 'DATABASE_UNAVAILABLE' | 'INTERNAL_ERROR';
 
 export function httpStatusOf(code: string): number {
   return (HTTP_STATUS_OF as Record<string, number>)[code] ?? 500;

@@ -19,7 +19,12 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const body = this.toProblem(error);
-    if (body.status === 404 && this.spaIndex && request.method === 'GET' && !/^\/(api|metrics)(\/|$|\?)/.test(request.url)) {
+    if (
+      body.status === 404 &&
+      this.spaIndex &&
+      request.method === 'GET' &&
+      !/^\/(api|metrics)(\/|$|\?)/.test(request.url)
+    ) {
       void reply.status(200).header('content-type', 'text/html; charset=utf-8').send(this.spaIndex);
       return;
     }
@@ -32,15 +37,22 @@ export class ProblemFilter implements ExceptionFilter {
 
   toProblem(error: unknown): Problem {
     if (error instanceof ProblemException) return error.toProblem();
-    if (isApplicationError(error)) return problem(httpStatusOf(error.code), error.code, error.message, error.errors, error.extra);
+    if (isApplicationError(error))
+      return problem(httpStatusOf(error.code), error.code, error.message, error.errors, error.extra);
     if (isDomainError(error)) {
       const errors = error.field ? [{ field: error.field, rule: error.code, message: error.message }] : undefined;
       return problem(httpStatusOf(error.code), error.code, error.message, errors);
     }
     if (error instanceof WrongExpectedRevisionError) {
-      return problem(httpStatusOf('CONCURRENT_MODIFICATION'), 'CONCURRENT_MODIFICATION', `The case was changed by someone else (revision ${error.actual}); reload and try again`, undefined, {
-        actualRevision: error.actual,
-      });
+      return problem(
+        httpStatusOf('CONCURRENT_MODIFICATION'),
+        'CONCURRENT_MODIFICATION',
+        `The case was changed by someone else (revision ${error.actual}); reload and try again`,
+        undefined,
+        {
+          actualRevision: error.actual,
+        },
+      );
     }
     if (error instanceof EventIdConflictError) return problem(httpStatusOf(error.code), error.code, error.message);
     if (error instanceof InvalidEventError) return problem(httpStatusOf(error.code), error.code, error.message);
@@ -54,8 +66,16 @@ export class ProblemFilter implements ExceptionFilter {
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const response = error.getResponse();
-      const detail = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? error.message);
-      const code = status === 404 ? 'NOT_FOUND' : status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : `HTTP_${status}`;
+      const detail =
+        typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? error.message);
+      const code =
+        status === 404
+          ? 'NOT_FOUND'
+          : status === 401
+            ? 'UNAUTHENTICATED'
+            : status === 403
+              ? 'FORBIDDEN'
+              : `HTTP_${status}`;
       return problem(status, code, Array.isArray(detail) ? detail.join('; ') : detail);
     }
     const statusCode = (error as { statusCode?: number }).statusCode;

@@ -74,7 +74,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
       );
       if (!row) return this.handle(request, reply, key, next); // released in between: claim again
       if (row.request_hash !== hash) {
-        throw new ApplicationError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request');
+        throw new ApplicationError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'This Idempotency-Key was already used for a different request',
+        );
       }
       if (row.status === 'pending') {
         const detail = 'A request with this Idempotency-Key is still being processed; retry shortly';

@@ -180,7 +180,8 @@ export class PersonalDataService implements OnModuleInit {
         throw invalid(`[${index}].value`, 'value must be an object');
       }
       const plaintext = Buffer.from(JSON.stringify(entry.value), 'utf8');
-      if (plaintext.length > MAX_VALUE_BYTES) throw invalid(`[${index}].value`, `value must be at most ${MAX_VALUE_BYTES} bytes`);
+      if (plaintext.length > MAX_VALUE_BYTES)
+        throw invalid(`[${index}].value`, `value must be at most ${MAX_VALUE_BYTES} bytes`);
       const subjectId = derive ? derive(`vault:subject:${index}`) : randomUUID();
       const ref = derive ? derive(`vault:ref:${index}`) : randomUUID();
       const dataKey = newDataKey();
@@ -205,7 +206,8 @@ export class PersonalDataService implements OnModuleInit {
     const leadId = context.leadId === undefined ? null : requireUuid(context.leadId, 'leadId');
     const purpose = typeof context.purpose === 'string' ? context.purpose.trim() : '';
     if (purpose === '') throw invalid('purpose', 'a read of personal data states its purpose');
-    if (!reader?.id || !reader.username || !reader.role) throw new ApplicationError('UNAUTHENTICATED', 'No signed-in reader');
+    if (!reader?.id || !reader.username || !reader.role)
+      throw new ApplicationError('UNAUTHENTICATED', 'No signed-in reader');
     const result = new Map<string, RevealedValue>();
     if (unique.length === 0) return result;
 
@@ -236,7 +238,12 @@ export class PersonalDataService implements OnModuleInit {
   private present(row: StoredRow | undefined, mayRead: boolean): RevealedValue {
     if (!row) return { status: 'missing', missing: true };
     if (row.key === null) {
-      return { status: 'erased', kind: row.kind, erased: true, erasedAt: (row.destroyed_at ?? new Date(0)).toISOString() };
+      return {
+        status: 'erased',
+        kind: row.kind,
+        erased: true,
+        erasedAt: (row.destroyed_at ?? new Date(0)).toISOString(),
+      };
     }
     if (!mayRead) return { status: 'redacted', kind: row.kind, redacted: true, value: { name: REDACTED } };
     const dataKey = unwrapKey(this.master.key, row.key, row.subject_id);
@@ -281,7 +288,10 @@ export class PersonalDataService implements OnModuleInit {
         [subjectId, by.id, by.username, why],
       );
       const refs = (
-        await m.query<Array<{ ref: string }>>(`SELECT ref FROM personal_data WHERE subject_id = $1 ORDER BY created_at, ref`, [subjectId])
+        await m.query<Array<{ ref: string }>>(
+          `SELECT ref FROM personal_data WHERE subject_id = $1 ORDER BY created_at, ref`,
+          [subjectId],
+        )
       ).map((r) => r.ref);
       if (destroyed) {
         this.logger.log(`Personal data subject ${subjectId} erased by ${by.username} (${refs.length} value(s))`);
@@ -294,7 +304,9 @@ export class PersonalDataService implements OnModuleInit {
           alreadyErased: false,
         };
       }
-      const [earlier] = await m.query<Array<{ destroyed_at: Date; destroyed_by: string; destroyed_by_username: string | null; reason: string }>>(
+      const [earlier] = await m.query<
+        Array<{ destroyed_at: Date; destroyed_by: string; destroyed_by_username: string | null; reason: string }>
+      >(
         `SELECT destroyed_at, destroyed_by, destroyed_by_username, reason FROM personal_data_keys WHERE subject_id = $1`,
         [subjectId],
       );

@@ -186,9 +186,16 @@ export class InMemoryEventStore implements EventStore {
     return verifyLog({ seals: this.log.seals, total: events.length, pages: pagesOf(events), streamId });
   }
 
-  async verifyAll(options: { onProgress?: (eventsChecked: number, total: number) => void } = {}): Promise<VerifyReport> {
+  async verifyAll(
+    options: { onProgress?: (eventsChecked: number, total: number) => void } = {},
+  ): Promise<VerifyReport> {
     const events = this.sortedForVerify();
-    return verifyLog({ seals: this.log.seals, total: events.length, pages: pagesOf(events), onProgress: options.onProgress });
+    return verifyLog({
+      seals: this.log.seals,
+      total: events.length,
+      pages: pagesOf(events),
+      onProgress: options.onProgress,
+    });
   }
 
   private sortedForVerify(): RecordedEvent[] {

@@ -150,7 +150,9 @@ export class PgEventStore implements EventStore {
   }
 
   async hasEvents(): Promise<boolean> {
-    const { rows } = await this.pool.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${this.schema}.es_events) AS any`);
+    const { rows } = await this.pool.query<{ any: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM ${this.schema}.es_events) AS any`,
+    );
     return rows[0].any;
   }
 
@@ -161,7 +163,12 @@ export class PgEventStore implements EventStore {
               WHERE stream_id = $1 AND revision >= $2 AND revision <= $3
                 AND ($4::timestamptz IS NULL OR recorded_at <= $4)
               ORDER BY revision`,
-      values: [streamId, options.fromRevision ?? 1, options.toRevision ?? Number.MAX_SAFE_INTEGER, options.until ?? null],
+      values: [
+        streamId,
+        options.fromRevision ?? 1,
+        options.toRevision ?? Number.MAX_SAFE_INTEGER,
+        options.until ?? null,
+      ],
     });
     return rows.map(toRecorded);
   }

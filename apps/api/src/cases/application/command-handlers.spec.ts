@@ -20,7 +20,10 @@ function handlerSpec() {
   return {
     async given(streamId: string, ...events: Array<{ type: string; data: Record<string, unknown> }>) {
       const metadata = { actor: { id: 'u-setup', username: 'setup', role: 'admin' } };
-      await store.appendToStream(streamId, events.map((e) => ({ ...e, metadata })));
+      await store.appendToStream(
+        streamId,
+        events.map((e) => ({ ...e, metadata })),
+      );
     },
     when(command: Omit<DomainCommand, 'metadata'>, role: Role, extra: Partial<CommandContext> = {}) {
       const ctx: CommandContext = { actor: actor(role, extra.actor?.departmentId), correlationId: 'c', now, ...extra };
@@ -34,18 +37,43 @@ function handlerSpec() {
 }
 
 const at = '2024-09-01T08:00:00.000Z';
-const registered = (id: string) => ({ type: 'DepartmentRegistered', data: { departmentId: id, name: id, kind: 'bureau', occurredAt: at } });
+const registered = (id: string) => ({
+  type: 'DepartmentRegistered',
+  data: { departmentId: id, name: id, kind: 'bureau', occurredAt: at },
+});
 const recorded = {
   type: 'FindingRecorded',
-  data: { findingId: 'f-1', roundId: 'r-1', fieldId: 'fl-1', monitoringPointId: 'p-1', departmentId: 'd-a', title: 't', description: 'd', occurredAt: at },
+  data: {
+    findingId: 'f-1',
+    roundId: 'r-1',
+    fieldId: 'fl-1',
+    monitoringPointId: 'p-1',
+    departmentId: 'd-a',
+    title: 't',
+    description: 'd',
+    occurredAt: at,
+  },
 };
 const assign = (data: Record<string, unknown> = {}) =>
-  ({ type: 'AssignRectification', data: { findingId: 'f-1', type: 'deadline', departmentId: 'd-a', responsiblePerson: '王', dueOn: '2024-12-31', ...data } }) as Omit<DomainCommand, 'metadata'>;
+  ({
+    type: 'AssignRectification',
+    data: {
+      findingId: 'f-1',
+      type: 'deadline',
+      departmentId: 'd-a',
+      responsiblePerson: '王',
+      dueOn: '2024-12-31',
+      ...data,
+    },
+  }) as Omit<DomainCommand, 'metadata'>;
 
 describe('SendCommandHandler', () => {
   it('RegisterDepartment: given nothing, then DepartmentRegistered', async () => {
     const spec = handlerSpec();
-    const result = await spec.when({ type: 'RegisterDepartment', data: { departmentId: 'd-a', name: '区民政局', kind: 'bureau' } }, 'admin');
+    const result = await spec.when(
+      { type: 'RegisterDepartment', data: { departmentId: 'd-a', name: '区民政局', kind: 'bureau' } },
+      'admin',
+    );
     expect(result).toMatchObject({ id: 'd-a', revision: 1 });
     expect(await spec.events(departmentStream('d-a'))).toEqual([
       { type: 'DepartmentRegistered', data: expect.objectContaining({ departmentId: 'd-a', name: '区民政局' }) },
@@ -54,13 +82,21 @@ describe('SendCommandHandler', () => {
 
   it('RegisterDepartment under an unknown parent: DEPARTMENT_NOT_FOUND naming parentId, nothing written', async () => {
     const spec = handlerSpec();
-    const command = { type: 'RegisterDepartment', data: { departmentId: 'd-a', name: 'x', kind: 'bureau', parentId: 'd-x' } } as const;
-    await expect(spec.when(command, 'official')).rejects.toMatchObject({ code: 'DEPARTMENT_NOT_FOUND', errors: [{ field: 'parentId', rule: 'exists' }] });
+    const command = {
+      type: 'RegisterDepartment',
+      data: { departmentId: 'd-a', name: 'x', kind: 'bureau', parentId: 'd-x' },
+    } as const;
+    await expect(spec.when(command, 'official')).rejects.toMatchObject({
+      code: 'DEPARTMENT_NOT_FOUND',
+      errors: [{ field: 'parentId', rule: 'exists' }],
+    });
     expect(await spec.events(departmentStream('d-a'))).toEqual([]);
   });
 
   it('RenameDepartment of an unregistered department: DEPARTMENT_NOT_REGISTERED', async () => {
-    await expect(handlerSpec().when({ type: 'RenameDepartment', data: { departmentId: 'd-x', name: 'y' } }, 'admin')).rejects.toMatchObject({
+    await expect(
+      handlerSpec().when({ type: 'RenameDepartment', data: { departmentId: 'd-x', name: 'y' } }, 'admin'),
+    ).rejects.toMatchObject({
       code: 'DEPARTMENT_NOT_REGISTERED',
     });
   });
@@ -100,8 +136,12 @@ describe('SendCommandHandler', () => {
     await spec.given(findingStream('f-1'), recorded);
     await spec.when(assign(), 'official');
     const acknowledge = { type: 'AcknowledgeRectification', data: { findingId: 'f-1' } } as const;
-    const liaison = (departmentId: string) => ({ actor: { id: 'u-l', username: 'l', role: 'unit_liaison' as const, departmentId } });
-    await expect(spec.when(acknowledge, 'unit_liaison', liaison('d-b'))).rejects.toMatchObject({ code: 'NOT_YOUR_DEPARTMENT' });
+    const liaison = (departmentId: string) => ({
+      actor: { id: 'u-l', username: 'l', role: 'unit_liaison' as const, departmentId },
+    });
+    await expect(spec.when(acknowledge, 'unit_liaison', liaison('d-b'))).rejects.toMatchObject({
+      code: 'NOT_YOUR_DEPARTMENT',
+    });
     await spec.when(acknowledge, 'unit_liaison', liaison('d-a'));
     expect((await spec.events(findingStream('f-1'))).map((e) => e.type)).toEqual([
       'FindingRecorded',
@@ -139,12 +179,17 @@ describe('SendCommandHandler', () => {
         'RectificationAcknowledged',
       ]);
       // Another key is another command: decided afresh (and refused, the finding being assigned).
-      await expect(spec.when(assign(), 'official', keyed('k-2'))).rejects.toMatchObject({ code: 'FINDING_ALREADY_ASSIGNED' });
+      await expect(spec.when(assign(), 'official', keyed('k-2'))).rejects.toMatchObject({
+        code: 'FINDING_ALREADY_ASSIGNED',
+      });
     });
 
     it('two attempts with one key racing: one event, both answer it', async () => {
       const spec = handlerSpec();
-      const command = { type: 'RegisterDepartment', data: { departmentId: 'd-r', name: '区财政局', kind: 'bureau' } } as const;
+      const command = {
+        type: 'RegisterDepartment',
+        data: { departmentId: 'd-r', name: '区财政局', kind: 'bureau' },
+      } as const;
       const [a, b] = await Promise.all([
         spec.when(command, 'admin', keyed('k-race')),
         spec.when(command, 'admin', keyed('k-race')),
