@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, loginAdmin, type Actor } from '../support/actors.js';
 import { eventStoreOf } from '../../apps/api/src/app.factory.js';
@@ -528,6 +529,53 @@ describe('rounds, findings and leads over HTTP', () => {
       expect((await official.get(`/api/leads/${id}`)).body.status).toBe('concluded');
       expect((await official.post(`/api/leads/${id}/close`)).status).toBe(200);
       expect((await official.get(`/api/leads/${id}`)).body.status).toBe('closed');
+    });
+
+    it('a keyed RecordLead whose process died after its commit: the retry answers the same lead, vault rows once', async () => {
+      const body = {
+        monitoringPointId: pointId,
+        source: 'petition',
+        summary: '崩溃后重试的线索',
+        subjects: [{ name: '王强', post: '科员', departmentId: deptB }],
+        informant: { name: '赵敏', contact: '13900000000' },
+      };
+      const key = `lead-crash-${Date.now()}`;
+      const first = await inspector.post(`/api/rounds/${roundId}/leads`, body, { 'Idempotency-Key': key });
+      expect(first.status).toBe(201);
+      // What a SIGKILL between the commit and the stored answer leaves: the claim pending. While its
+      // lease runs, a repeat is told to wait; once it has run out, the repeat takes the claim over.
+      const db = t.app.get(DataSource);
+      await db.query(
+        `UPDATE idempotency_keys SET status = 'pending', response = NULL, lease_until = now() + interval '1 minute'
+          WHERE key = $1`,
+        [key],
+      );
+      const waiting = await inspector.post(`/api/rounds/${roundId}/leads`, body, { 'Idempotency-Key': key });
+      expect(waiting.status).toBe(409);
+      expect(waiting.body.code).toBe('IDEMPOTENCY_REQUEST_IN_PROGRESS');
+      expect(waiting.headers['retry-after']).toBe('1');
+      await db.query(
+        `UPDATE idempotency_keys SET status = 'pending', response = NULL, lease_until = now() - interval '1 second'
+          WHERE key = $1`,
+        [key],
+      );
+      const retried = await inspector.post(`/api/rounds/${roundId}/leads`, body, { 'Idempotency-Key': key });
+      expect(retried.status).toBe(201);
+      expect(retried.body).toMatchObject({
+        leadId: first.body.leadId,
+        revision: first.body.revision,
+        position: first.body.position,
+      });
+      const events = await eventStoreOf(t.app).readStream(`lead-${first.body.leadId}`);
+      expect(events.map((e) => e.type)).toEqual(['LeadRecorded']);
+      const data = events[0].data as { subjects: Array<{ ref: string }>; informantRef: string };
+      const refs = [data.subjects[0].ref, data.informantRef];
+      const counted = `SELECT count(*)::int AS n FROM personal_data WHERE ref = ANY($1::uuid[])`;
+      const [vault] = await db.query(counted, [refs]);
+      expect(vault.n).toBe(2);
+      const again = await inspector.post(`/api/rounds/${roundId}/leads`, body, { 'Idempotency-Key': key });
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body.leadId).toBe(first.body.leadId);
     });
 
     it('lets a disposition change while disposing (暂存待查 → 初步核实)', async () => {

@@ -18,6 +18,7 @@ import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { CreateIdempotencyKeys1732800002000 } from './idempotency/create-idempotency-keys.migration.js';
+import { IdempotencyLease1764590000000 } from './idempotency/idempotency-lease.migration.js';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 
 /** Configuration and the database handle, available to every module. */
@@ -49,7 +50,12 @@ export class AppModule {
         TypeOrmModule.forRoot(
           typeOrmOptions(database, {
             entities: [...authEntities, ...personalDataEntities],
-            migrations: [...authMigrations, ...personalDataMigrations, CreateIdempotencyKeys1732800002000],
+            migrations: [
+              ...authMigrations,
+              ...personalDataMigrations,
+              CreateIdempotencyKeys1732800002000,
+              IdempotencyLease1764590000000,
+            ],
           }),
         ),
         AuthModule,

@@ -48,6 +48,18 @@ export type ExpectedRevision = number | 'no_stream' | 'stream_exists' | 'any';
 
 export interface AppendOptions {
   expectedRevision?: ExpectedRevision;
+  /**
+   * Statements of the caller's own tables committed in the same transaction as the events (run
+   * right after them): both or neither (e.g. the personal-data vault rows a LeadRecorded cites). SQL stores only;
+   * an empty list is the same as none. A retried append whose events are there already runs them
+   * again, so they must be idempotent (INSERT … ON CONFLICT DO NOTHING).
+   */
+  alongside?: SqlStatement[];
+}
+
+export interface SqlStatement {
+  text: string;
+  values: unknown[];
 }
 
 export interface AppendResult {

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { departmentDecider, departmentStream } from '@app/domain';
 import { Reads, Sends } from '../auth/decorators.js';
 import { AggregateReader } from './application/aggregate-reader.js';
 import { AsOfQuery, RegisterDepartmentDto, RenameDepartmentDto } from './dto.js';
-import { CommandSender, Http, UuidParam, withETag, type Exchange } from './http-helpers.js';
+import { CommandSender, Http, UuidParam, withETag, type Exchange, newId } from './http-helpers.js';
 
 @Controller('departments')
 export class DepartmentsController {
@@ -17,7 +16,7 @@ export class DepartmentsController {
   @HttpCode(201)
   @Sends('RegisterDepartment')
   register(@Body() dto: RegisterDepartmentDto, @Http() http: Exchange) {
-    const departmentId = randomUUID();
+    const departmentId = newId(http, 'departmentId');
     const data = { departmentId, ...dto };
     return this.commands.send(http, (metadata) => ({ type: 'RegisterDepartment', data, metadata }), { departmentId });
   }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { findingDecider, findingStream, liaisonMayAct } from '@app/domain';
 import type { AuthUser } from '../auth/auth-user.js';
@@ -17,7 +16,7 @@ import {
   SubmitPlanDto,
   VerifyRectificationDto,
 } from './dto.js';
-import { CommandSender, Http, UuidParam, withETag, type Exchange } from './http-helpers.js';
+import { CommandSender, Http, UuidParam, withETag, type Exchange, newId } from './http-helpers.js';
 
 @Controller()
 export class FindingsController {
@@ -31,7 +30,7 @@ export class FindingsController {
   @HttpCode(201)
   @Sends('RecordFinding')
   record(@Param('id', UuidParam) roundId: string, @Body() dto: RecordFindingDto, @Http() http: Exchange) {
-    const findingId = randomUUID();
+    const findingId = newId(http, 'findingId');
     // fieldId is taken from the monitoring point by the handler, which checks it belongs to the round.
     const data = { findingId, roundId, fieldId: '', ...dto };
     return this.commands.send(http, (metadata) => ({ type: 'RecordFinding', data, metadata }), { findingId });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, ParseUUIDPipe, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -30,7 +31,16 @@ export function parseIfMatch(header: string | string[] | undefined): number | un
 
 export function contextOf(request: FastifyRequest, user: AuthUser): CommandContext {
   const expectedRevision = parseIfMatch(request.headers['if-match']);
-  return { actor: user, correlationId: request.correlationId, expectedRevision, now: new Date() };
+  const { correlationId, idempotency } = request;
+  return { actor: user, correlationId, expectedRevision, now: new Date(), ...(idempotency ? { idempotency } : {}) };
+}
+
+/**
+ * The id of a case (or part of one) a command creates: derived from the Idempotency-Key when the
+ * request has one (a retry names the same case), random otherwise.
+ */
+export function newId({ request }: Exchange, purpose: string): string {
+  return request.idempotency?.id(purpose) ?? randomUUID();
 }
 
 export function metadataOf(ctx: CommandContext): CommandMetadata {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { leadDecider, leadStream } from '@app/domain';
 import type { AuthUser } from '../auth/auth-user.js';
@@ -15,7 +14,7 @@ import {
   TransferLeadDto,
   TriageLeadDto,
 } from './dto.js';
-import { CommandSender, Http, UuidParam, withETag, type Exchange } from './http-helpers.js';
+import { CommandSender, Http, UuidParam, withETag, type Exchange, newId } from './http-helpers.js';
 
 @Controller()
 export class LeadsController {
@@ -30,7 +29,7 @@ export class LeadsController {
   @HttpCode(201)
   @Sends('RecordLead')
   record(@Param('id', UuidParam) roundId: string, @Body() dto: RecordLeadDto, @Http() http: Exchange) {
-    const leadId = randomUUID();
+    const leadId = newId(http, 'leadId');
     const { subjects, informant, summaryDetail, ...rest } = dto;
     const data = { leadId, roundId, ...rest };
     const personal = { subjects, informant, summaryDetail };

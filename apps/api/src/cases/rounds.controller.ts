@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { inspectionRoundDecider, roundStream } from '@app/domain';
 import type { AuthUser } from '../auth/auth-user.js';
@@ -7,7 +6,7 @@ import { AggregateReader } from './application/aggregate-reader.js';
 import { HistoryService } from './application/history.service.js';
 import { Visibility } from './application/visibility.js';
 import { AddFieldDto, AddMonitoringPointDto, AsOfQuery, MilestoneDto, PlanRoundDto } from './dto.js';
-import { CommandSender, Http, UuidParam, withETag, type Exchange } from './http-helpers.js';
+import { CommandSender, Http, UuidParam, withETag, type Exchange, newId } from './http-helpers.js';
 
 type Milestone =
   | 'StationRound'
@@ -30,7 +29,7 @@ export class RoundsController {
   @HttpCode(201)
   @Sends('PlanRound')
   plan(@Body() dto: PlanRoundDto, @Http() http: Exchange) {
-    const roundId = randomUUID();
+    const roundId = newId(http, 'roundId');
     const data = { roundId, ...dto };
     return this.commands.send(http, (metadata) => ({ type: 'PlanRound', data, metadata }), { roundId });
   }
@@ -39,7 +38,7 @@ export class RoundsController {
   @HttpCode(201)
   @Sends('AddFocusField')
   addField(@Param('id', UuidParam) roundId: string, @Body() dto: AddFieldDto, @Http() http: Exchange) {
-    const fieldId = randomUUID();
+    const fieldId = newId(http, 'fieldId');
     const data = { roundId, fieldId, ...dto };
     return this.commands.send(http, (metadata) => ({ type: 'AddFocusField', data, metadata }), { fieldId });
   }
@@ -48,7 +47,7 @@ export class RoundsController {
   @HttpCode(201)
   @Sends('AddMonitoringPoint')
   addPoint(@Param('id', UuidParam) roundId: string, @Body() dto: AddMonitoringPointDto, @Http() http: Exchange) {
-    const pointId = randomUUID();
+    const pointId = newId(http, 'pointId');
     const targets = dto.targets.map((t) => ({
       kind: t.kind,
       name: t.name,

@@ -50,11 +50,13 @@ export class HealthController {
         },
       };
     } catch (error) {
-      void reply.status(503);
+      void reply.status(503).header('retry-after', '2');
+      const why = `the database does not answer: ${(error as Error).message || (error as { code?: string }).code}`;
       return {
         status: 'error',
+        problems: [why],
         mode: this.database.mode,
-        database: { status: 'down', error: (error as Error).message },
+        database: { status: 'down', error: (error as Error).message || String((error as { code?: string }).code) },
       };
     }
   }

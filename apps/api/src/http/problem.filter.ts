@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError } from '@app/domain';
 import { EventIdConflictError, InvalidEventError, WrongExpectedRevisionError } from '@app/event-store';
 import { isApplicationError } from '../application/errors.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-unavailable.js';
 import { httpStatusOf } from './error-status.js';
 import { problem, ProblemException, type Problem } from './problem.js';
 
@@ -34,6 +35,8 @@ export class ProblemFilter implements ExceptionFilter {
     if (isApplicationError(error) && error.retryAfterSeconds !== undefined) {
       void reply.header('retry-after', String(error.retryAfterSeconds));
     }
+    if (body.code === 'DATABASE_UNAVAILABLE') void reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    if (body.code === 'IDEMPOTENCY_REQUEST_IN_PROGRESS') void reply.header('retry-after', '1');
     void reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
   }
 
@@ -58,6 +61,13 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (error instanceof EventIdConflictError) return problem(httpStatusOf(error.code), error.code, error.message);
     if (error instanceof InvalidEventError) return problem(httpStatusOf(error.code), error.code, error.message);
+    if (isDatabaseUnavailable(error)) {
+      this.logger.warn(`Database unavailable: ${(error as Error).message}`);
+      const detail = 'The database cannot be reached right now; retry (with the same Idempotency-Key) shortly';
+      return problem(httpStatusOf('DATABASE_UNAVAILABLE'), 'DATABASE_UNAVAILABLE', detail, undefined, {
+        retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      });
+    }
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const response = error.getResponse();

@@ -154,6 +154,10 @@ export function completeDocument(document: OpenAPIObject, routes: RouteInfo[]): 
         op.responses['409'] ??= problem("The case's state refuses the command, or it kept changing");
         op.responses['412'] ??= problem('If-Match names another revision (REVISION_MISMATCH)');
       }
+      op.responses['503'] ??= problem(
+        'The database cannot be reached right now (DATABASE_UNAVAILABLE), with Retry-After; a command ' +
+          'answered 503 wrote nothing, or what a retry with the same Idempotency-Key answers',
+      );
     }
   }
   return document;

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Role } from '@app/domain';
+import type { SqlStatement } from '@app/event-store';
 import type { AuthUser } from '../auth/auth-user.js';
 import { ApplicationError } from '../application/errors.js';
 import { newDataKey, open, seal, unwrapKey, valueAad, wrapKey } from './crypto.js';
@@ -12,6 +13,7 @@ import {
   PersonalDataEntity,
   PersonalDataKeyEntity,
   PersonalDataReadEntity,
+  TABLES,
   type PersonalDataKind,
   type ReadOutcome,
 } from './personal-data.entities.js';
@@ -121,6 +123,53 @@ export class PersonalDataService implements OnModuleInit {
 
   /** Encrypts each value under a new subject key; returns the refs, in order. Joins `manager`'s transaction if given. */
   async protect(entries: ProtectEntry[], manager?: EntityManager): Promise<string[]> {
+    const { keys, rows } = this.encrypt(entries);
+    if (rows.length === 0) return [];
+    const write = async (m: EntityManager): Promise<void> => {
+      await m.insert(PersonalDataKeyEntity, keys);
+      await m.insert(PersonalDataEntity, rows);
+    };
+    await (manager ? write(manager) : this.dataSource.transaction(write));
+    return rows.map((row) => row.ref);
+  }
+
+  /**
+   * Encrypts like {@link protect} but writes nothing: answers the refs and the statements that store
+   * them, for the event store to commit in the same transaction as the event that cites them (no
+   * vault row without its event, none an erasure could miss). With `derive` (a command with an
+   * Idempotency-Key) subject ids and refs are derived, not random, and a row already there (the
+   * first attempt's, possibly erased since) is kept as it is: a retry neither duplicates nor revives.
+   */
+  prepare(
+    entries: ProtectEntry[],
+    derive?: (purpose: string) => string,
+  ): { refs: string[]; statements: SqlStatement[] } {
+    const { keys, rows } = this.encrypt(entries, derive);
+    if (rows.length === 0) return { refs: [], statements: [] };
+    const statements: SqlStatement[] = [
+      {
+        text: `INSERT INTO ${TABLES.keys} (subject_id, key)
+               SELECT * FROM unnest($1::uuid[], $2::bytea[]) ON CONFLICT (subject_id) DO NOTHING`,
+        values: [keys.map((k) => k.subjectId), keys.map((k) => k.key)],
+      },
+      {
+        text: `INSERT INTO ${TABLES.data} (ref, subject_id, kind, ciphertext, iv, tag)
+               SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[])
+               ON CONFLICT (ref) DO NOTHING`,
+        values: [
+          rows.map((r) => r.ref),
+          rows.map((r) => r.subjectId),
+          rows.map((r) => r.kind),
+          rows.map((r) => r.ciphertext),
+          rows.map((r) => r.iv),
+          rows.map((r) => r.tag),
+        ],
+      },
+    ];
+    return { refs: rows.map((row) => row.ref), statements };
+  }
+
+  private encrypt(entries: ProtectEntry[], derive?: (purpose: string) => string) {
     const keys: Array<Pick<PersonalDataKeyEntity, 'subjectId' | 'key'>> = [];
     const rows: Array<Omit<PersonalDataEntity, 'createdAt'>> = [];
     entries.forEach((entry, index) => {
@@ -133,8 +182,8 @@ export class PersonalDataService implements OnModuleInit {
       const plaintext = Buffer.from(JSON.stringify(entry.value), 'utf8');
       if (plaintext.length > MAX_VALUE_BYTES)
         throw invalid(`[${index}].value`, `value must be at most ${MAX_VALUE_BYTES} bytes`);
-      const subjectId = randomUUID();
-      const ref = randomUUID();
+      const subjectId = derive ? derive(`vault:subject:${index}`) : randomUUID();
+      const ref = derive ? derive(`vault:ref:${index}`) : randomUUID();
       const dataKey = newDataKey();
       try {
         keys.push({ subjectId, key: wrapKey(this.master.key, dataKey, subjectId) });
@@ -144,13 +193,7 @@ export class PersonalDataService implements OnModuleInit {
         plaintext.fill(0);
       }
     });
-    if (rows.length === 0) return [];
-    const write = async (m: EntityManager): Promise<void> => {
-      await m.insert(PersonalDataKeyEntity, keys);
-      await m.insert(PersonalDataEntity, rows);
-    };
-    await (manager ? write(manager) : this.dataSource.transaction(write));
-    return rows.map((row) => row.ref);
+    return { keys, rows };
   }
 
   /**

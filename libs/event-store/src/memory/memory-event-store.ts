@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import {
   EventIdConflictError,
+  InvalidEventError,
   WrongExpectedRevisionError,
   type AppendOptions,
   type AppendResult,
@@ -74,6 +75,7 @@ export class InMemoryEventStore implements EventStore {
   async appendToStream(streamId: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     const expected = options.expectedRevision ?? 'any';
     const prepared = prepareEvents(streamId, events, expected);
+    if (options.alongside?.length) throw new InvalidEventError('statements alongside an append need a SQL store');
     const known = prepared.filter((e) => this.log.dataJson.has(e.id));
     if (known.length > 0) {
       const originals = prepared.map((e) => this.findById(e.id));

@@ -12,6 +12,7 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   type SealResult,
+  type SqlStatement,
   type SubscribeOptions,
   type Subscription,
   type VerifyReport,
@@ -29,6 +30,13 @@ export interface PgEventStoreOptions {
   poolSize?: number;
   /** How often an idle subscription looks for new events (ms). */
   pollIntervalMs?: number;
+}
+
+interface AppendRow {
+  next_revision: string;
+  last_position: string;
+  recorded_at: Date;
+  already_appended: boolean;
 }
 
 const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -49,6 +57,8 @@ export class PgEventStore implements EventStore {
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       application_name: 'xuncha-event-store',
+      // While the server is down or restarting a query fails within seconds instead of queueing for ever.
+      connectionTimeoutMillis: 5000,
     });
     this.pool.on('error', () => undefined); // an idle client dropped by the server is replaced on next use
     this.appended.setMaxListeners(0);
@@ -72,17 +82,15 @@ export class PgEventStore implements EventStore {
     const prepared = prepareAppend(streamId, events, expected);
     for (let attempt = 0; ; attempt++) {
       try {
-        const { rows } = await this.pool.query<{
-          next_revision: string;
-          last_position: string;
-          recorded_at: Date;
-          already_appended: boolean;
-        }>({
+        const query = {
           name: `es_append_${this.schema}`,
           text: `SELECT * FROM ${this.schema}.es_append($1, $2, $3::jsonb, $4::bytea)`,
           values: prepared.values,
-        });
-        const row = rows[0];
+        };
+        const alongside = options.alongside ?? [];
+        const row = alongside.length
+          ? await this.inTransaction(alongside, query)
+          : (await this.pool.query<AppendRow>(query)).rows[0];
         const result: AppendResult = {
           nextRevision: Number(row.next_revision),
           position: Number(row.last_position),
@@ -107,6 +115,29 @@ export class PgEventStore implements EventStore {
         if (e.code === '23505' && e.constraint === 'es_events_id_key' && attempt < 1) continue;
         throw error;
       }
+    }
+  }
+
+  /** The caller's statements and the append, committed together or not at all. */
+  private async inTransaction(alongside: SqlStatement[], append: pg.QueryConfig): Promise<AppendRow> {
+    const client = await this.pool.connect();
+    const noop = () => undefined;
+    client.on('error', noop); // a connection dropped mid-transaction fails the query below instead
+    let failed = false;
+    try {
+      await client.query('BEGIN');
+      // es_append must be the transaction's first write (its id orders the log's visibility).
+      const { rows } = await client.query<AppendRow>(append);
+      for (const statement of alongside) await client.query(statement.text, statement.values);
+      await client.query('COMMIT');
+      return rows[0];
+    } catch (error) {
+      failed = true;
+      await client.query('ROLLBACK').catch(noop);
+      throw error;
+    } finally {
+      client.off('error', noop);
+      client.release(failed);
     }
   }
 

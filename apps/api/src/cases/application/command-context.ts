@@ -1,4 +1,5 @@
 import type { AuthUser } from '../../auth/auth-user.js';
+import type { IdempotencyScope } from '../../idempotency/derived-id.js';
 
 /** Who asks, under which request, and against which revision: what every command carries besides its data. */
 export interface CommandContext {
@@ -8,6 +9,11 @@ export interface CommandContext {
   expectedRevision?: number;
   /** The server clock, read once per request at the edge (the domain never reads a clock). */
   now: Date;
+  /**
+   * From Idempotency-Key: the event ids (and vault refs) of this command derive from it, so a retry
+   * after a crash finds what the first attempt committed and answers it instead of writing again.
+   */
+  idempotency?: IdempotencyScope;
 }
 
 export interface CommandResult {

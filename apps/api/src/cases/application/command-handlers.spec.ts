@@ -1,5 +1,6 @@
 import { departmentStream, findingStream, type DomainCommand, type Role } from '@app/domain';
 import { InMemoryEventStore } from '@app/event-store';
+import { IdempotencyScope } from '../../idempotency/derived-id.js';
 import type { PersonalDataService } from '../../personal-data/personal-data.service.js';
 import type { CommandContext } from './command-context.js';
 import { PreCheckServices, SendCommand, SendCommandHandler } from './command-handlers.js';
@@ -15,6 +16,10 @@ function handlerSpec() {
     protect: async (values: unknown[]) => {
       protectedValues.push(...values);
       return values.map((_, i) => `ref-${i}`);
+    },
+    prepare: (values: unknown[]) => {
+      protectedValues.push(...values);
+      return { refs: values.map((_, i) => `ref-${i}`), statements: [] };
     },
   } as unknown as PersonalDataService;
   const handler = new SendCommandHandler(runner, new PreCheckServices(runner, new DepartmentDirectory(store), vault));
@@ -200,5 +205,43 @@ describe('SendCommandHandler', () => {
       extra: { expectedRevision: 3, actualRevision: 1 },
     });
     expect(await spec.events(findingStream('f-1'))).toHaveLength(1);
+  });
+
+  describe('with an Idempotency-Key (a retry after a crash or a lost answer)', () => {
+    const keyed = (key: string): Partial<CommandContext> => ({ idempotency: new IdempotencyScope('u-official', key) });
+
+    it('answers what the first attempt wrote, even after the case moved on, and writes nothing more', async () => {
+      const spec = handlerSpec();
+      await spec.given(departmentStream('d-a'), registered('d-a'));
+      await spec.given(findingStream('f-1'), recorded);
+      const first = await spec.when(assign(), 'official', keyed('k-1'));
+      const liaison = { actor: { id: 'u-l', username: 'l', role: 'unit_liaison' as const, departmentId: 'd-a' } };
+      await spec.when({ type: 'AcknowledgeRectification', data: { findingId: 'f-1' } }, 'unit_liaison', liaison);
+      const retried = await spec.when(assign(), 'official', keyed('k-1'));
+      expect(retried).toEqual(first);
+      expect((await spec.events(findingStream('f-1'))).map((e) => e.type)).toEqual([
+        'FindingRecorded',
+        'RectificationAssigned',
+        'RectificationAcknowledged',
+      ]);
+      // Another key is another command: decided afresh (and refused, the finding being assigned).
+      await expect(spec.when(assign(), 'official', keyed('k-2'))).rejects.toMatchObject({
+        code: 'FINDING_ALREADY_ASSIGNED',
+      });
+    });
+
+    it('two attempts with one key racing: one event, both answer it', async () => {
+      const spec = handlerSpec();
+      const command = {
+        type: 'RegisterDepartment',
+        data: { departmentId: 'd-r', name: '区财政局', kind: 'bureau' },
+      } as const;
+      const [a, b] = await Promise.all([
+        spec.when(command, 'admin', keyed('k-race')),
+        spec.when(command, 'admin', keyed('k-race')),
+      ]);
+      expect(a).toEqual(b);
+      expect(await spec.events(departmentStream('d-r'))).toHaveLength(1);
+    });
   });
 });

@@ -18,6 +18,7 @@ import {
   type DomainCommand,
   type FindingState,
 } from '@app/domain';
+import type { SqlStatement } from '@app/event-store';
 import { ApplicationError } from '../../application/errors.js';
 import { PersonalDataService } from '../../personal-data/personal-data.service.js';
 import type { CommandContext, CommandResult } from './command-context.js';
@@ -66,8 +67,17 @@ interface Aggregate<C extends DomainCommand> {
 
 interface CommandSpec<C extends DomainCommand> {
   aggregate: Aggregate<C>;
-  /** Cross-stream rules checked before deciding; answers the command to decide (possibly completed). */
-  preCheck?(command: C, ctx: CommandContext, services: PreCheckServices, personal: LeadPersonalData): Promise<C>;
+  /**
+   * Cross-stream rules checked before deciding; answers the command to decide (possibly completed).
+   * Rows of its own it pushes on `alongside` are committed in the same transaction as the events.
+   */
+  preCheck?(
+    command: C,
+    ctx: CommandContext,
+    services: PreCheckServices,
+    personal: LeadPersonalData,
+    alongside: SqlStatement[],
+  ): Promise<C>;
   /** Rules that need the aggregate's current state but are not the domain's (a liaison's own department). */
   authorize?(state: unknown, ctx: CommandContext): void;
 }
@@ -167,20 +177,25 @@ export const COMMANDS: { readonly [T in CommandType]: CommandSpec<CommandOf<T>> 
   RecordLead: {
     aggregate: lead,
     /** The round must accept leads; names and contacts are protected and replaced by references. */
-    async preCheck(command, _ctx, { runner, departments, personalData }, personal) {
+    async preCheck(command, ctx, { runner, departments, personalData }, personal, alongside) {
       const { state } = await runner.load(inspectionRoundDecider, roundStream(command.data.roundId));
       ensureLeadMayBeRecorded(state, command.data.monitoringPointId);
       const subjects = personal.subjects ?? [];
       await departments.requireAll(subjects.map((s, i): Field => [`subjects[${i}].departmentId`, s.departmentId]));
       const detail = personal.summaryDetail?.trim();
-      const refs = await personalData.protect([
-        ...subjects.map((s) => ({
-          kind: 'lead_subject' as const,
-          value: { name: s.name, ...(s.post ? { post: s.post } : {}) },
-        })),
-        ...(personal.informant ? [{ kind: 'informant' as const, value: { ...personal.informant } }] : []),
-        ...(detail ? [{ kind: 'lead_detail' as const, value: { text: detail } }] : []),
-      ]);
+      // The vault rows are written with the LeadRecorded that cites them, in one transaction.
+      const { refs, statements } = personalData.prepare(
+        [
+          ...subjects.map((s) => ({
+            kind: 'lead_subject' as const,
+            value: { name: s.name, ...(s.post ? { post: s.post } : {}) },
+          })),
+          ...(personal.informant ? [{ kind: 'informant' as const, value: { ...personal.informant } }] : []),
+          ...(detail ? [{ kind: 'lead_detail' as const, value: { text: detail } }] : []),
+        ],
+        ctx.idempotency && ((purpose) => ctx.idempotency!.id(purpose)),
+      );
+      alongside.push(...statements);
       const referenced = subjects.map((s, i) => ({
         ref: refs[i],
         ...(s.departmentId ? { departmentId: s.departmentId } : {}),
@@ -227,7 +242,12 @@ export class SendCommandHandler implements ICommandHandler<SendCommand> {
       throw new ApplicationError('FORBIDDEN_ROLE', `The role ${ctx.actor.role} may not ${command.type}`);
     }
     const spec = COMMANDS[command.type] as CommandSpec<DomainCommand>;
-    const decided = spec.preCheck ? await spec.preCheck(command, ctx, this.services, personal) : command;
+    // A retry of a keyed command that was written already answers what was written, before any
+    // pre-check (the round may have moved on since) and without protecting its personal data again.
+    const applied = await this.runner.applied(spec.aggregate.stream(command), spec.aggregate.id(command), ctx);
+    if (applied) return applied;
+    const alongside: SqlStatement[] = [];
+    const decided = spec.preCheck ? await spec.preCheck(command, ctx, this.services, personal, alongside) : command;
     const { aggregate } = spec;
     const authorize = spec.authorize && ((state: unknown) => spec.authorize!(state, ctx));
     const { state: _state, ...result } = await this.runner.run(
@@ -237,6 +257,7 @@ export class SendCommandHandler implements ICommandHandler<SendCommand> {
       decided,
       ctx,
       authorize,
+      alongside,
     );
     return result;
   }
