@@ -1,8 +1,9 @@
+import type { EntityClass, MigrationClass } from '../infrastructure/typeorm.options.js';
 import { personalDataEntityClasses } from './personal-data.entities.js';
 import { CreatePersonalData1732800001000 } from './migrations/1732800001000-create-personal-data.js';
 
-export const personalDataEntities: Function[] = [...personalDataEntityClasses];
-export const personalDataMigrations: Function[] = [CreatePersonalData1732800001000];
+export const personalDataEntities: EntityClass[] = [...personalDataEntityClasses];
+export const personalDataMigrations: MigrationClass[] = [CreatePersonalData1732800001000];
 
 export { PersonalDataModule } from './personal-data.module.js';
 export {
