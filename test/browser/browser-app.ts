@@ -58,8 +58,9 @@ export interface BrowserApp {
 
 export interface Api {
   token: string;
-  get<T = any>(p: string): Promise<T>;
-  post<T = any>(p: string, body?: unknown): Promise<T>;
+  /** The parsed JSON answer; name `T` for the fields a test reads. */
+  get<T = Record<string, unknown>>(p: string): Promise<T>;
+  post<T = Record<string, unknown>>(p: string, body?: unknown): Promise<T>;
 }
 
 export async function startBrowserApp(): Promise<BrowserApp> {

@@ -210,17 +210,17 @@ describe('the dashboard for an official (Chromium, 1366×768)', () => {
 
   it('updates the open overview within 2 s, without reload, when a finding is recorded through the API', async () => {
     const inspector = await app.api('inspector.li');
-    const round = await official.post('/rounds', {
+    const round = await official.post<{ roundId: string }>('/rounds', {
       title: '校园食品安全回头看',
       kind: 'special',
       scope: '中小学食堂',
       startsOn: '2024-11-01',
       endsOn: '2024-11-30',
     });
-    const field = await official.post(`/rounds/${round.roundId}/fields`, { name: '校园食品安全' });
+    const field = await official.post<{ fieldId: string }>(`/rounds/${round.roundId}/fields`, { name: '校园食品安全' });
     const departments = (await official.get('/departments')).items as Array<{ departmentId: string; name: string }>;
     const edu = departments.find((d) => d.name === '区教育局')!;
-    const point = await inspector.post(`/rounds/${round.roundId}/monitoring-points`, {
+    const point = await inspector.post<{ pointId: string }>(`/rounds/${round.roundId}/monitoring-points`, {
       fieldId: field.fieldId,
       title: '食材采购查验',
       targets: [{ kind: 'department', name: '区教育局', departmentId: edu.departmentId }],

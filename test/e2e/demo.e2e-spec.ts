@@ -39,7 +39,23 @@ const count = <T>(items: readonly T[], pick: (item: T) => string | undefined) =>
     if (key !== undefined) acc[key] = (acc[key] ?? 0) + 1;
     return acc;
   }, {});
-const sum = (rows: Array<Record<string, unknown>>, pick: (row: any) => number) => rows.reduce((n, r) => n + pick(r), 0);
+const sum = <T>(rows: readonly T[], pick: (row: T) => number) => rows.reduce((n, r) => n + pick(r), 0);
+
+/** The dashboard's figures per department and per field that the sums below add up. */
+interface DepartmentFigures {
+  findings: number;
+  assigned: number;
+  closed: number;
+  overdue: number;
+  reopened: number;
+  immediate: { closed: number };
+}
+interface FieldFigures {
+  monitoringPoints: number;
+  findings: number;
+  leads: number;
+  closed: number;
+}
 
 /** The dashboard is someone else's module; its figures are checked once AppModule imports it. */
 const dashboardWired = readFileSync(new URL('../../apps/api/src/app.module.ts', import.meta.url), 'utf8').includes(
@@ -374,9 +390,10 @@ describe('the demo tour', () => {
         overdue: summary.findings.overdue,
       });
 
-      const rowsOf = (body: unknown) =>
-        Array.isArray(body) ? body : (body as { items: Array<Record<string, unknown>> }).items;
-      const departments = rowsOf((await official.get(`/api/dashboard/departments?${q}`, fresh).expect(200)).body);
+      const rowsOf = <R>(body: unknown): R[] => (Array.isArray(body) ? body : (body as { items: R[] }).items);
+      const departments = rowsOf<DepartmentFigures>(
+        (await official.get(`/api/dashboard/departments?${q}`, fresh).expect(200)).body,
+      );
       expect(sum(departments, (d) => d.findings)).toBe(overview.findings);
       expect(sum(departments, (d) => d.assigned)).toBe(overview.rectification.assigned);
       expect(sum(departments, (d) => d.closed)).toBe(overview.rectification.closed);
@@ -384,7 +401,7 @@ describe('the demo tour', () => {
       expect(sum(departments, (d) => d.immediate.closed)).toBe(7);
       expect(sum(departments, (d) => d.reopened)).toBe(1);
 
-      const fields = rowsOf((await official.get(`/api/dashboard/fields?${q}`, fresh).expect(200)).body);
+      const fields = rowsOf<FieldFigures>((await official.get(`/api/dashboard/fields?${q}`, fresh).expect(200)).body);
       expect(fields).toHaveLength(9);
       expect(sum(fields, (f) => f.monitoringPoints)).toBe(43);
       expect(sum(fields, (f) => f.findings)).toBe(overview.findings);

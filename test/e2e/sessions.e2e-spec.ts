@@ -10,7 +10,8 @@ const PROBLEM = /application\/problem\+json/;
 interface Answer {
   status: number;
   headers: http.IncomingHttpHeaders;
-  body: Record<string, any>;
+  /** The parsed JSON: an access token on success, a problem's code (and its extra members) on refusal. */
+  body: { accessToken?: string; code?: string; [member: string]: unknown };
 }
 
 /** A sign-in sent from a given loopback address (127.0.0.0/8 is all local on Linux). */
@@ -52,7 +53,7 @@ describe('sign-in throttling (the default of 10 attempts a minute)', () => {
     const admin = await signInFrom(port, '127.0.0.9', 'admin', ADMIN_PASSWORD);
     const created = await fetch(`http://127.0.0.1:${port}/api/users`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.body.accessToken}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.body.accessToken ?? ''}` },
       body: JSON.stringify({ username: 'zhao.lei', password: 'zhao-lei-password', role: 'inspector' }),
     });
     expect(created.status).toBe(201);

@@ -53,8 +53,8 @@ export async function startApp(env: Record<string, string>): Promise<RunningApp>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + 90_000;
   while (!output.includes('Listening on')) {
@@ -87,7 +87,7 @@ export async function call(base: string, method: string, url: string, token?: st
       signal: AbortSignal.timeout(30_000),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers } as Answer;
+    return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers };
   } catch (error) {
     return { status: 0, body: { error: String((error as Error).cause ?? error) }, headers: new Headers() } as Answer;
   }

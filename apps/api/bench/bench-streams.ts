@@ -29,7 +29,8 @@ const config = loadConfig({
 });
 const app = await createApp(config, { mode: 'embedded', url: server.url, stop: () => server.stop() });
 const fastify = app.getHttpAdapter().getInstance();
-const runner = app.get(CommandRunner) as unknown as { cache: Map<string, unknown> };
+// The runner's cache of folded state is private; the cold runs clear it before every command.
+const runner = app.get<CommandRunner, { cache: Map<string, unknown> }>(CommandRunner);
 
 async function call(method: 'GET' | 'POST', url: string, token: string | undefined, body?: unknown) {
   const res = await fastify.inject({

@@ -70,7 +70,7 @@ export async function request<T>(
     throw new ApiError(0, 'NETWORK', '无法连接服务器，请检查网络');
   }
   const text = await response.text();
-  let body: unknown = undefined;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {

@@ -49,7 +49,7 @@ export async function openDatabase(config: AppConfig, log: BootstrapLogger): Pro
   await checkConnection(url, 'DATABASE_URL');
   const ownerUrl = config.databaseOwnerUrl;
   if (ownerUrl === undefined) {
-    const warn = log.warn ?? log.log;
+    const warn = (msg: string) => (log.warn ? log.warn(msg) : log.log(msg));
     warn(
       "DATABASE_OWNER_URL is not set: the app migrates and runs as the DATABASE_URL user. The event log's " +
         'append-only triggers do not bind a superuser or the owner of its tables (they can disable them); set ' +

@@ -567,12 +567,11 @@ async function readAllPass(
   const started = performance.now();
   let from = 0;
   let events = 0;
-  let last = 0;
   while (events < maxEvents) {
     const positions = await read(from);
     if (positions.length === 0) break;
     events += positions.length;
-    last = positions[positions.length - 1];
+    const last = positions[positions.length - 1];
     if (last <= from) throw new Error('readAll paging did not advance');
     from = last;
   }

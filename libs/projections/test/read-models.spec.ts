@@ -9,7 +9,9 @@ import {
   leadDecider,
   leadStream,
   roundStream,
+  type Command,
   type Decider,
+  type Event,
 } from '@app/domain';
 import type { RecordedEvent } from '@app/event-store';
 import { readModels } from '../src/read-models/index.js';
@@ -55,15 +57,16 @@ class Script {
   readonly events: RecordedEvent[] = [];
   private readonly states = new Map<string, unknown>();
 
-  run<S, C, E extends { type: string; data: object }>(
-    decider: Decider<S, any, any>,
+  run<S, C extends Command, E extends Event>(
+    decider: Decider<S, C, E>,
     stream: string,
     type: string,
     data: object,
     now: string,
   ): void {
     let state = (this.states.get(stream) as S | undefined) ?? decider.initialState();
-    const produced = decider.decide({ type, data, metadata: { now } }, state) as E[];
+    // The script names the command by its type string; the decider checks the data it gets.
+    const produced = decider.decide({ type, data, metadata: { now } } as C, state);
     for (const event of produced) {
       state = decider.evolve(state, event);
       const position = this.events.length + 1;

@@ -1,9 +1,10 @@
+import type { EntityClass, MigrationClass } from '../infrastructure/typeorm.options.js';
 import { CreateUsers1732800000000 } from './migrations/1732800000000-create-users.js';
 import { UserSessions1732800004100 } from './migrations/1732800004100-user-sessions.js';
 import { UserEntity } from './user.entity.js';
 
-export const authEntities: Function[] = [UserEntity];
-export const authMigrations: Function[] = [CreateUsers1732800000000, UserSessions1732800004100];
+export const authEntities: EntityClass[] = [UserEntity];
+export const authMigrations: MigrationClass[] = [CreateUsers1732800000000, UserSessions1732800004100];
 
 export type { AuthUser } from './auth-user.js';
 export { AuthModule, JWT_SECRET } from './auth.module.js';

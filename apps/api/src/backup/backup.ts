@@ -405,8 +405,8 @@ export async function verifyRestored(
 ): Promise<VerificationResult> {
   const problems: string[] = [];
   const store = await PgEventStore.open({ connectionString: url });
-  let eventsChecked = 0;
-  let sealsChecked = 0;
+  let eventsChecked: number;
+  let sealsChecked: number;
   try {
     const report = await store.verifyAll({ onProgress: (done, total) => progress('Verifying the log', done, total) });
     eventsChecked = report.eventsChecked;

@@ -123,7 +123,7 @@ export async function extractEntry(archive: string, entry: TarEntry, dest?: stri
   });
   if (dest) await pipeline(source, hasher, createWriteStream(dest, { mode: 0o600 }));
   else
-    await pipeline(source, hasher, async function* (src) {
+    await pipeline(source, hasher, async (src: AsyncIterable<Buffer>) => {
       for await (const _ of src) void _;
     });
   return hash.digest('hex');
@@ -131,8 +131,8 @@ export async function extractEntry(archive: string, entry: TarEntry, dest?: stri
 
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(file), async function* (src) {
-    for await (const chunk of src) hash.update(chunk as Buffer);
+  await pipeline(createReadStream(file), async (src: AsyncIterable<Buffer>) => {
+    for await (const chunk of src) hash.update(chunk);
   });
   return hash.digest('hex');
 }

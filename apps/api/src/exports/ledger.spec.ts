@@ -57,7 +57,7 @@ describe('ledger exports against formula injection', () => {
         // XML turns a CR into a LF on reading; the quote in front is what matters.
         expect(cell.value).toBe(`'${text}`.replaceAll('\r', '\n'));
       }
-      expect(String(r.getCell(10).value)).toBe(`50% ${text}`.replaceAll('\r', '\n')); // starts with a digit: left alone
+      expect(r.getCell(10).value).toBe(`50% ${text}`.replaceAll('\r', '\n')); // starts with a digit: left alone
     }
     expect(sheet.getRow(2).getCell(6).value).toBe("'=1+2");
     expect(sheet.getRow(3).getCell(6).value).toBe('张三');

@@ -71,8 +71,14 @@ export class ProblemFilter implements ExceptionFilter {
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const response = error.getResponse();
-      const detail =
-        typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? error.message);
+      // Nest's exceptions answer { message }: a string, or a list of them (as a default ValidationPipe refuses).
+      const message: unknown =
+        typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? error.message);
+      const detail = Array.isArray(message)
+        ? message.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join('; ')
+        : typeof message === 'string'
+          ? message
+          : JSON.stringify(message);
       const code =
         status === 404
           ? 'NOT_FOUND'
@@ -81,7 +87,7 @@ export class ProblemFilter implements ExceptionFilter {
             : status === 403
               ? 'FORBIDDEN'
               : `HTTP_${status}`;
-      return problem(status, code, Array.isArray(detail) ? detail.join('; ') : detail);
+      return problem(status, code, detail);
     }
     const statusCode = (error as { statusCode?: number }).statusCode;
     if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {

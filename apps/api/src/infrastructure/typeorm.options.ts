@@ -1,6 +1,12 @@
 import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
-import type { MixedList } from 'typeorm';
+import type { MigrationInterface, MixedList } from 'typeorm';
 import type { DatabaseHandle } from '@app/database';
+
+/** An entity class TypeORM maps from its decorators (the app's lists never construct one themselves). */
+export type EntityClass = new (...args: never[]) => object;
+
+/** A migration class: TypeORM constructs it without arguments and runs its `up` (and `down` to revert). */
+export type MigrationClass = new () => MigrationInterface;
 
 /**
  * Read models, users, personal data and idempotency records live in PostgreSQL through TypeORM.
@@ -9,7 +15,7 @@ import type { DatabaseHandle } from '@app/database';
  */
 export function typeOrmOptions(
   database: DatabaseHandle,
-  parts: { entities: MixedList<Function>; migrations: MixedList<Function> },
+  parts: { entities: MixedList<EntityClass>; migrations: MixedList<MigrationClass> },
 ): TypeOrmModuleOptions {
   return {
     type: 'postgres',

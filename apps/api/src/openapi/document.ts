@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { RequestMethod, type Type } from '@nestjs/common';
 import { ModulesContainer, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { AppConfig, DatabaseHandle } from '@app/database';
-import { COMMAND_TYPE_LABELS, mayDo, mayOperate, mayRead, type CommandType } from '@app/domain';
+import { COMMAND_TYPE_LABELS, mayDo, mayOperate, mayRead } from '@app/domain';
 import { AppModule } from '../app.module.js';
 import { IS_PUBLIC_KEY, PERMISSION_KEY, rolesOf, type Permission } from '../auth/decorators.js';
 import { RESPONSE_MODELS } from './responses.js';
@@ -28,7 +29,7 @@ export interface RouteInfo {
   operationId: string;
   controller: string;
   handler: string;
-  method: number;
+  method: RequestMethod;
   path: string;
   isPublic: boolean;
   permission?: Permission;
@@ -37,10 +38,10 @@ export interface RouteInfo {
 /** Every route of every controller in the app's module graph. */
 export function routesOf(app: NestFastifyApplication): RouteInfo[] {
   const routes: RouteInfo[] = [];
-  const seen = new Set<Function>();
+  const seen = new Set<Type>();
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as Function | undefined;
+      const controller = wrapper.metatype as Type | null;
       if (!controller || seen.has(controller)) continue;
       seen.add(controller);
       const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
@@ -54,7 +55,7 @@ export function routesOf(app: NestFastifyApplication): RouteInfo[] {
           operationId: `${controller.name}_${handler}`,
           controller: controller.name,
           handler,
-          method: Reflect.getMetadata(METHOD_METADATA, fn) as number,
+          method: Reflect.getMetadata(METHOD_METADATA, fn) as RequestMethod,
           path: `/${[base, path].filter((p) => p && p !== '/').join('/')}`.replace(/\/+/g, '/'),
           isPublic: Boolean(Reflect.getMetadata(IS_PUBLIC_KEY, fn) ?? Reflect.getMetadata(IS_PUBLIC_KEY, controller)),
           permission: Reflect.getMetadata(PERMISSION_KEY, fn) as Permission | undefined,

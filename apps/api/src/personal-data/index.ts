@@ -1,9 +1,13 @@
+import type { EntityClass, MigrationClass } from '../infrastructure/typeorm.options.js';
 import { personalDataEntityClasses } from './personal-data.entities.js';
 import { CreatePersonalData1732800001000 } from './migrations/1732800001000-create-personal-data.js';
 import { MorePersonalDataKinds1732800003000 } from './migrations/1732800003000-more-personal-data-kinds.js';
 
-export const personalDataEntities: Function[] = [...personalDataEntityClasses];
-export const personalDataMigrations: Function[] = [CreatePersonalData1732800001000, MorePersonalDataKinds1732800003000];
+export const personalDataEntities: EntityClass[] = [...personalDataEntityClasses];
+export const personalDataMigrations: MigrationClass[] = [
+  CreatePersonalData1732800001000,
+  MorePersonalDataKinds1732800003000,
+];
 
 export { PersonalDataModule } from './personal-data.module.js';
 export {

@@ -99,7 +99,7 @@ describe('Lead decider', () => {
       spec
         .given([])
         .when(record({ summaryDetailRef: 'detail-1' }))
-        .then([{ ...recorded, data } as LeadEvent]);
+        .then([{ ...recorded, data }]);
     });
 
     it('records a lead about no named person, without monitoring point or informant', () => {
@@ -115,11 +115,11 @@ describe('Lead decider', () => {
               leadId,
               roundId: 'r1',
               source: 'site_visit',
-              summary: recorded.data.summary as string,
+              summary: recorded.data.summary,
               subjects: [],
               occurredAt: now,
             },
-          } as LeadEvent,
+          },
         ]);
     });
 

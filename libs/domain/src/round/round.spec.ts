@@ -225,7 +225,7 @@ describe('InspectionRound decider', () => {
       spec
         .given(historyAt.planned)
         .when(addPoint({ targets: [withName] }))
-        .then([{ ...added, data: { ...added.data, targets: [person] } } as RoundEvent]);
+        .then([{ ...added, data: { ...added.data, targets: [person] } }]);
     });
 
     it('refuses a person target that the application did not protect (a name and no ref)', () => {

@@ -62,6 +62,7 @@ export const DeciderSpecification = {
                   if (error.code !== code || (kind !== undefined && error.kind !== kind)) {
                     throw new Error(
                       `${command.type} was refused with ${error.code} (${error.kind}): ${error.message}; expected ${code}${kind ? ` (${kind})` : ''}`,
+                      { cause: error },
                     );
                   }
                   return error;

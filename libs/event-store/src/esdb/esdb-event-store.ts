@@ -9,7 +9,6 @@ import {
   type AppendResult,
   type EventMetadata,
   type EventStore,
-  type ExpectedRevision,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -435,7 +434,7 @@ class EsdbSubscription implements Subscription {
   private stopped = false;
   private sub: AllStreamSubscription | null = null;
   private queue: RecordedEvent[] = [];
-  private failure: unknown = null;
+  private failure: Error | null = null;
   private wake: (() => void) | null = null;
 
   constructor(
@@ -481,7 +480,8 @@ class EsdbSubscription implements Subscription {
         this.queue.push(e);
         if (this.queue.length >= batchSize * 2) sub.pause();
       } catch (error) {
-        this.failure = error;
+        this.failure =
+          error instanceof Error ? error : new Error('Could not convert a subscribed event', { cause: error });
       }
       this.notify();
     });

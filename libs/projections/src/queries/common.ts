@@ -11,7 +11,6 @@ import {
   type WarningThresholds,
 } from '@app/domain';
 import { qualified } from '../read-models/sql.js';
-import type { Page } from './answers.js';
 
 /** A pool (queries may run side by side) or one client (inside a transaction, or in tests). */
 export type Db = pg.Pool | pg.ClientBase;

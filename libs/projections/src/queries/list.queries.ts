@@ -7,6 +7,7 @@ import type {
   RoundStatus,
   WarningLevel,
 } from '@app/domain';
+import type { QueryResultRow } from 'pg';
 import { findingsTable } from '../read-models/findings.read-model.js';
 import type { DepartmentListItem, FindingListItem, LeadListItem, RoundListItem } from './answers.js';
 import { roundsTable } from '../read-models/rounds.read-model.js';
@@ -120,44 +121,35 @@ export async function listFindings(
 
   const from = `${table(schema, TABLES.findings)} f LEFT JOIN ${table(schema, TABLES.departments)} d ON d.id = f.department_id`;
   const columns = `${selectList(findingsTable, 'f')}, d.name AS department_name`;
-  return page(
-    db,
-    from,
-    where,
-    p,
-    columns,
-    'f.first_position DESC',
-    query,
-    (r: Record<string, any>): FindingListItem => ({
-      findingId: r.id,
-      roundId: r.round_id,
-      fieldId: r.field_id,
-      monitoringPointId: r.point_id,
-      departmentId: r.department_id,
-      departmentName: r.department_name,
-      recordedDepartmentId: r.recorded_department_id,
-      coDepartmentIds: r.co_department_ids,
-      title: r.title,
-      description: r.description,
-      category: r.category,
-      status: r.status,
-      type: r.rect_type,
-      dueOn: r.due_on,
-      recordedAt: iso(r.recorded_at)!,
-      assignedAt: iso(r.assigned_at),
-      acknowledgedAt: iso(r.acknowledged_at),
-      closureRequestedAt: iso(r.closure_requested_at),
-      closedAt: iso(r.closed_at),
-      ongoingSince: iso(r.ongoing_since),
-      dismissedAt: iso(r.dismissed_at),
-      cycle: r.cycle,
-      reopenedCount: r.reopened_count,
-      rejectedCount: r.rejected_count,
-      progressPercent: r.progress_percent,
-      ...warningOf(r.status, r.due_on, today, thresholds),
-      lastPosition: Number(r.last_position),
-    }),
-  );
+  return page(db, from, where, p, columns, 'f.first_position DESC', query, (r: QueryResultRow): FindingListItem => ({
+    findingId: r.id,
+    roundId: r.round_id,
+    fieldId: r.field_id,
+    monitoringPointId: r.point_id,
+    departmentId: r.department_id,
+    departmentName: r.department_name,
+    recordedDepartmentId: r.recorded_department_id,
+    coDepartmentIds: r.co_department_ids,
+    title: r.title,
+    description: r.description,
+    category: r.category,
+    status: r.status,
+    type: r.rect_type,
+    dueOn: r.due_on,
+    recordedAt: iso(r.recorded_at)!,
+    assignedAt: iso(r.assigned_at),
+    acknowledgedAt: iso(r.acknowledged_at),
+    closureRequestedAt: iso(r.closure_requested_at),
+    closedAt: iso(r.closed_at),
+    ongoingSince: iso(r.ongoing_since),
+    dismissedAt: iso(r.dismissed_at),
+    cycle: r.cycle,
+    reopenedCount: r.reopened_count,
+    rejectedCount: r.rejected_count,
+    progressPercent: r.progress_percent,
+    ...warningOf(r.status, r.due_on, today, thresholds),
+    lastPosition: Number(r.last_position),
+  }));
 }
 
 // ── leads ─────────────────────────────────────────────────────────────────────
@@ -188,7 +180,7 @@ export async function listLeads(
     '*',
     'first_position DESC',
     query,
-    (r: Record<string, any>): LeadListItem => ({
+    (r: QueryResultRow): LeadListItem => ({
       leadId: r.id,
       roundId: r.round_id,
       monitoringPointId: r.point_id,
@@ -232,7 +224,7 @@ export async function listDepartments(
     '*',
     'name, id',
     query,
-    (r: Record<string, any>): DepartmentListItem => ({
+    (r: QueryResultRow): DepartmentListItem => ({
       departmentId: r.id,
       name: r.name,
       kind: r.kind,
@@ -267,7 +259,7 @@ export async function listRounds(db: Db, schema: string, query: RoundListQuery =
     selectList(roundsTable),
     'starts_on DESC, first_position DESC',
     query,
-    (r: Record<string, any>): RoundListItem => ({
+    (r: QueryResultRow): RoundListItem => ({
       roundId: r.id,
       title: r.title,
       kind: r.kind,

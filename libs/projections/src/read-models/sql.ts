@@ -43,7 +43,10 @@ function normalise(spec: TableSpec, raw: Row): Row {
   for (const [name, type] of spec.columns) {
     const value = raw[name];
     if (value === null || value === undefined) row[name] = null;
-    else if (type === 'timestamptz') row[name] = value instanceof Date ? value.toISOString() : String(value);
+    // pg parses timestamptz into a Date; a custom type parser may hand over its text instead.
+    else if (type === 'timestamptz')
+      row[name] =
+        value instanceof Date ? value.toISOString() : typeof value === 'string' ? value : JSON.stringify(value);
     else if (type === 'bigint') row[name] = Number(value);
     else row[name] = value;
   }

@@ -102,7 +102,7 @@ describe('SendCommandHandler', () => {
       type: 'AddMonitoringPoint',
       data: { roundId: 'r-1', pointId: 'p-1', fieldId: 'fl-1', title: 'p', targets },
     } as const;
-    await spec.when(command as unknown as Omit<DomainCommand, 'metadata'>, 'inspector');
+    await spec.when(command, 'inspector');
     expect(spec.protectedValues).toEqual([
       { kind: 'monitoring_target', value: { name: '幸福里社区党组织书记（刘某）' } },
     ]);
