@@ -208,6 +208,68 @@ describe.each(adapterRows(contractAdapters()))('event store contract on %s', (_n
       }
     });
 
+    itWhen(adapter.postgres, 'PostgreSQL only: an append paused between its transaction id and its position keeps every other append out, so a reader never goes back', async () => {
+      const { schema, admin, url } = fx.pg!;
+      const start = await fx.store.headPosition();
+      const connect = async () => {
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        return c;
+      };
+      const [gate, a, b] = [await connect(), await connect(), await connect()];
+      const pidOf = async (c: pg.Client) => Number((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+      const [pidA, pidB] = [await pidOf(a), await pidOf(b)];
+      const waiting = async (pid: number) =>
+        (await admin.query<{ w: string | null; xid: string | null }>(
+          `SELECT wait_event_type || '/' || wait_event AS w, backend_xid::text AS xid FROM pg_stat_activity WHERE pid = $1`,
+          [pid],
+        )).rows[0];
+      const until = async (pid: number, what: RegExp) => {
+        for (let i = 0; i < 2000; i++) {
+          if (what.test((await waiting(pid))?.w ?? '')) return;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        throw new Error(`backend ${pid} never waited on ${what}`);
+      };
+      const append = (c: pg.Client, type: string) =>
+        c.query(`SELECT * FROM ${schema}.es_append($1, 'any', $2::jsonb, $3::bytea)`, [
+          `${type}-${newId()}`,
+          JSON.stringify([{ id: newId(), type, data: {}, metadata: { actor, correlationId: 'c', causationId: 'c' }, occurredAt: null }]),
+          Buffer.alloc(32),
+        ]);
+      try {
+        // The gate holds the position sequence, so A stops right after taking its transaction id, before its position.
+        await gate.query('BEGIN');
+        await gate.query(`ALTER SEQUENCE ${schema}.es_position_seq CACHE 1`);
+        await a.query('BEGIN');
+        const appendA = append(a, 'A');
+        await until(pidA, /^Lock\/relation$/);
+        expect((await waiting(pidA)).xid).not.toBeNull();
+        // B starts while A is paused. Were B to take a transaction id now, it could take its position before A's: B
+        // would then hold the higher transaction id and the lower position, and a reader delivering A (once A commits
+        // while B runs) would move past B's position for good.
+        await b.query('BEGIN');
+        const appendB = append(b, 'B');
+        await until(pidB, /^Lock\//);
+        expect((await waiting(pidB)).xid).toBeNull();
+        await gate.query('ROLLBACK');
+        const [ra, rb] = [(await appendA).rows[0], (await appendB).rows[0]];
+        expect(Number(ra.last_position)).toBeLessThan(Number(rb.last_position));
+        // The lower transaction id commits first; a reader delivers what it can, then the rest after B commits.
+        await a.query('COMMIT');
+        const first = await fx.store.readAll({ fromPosition: start });
+        const checkpoint = first.length ? first[first.length - 1].position : start;
+        await b.query('COMMIT');
+        const rest = await fx.store.readAll({ fromPosition: checkpoint });
+        expect([...first, ...rest].map((e) => e.type)).toEqual(['A', 'B']);
+      } finally {
+        for (const c of [gate, a, b]) {
+          await c.query('ROLLBACK').catch(() => undefined);
+          await c.end();
+        }
+      }
+    });
+
     itWhen(adapter.postgres, 'PostgreSQL only: refuses an append that is not the first write of its transaction', async () => {
       const { schema, url } = fx.pg!;
       const c = new pg.Client({ connectionString: url });
