@@ -387,6 +387,23 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
       expect(await ids({ q: '食堂', status: 'acknowledged' })).toEqual([A(3)]);
     });
 
+    it('finds a Chinese substring through the pg_trgm index, with the same answers as the scan', async () => {
+      const { rows } = await client.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexdef LIKE '%gin_trgm_ops%'`, [schema]);
+      expect(rows).toHaveLength(1);
+      const scanned = await ids({ q: '食材采购' });
+      expect(scanned).toEqual([A(1)]);
+      await client.query('BEGIN');
+      try {
+        await client.query('SET LOCAL enable_seqscan = off');
+        await client.query('SET LOCAL enable_indexscan = off');
+        const plan = await client.query(`EXPLAIN SELECT id FROM ${schema}.findings WHERE search LIKE '%食材采购%'`);
+        expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Bitmap Index Scan on \S*search\S*/);
+        expect(await ids({ q: '食材采购' })).toEqual(scanned);
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    });
+
     it('pages newest first and reports the total', async () => {
       const third = await listFindings(client, schema, { roundId: R1, page: 3, pageSize: 5 }, TODAY);
       expect(third).toMatchObject({ total: 13, page: 3, pageSize: 5 });

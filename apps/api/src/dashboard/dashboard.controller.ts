@@ -1,4 +1,4 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, Req } from '@nestjs/common';
 import { dashboardDepartments, dashboardFields, dashboardOverview, dashboardTrend } from '@app/projections';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Reads } from '../auth/decorators.js';
@@ -14,31 +14,42 @@ export class DashboardController {
   @Get('overview')
   @Reads('DashboardOverview')
   @ProjectionQuery()
-  overview(@Query() query: RoundQuery) {
-    return this.db.run((db, schema) => dashboardOverview(db, schema, { roundId: query.roundId }, officeToday()));
+  overview(@Query() query: RoundQuery, @Req() request: unknown) {
+    const today = officeToday();
+    const key = ['overview', query.roundId ?? null, today];
+    return this.db.cached(request, key, (db, schema) => dashboardOverview(db, schema, { roundId: query.roundId }, today));
   }
 
   /** A unit liaison gets their own department's row only. */
   @Get('departments')
   @Reads('DashboardDepartments')
   @ProjectionQuery()
-  departments(@Query() query: DepartmentDashboardQuery, @CurrentUser() user: AuthUser) {
+  departments(@Query() query: DepartmentDashboardQuery, @CurrentUser() user: AuthUser, @Req() request: unknown) {
     const departmentId = liaisonDepartment(user, query.departmentId) ?? query.departmentId;
     const thresholds = thresholdsOf(query);
-    return this.db.run((db, schema) => dashboardDepartments(db, schema, { roundId: query.roundId, departmentId, thresholds }, officeToday()));
+    const today = officeToday();
+    const key = ['departments', query.roundId ?? null, departmentId ?? null, thresholds.greenDays, thresholds.yellowDays, today];
+    return this.db.cached(request, key, (db, schema) =>
+      dashboardDepartments(db, schema, { roundId: query.roundId, departmentId, thresholds }, today),
+    );
   }
 
   @Get('fields')
   @Reads('DashboardFields')
   @ProjectionQuery()
-  fields(@Query() query: RoundQuery) {
-    return this.db.run((db, schema) => dashboardFields(db, schema, { roundId: query.roundId }, officeToday()));
+  fields(@Query() query: RoundQuery, @Req() request: unknown) {
+    const today = officeToday();
+    const key = ['fields', query.roundId ?? null, today];
+    return this.db.cached(request, key, (db, schema) => dashboardFields(db, schema, { roundId: query.roundId }, today));
   }
 
   @Get('trend')
   @Reads('DashboardTrend')
   @ProjectionQuery()
-  trend(@Query() query: TrendQuery) {
-    return this.db.run((db, schema) => dashboardTrend(db, schema, { roundId: query.roundId, bucket: query.bucket ?? 'week' }, officeToday()));
+  trend(@Query() query: TrendQuery, @Req() request: unknown) {
+    const today = officeToday();
+    const bucket = query.bucket ?? 'week';
+    const key = ['trend', query.roundId ?? null, bucket, today];
+    return this.db.cached(request, key, (db, schema) => dashboardTrend(db, schema, { roundId: query.roundId, bucket }, today));
   }
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, Req } from '@nestjs/common';
 import { listDepartments, listFindings, listLeads, listRounds } from '@app/projections';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Reads } from '../auth/decorators.js';
@@ -18,18 +18,21 @@ export class ListsController {
   @Get('findings')
   @Reads('ListFindings')
   @ProjectionQuery()
-  findings(@Query() query: FindingListDto, @CurrentUser() user: AuthUser) {
+  findings(@Query() query: FindingListDto, @CurrentUser() user: AuthUser, @Req() http: unknown) {
     const own = liaisonDepartment(user, query.departmentId);
     const { greenDays: _g, yellowDays: _y, ...filters } = query;
     const request = own === undefined ? filters : { ...filters, departmentId: undefined, assignedDepartmentId: own };
-    return this.db.run((db, schema) => listFindings(db, schema, { ...request, thresholds: thresholdsOf(query) }, officeToday()));
+    const full = { ...request, thresholds: thresholdsOf(query) };
+    const today = officeToday();
+    return this.db.cached(http, ['findings', sorted(full), today], (db, schema) => listFindings(db, schema, full, today));
   }
 
   @Get('leads')
   @Reads('ListLeads')
   @ProjectionQuery()
-  leads(@Query() query: LeadListDto) {
-    return this.db.run((db, schema) => listLeads(db, schema, query, officeToday()));
+  leads(@Query() query: LeadListDto, @Req() http: unknown) {
+    const today = officeToday();
+    return this.db.cached(http, ['leads', sorted(query), today], (db, schema) => listLeads(db, schema, query, today));
   }
 
   /** Reference data for every signed-in role; one page holds up to 200 departments (the default). */
@@ -46,4 +49,11 @@ export class ListsController {
   rounds(@Query() query: RoundListDto) {
     return this.db.run((db, schema) => listRounds(db, schema, query));
   }
+}
+
+/** The defined entries of a query object in name order: the same filters give the same cache key. */
+function sorted(query: object): [string, unknown][] {
+  return Object.entries(query)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -6,6 +6,8 @@ import { DEFAULT_WARNING_THRESHOLDS, type WarningThresholds } from '@app/domain'
 import { READ_MODEL_SCHEMA } from '@app/projections';
 import type { AuthUser } from '../auth/auth-user.js';
 import { ApplicationError } from '../application/errors.js';
+import { checkpointOf } from '../projections/read-your-writes.interceptor.js';
+import { AnswerCache } from './answer-cache.js';
 
 const OFFICE_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' });
 
@@ -19,11 +21,21 @@ export const officeToday = (now = new Date()): string => OFFICE_DAY.format(now);
 @Injectable()
 export class ReadModelDb {
   readonly schema = READ_MODEL_SCHEMA;
+  /** Answers by the checkpoint they were computed at (see AnswerCache). */
+  readonly answers = new AnswerCache();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   private get pool(): pg.Pool {
     return (this.dataSource.driver as unknown as { master: pg.Pool }).master;
+  }
+
+  /**
+   * `run`, answered from the cache when an identical request (`key`) was answered at the checkpoint this request sees
+   * (the one ReadYourWritesInterceptor put in X-Projection-Position).
+   */
+  cached<T>(request: unknown, key: unknown[], query: (db: pg.Pool, schema: string) => Promise<T>): Promise<T> {
+    return this.answers.answer(JSON.stringify(key), checkpointOf(request), () => this.run(query));
   }
 
   async run<T>(query: (db: pg.Pool, schema: string) => Promise<T>): Promise<T> {

@@ -4,6 +4,12 @@ import { READ_MODEL_SCHEMA } from '@app/projections';
 import { EVENT_STORE } from '../infrastructure/tokens.js';
 import { ProjectorService } from './projector.service.js';
 
+export interface ReadModelCheckpoint {
+  position: number;
+  /** '' before the read models exist. */
+  generation: string;
+}
+
 export interface Freshness {
   position: number;
   headPosition: number;
@@ -26,21 +32,36 @@ export class ProjectionStatus {
 
   /** One statement per query (it runs on every read-model request); before the schema exists: 0. */
   async position(): Promise<number> {
+    return (await this.checkpoint()).position;
+  }
+
+  /**
+   * The read models' checkpoint: the position processed and the generation of the schema (a rebuild swaps in a new
+   * one, whose position may equal the old one's). One statement; before the schema exists: position 0, generation ''.
+   */
+  async checkpoint(): Promise<ReadModelCheckpoint> {
     try {
-      const { rows } = await this.projector.projector.pool.query(`SELECT position FROM ${READ_MODEL_SCHEMA}.projector_checkpoint WHERE id = 'main'`);
-      return rows.length ? Number(rows[0].position) : 0;
+      const { rows } = await this.projector.projector.pool.query<{ position: string; generation: string }>(
+        `SELECT position, generation FROM ${READ_MODEL_SCHEMA}.projector_checkpoint WHERE id = 'main'`,
+      );
+      return rows.length ? { position: Number(rows[0].position), generation: rows[0].generation } : { position: 0, generation: '' };
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code === '42P01' || code === '3F000') return 0; // undefined table / schema: not built yet
+      if (code === '42P01' || code === '3F000') return { position: 0, generation: '' }; // not built yet
       throw error;
     }
   }
 
   /** Waits (bounded) until the read models have processed `min`; answers the position reached. */
   async waitFor(min: number, timeoutMs: number): Promise<number> {
+    return (await this.waitForCheckpoint(min, timeoutMs)).position;
+  }
+
+  /** Waits (bounded) until the read models have processed `min`; answers the checkpoint reached. */
+  async waitForCheckpoint(min: number, timeoutMs: number): Promise<ReadModelCheckpoint> {
     const deadline = Date.now() + timeoutMs;
-    let position = await this.position();
-    while (position < min && Date.now() < deadline) {
+    let checkpoint = await this.checkpoint();
+    while (checkpoint.position < min && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.min(25, Math.max(1, deadline - Date.now())));
         const onApplied = () => done();
@@ -52,9 +73,9 @@ export class ProjectionStatus {
         const emitter = this.projector.projector.applied;
         emitter.on('position', onApplied);
       });
-      position = await this.position();
+      checkpoint = await this.checkpoint();
     }
-    return position;
+    return checkpoint;
   }
 
   async freshness(): Promise<Freshness> {

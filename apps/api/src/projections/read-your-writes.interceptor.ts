@@ -2,7 +2,14 @@ import { Injectable, type CallHandler, type ExecutionContext, type NestIntercept
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, switchMap, type Observable } from 'rxjs';
 import { ApplicationError } from '../application/errors.js';
-import { ProjectionStatus } from './projection-status.service.js';
+import { ProjectionStatus, type ReadModelCheckpoint } from './projection-status.service.js';
+
+/** Where the interceptor leaves the checkpoint it answered in X-Projection-Position, for the handler. */
+export const CHECKPOINT = Symbol('read-model checkpoint');
+export type CheckpointedRequest = FastifyRequest & { [CHECKPOINT]?: ReadModelCheckpoint };
+
+/** The checkpoint a read-model request was answered at (set by ReadYourWritesInterceptor), if any. */
+export const checkpointOf = (request: unknown): ReadModelCheckpoint | undefined => (request as CheckpointedRequest)[CHECKPOINT];
 
 export const MAX_WAIT_MS = 5000;
 
@@ -30,8 +37,10 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
       }
       min = Number(value);
     }
-    return from(min > 0 ? this.status.waitFor(min, MAX_WAIT_MS) : this.status.position()).pipe(
-      switchMap((position) => {
+    return from(min > 0 ? this.status.waitForCheckpoint(min, MAX_WAIT_MS) : this.status.checkpoint()).pipe(
+      switchMap((checkpoint) => {
+        const { position } = checkpoint;
+        (request as CheckpointedRequest)[CHECKPOINT] = checkpoint;
         void reply.header('x-projection-position', String(position));
         if (position < min) void reply.header('x-projection-behind', String(min - position));
         return next.handle();

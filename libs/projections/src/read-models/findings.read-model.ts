@@ -322,7 +322,7 @@ export const findingsReadModel: ReadModel = {
       first_position         bigint NOT NULL,
       last_position          bigint NOT NULL,
       -- Free-text search is a substring match (LIKE '%…%'): Chinese has no spaces for a tsvector to
-      -- split on, and pg_trgm may not be installed. Lowercased once here, not on every query.
+      -- split on. Lowercased once here, not on every query; a trigram index below when pg_trgm is there.
       search                 text GENERATED ALWAYS AS (lower(title || ' ' || description || ' ' || coalesce(category, ''))) STORED
     ) WITH (fillfactor = 80);
     -- A finding is rewritten at every step of its rectification. Free room in each page (fillfactor)
@@ -334,6 +334,26 @@ export const findingsReadModel: ReadModel = {
     CREATE INDEX ON ${t(TABLES.findings)} (rect_department_id, first_position DESC);
     CREATE INDEX ON ${t(TABLES.findings)} (round_id, field_id);
     CREATE INDEX ON ${t(TABLES.findings)} (first_position DESC);
+    -- Substring search on a trigram index where pg_trgm is installed, or may be installed by this role (it is a
+    -- trusted extension): trigrams are taken of any letters, Chinese included, so no tokenizer is needed. A search of
+    -- fewer than 3 characters has no trigram and scans (the round's findings, when a round is given); without pg_trgm
+    -- every search does. The answers are the same either way. \`search\` changes only with the text, so status
+    -- updates stay HOT.
+    DO $trgm$
+    DECLARE
+      v_schema text;
+    BEGIN
+      BEGIN
+        CREATE EXTENSION IF NOT EXISTS pg_trgm;
+      EXCEPTION WHEN insufficient_privilege OR undefined_file OR invalid_schema_name OR feature_not_supported THEN
+        NULL;
+      END;
+      SELECT n.nspname INTO v_schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+       WHERE e.extname = 'pg_trgm';
+      IF v_schema IS NOT NULL THEN
+        EXECUTE format('CREATE INDEX ON %s USING gin (search %I.gin_trgm_ops)', '${t(TABLES.findings)}', v_schema);
+      END IF;
+    END $trgm$;
     CREATE TABLE ${t(TABLES.findingDepartmentFigures)} (
       round_id      text NOT NULL,
       department_id text NOT NULL,
