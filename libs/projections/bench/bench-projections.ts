@@ -28,7 +28,9 @@
  * BENCH_DEPARTMENTS (20), BENCH_ROUNDS_PER_DEPARTMENT (3), BENCH_WRITERS (16), BENCH_WINDOW_EVENTS
  * (commands per load window, default 5000), BENCH_BATCH (rebuild and raw page size, default 2000),
  * BENCH_CONNECTIONS (32), BENCH_SECONDS (measured seconds per endpoint, 10), BENCH_WARMUP_SECONDS (2),
- * BENCH_PROBE (on|off: also each dashboard at 1 connection, and each query called directly; default on).
+ * BENCH_PROBE (on|off: also each dashboard at 1 connection, and each query called directly; default on),
+ * BENCH_WRITE_RATE (commands/s written through the app while the endpoints are measured, default 200: the unit
+ * liaison's ReportProgress on its in-progress findings) and BENCH_HOT_SHARE (share of them on one finding, 0.05).
  * Results: printed, and written as JSON to bench-results/projections.json (relative to the cwd).
  * Exits non-zero when a request answered non-2xx, a read-model check failed, or the run failed.
  */
@@ -95,6 +97,10 @@ const CONNECTIONS = Math.floor(envNumber('BENCH_CONNECTIONS', 32));
 const MEASURE_S = envNumber('BENCH_SECONDS', 10);
 const WARMUP_S = envNumber('BENCH_WARMUP_SECONDS', 2);
 const PROBE = envSwitch('BENCH_PROBE');
+/** Commands per second written through the app while the endpoints are measured (0: none). */
+const WRITE_RATE = Math.max(0, envNumber('BENCH_WRITE_RATE', 200));
+/** Share of those commands sent to one finding (racing on its stream). */
+const HOT_SHARE = Math.min(1, Math.max(0, envNumber('BENCH_HOT_SHARE', 0.05)));
 const PROBE_S = 3;
 const DIRECT_CALLS = 300;
 const FIELDS_PER_ROUND = 9;
@@ -354,6 +360,74 @@ async function call<T>(base: string, method: 'GET' | 'POST', pathname: string, t
   return JSON.parse(text) as T;
 }
 
+interface WriterStats {
+  rate: number;
+  hotShare: number;
+  findings: number;
+  sent: number;
+  ok: number;
+  statusCodes: Record<string, number>;
+  errors: number;
+  seconds: number;
+  achievedPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/**
+ * Commands at a steady rate through the app while reads are measured, so the projector moves the checkpoint under
+ * the dashboards and lists as in use: ReportProgress by the unit liaison on its in-progress findings, a share of them
+ * on one finding (those race on its stream; a conflict answer is counted, not an error of the bench).
+ */
+function steadyWriter(base: string, token: string, findingIds: string[], rate: number, hotShare: number) {
+  const stats: WriterStats = { rate, hotShare, findings: findingIds.length, sent: 0, ok: 0, statusCodes: {}, errors: 0, seconds: 0, achievedPerSec: 0, p50Ms: 0, p99Ms: 0 };
+  const latencies: number[] = [];
+  const started = performance.now();
+  let inFlight = 0;
+  let n = 0;
+  const rng = new Rng(SEED ^ 0x5eed);
+  const send = async () => {
+    const id = rng.next() < hotShare ? findingIds[0] : findingIds[1 + Math.floor(rng.next() * (findingIds.length - 1))];
+    inFlight++;
+    stats.sent++;
+    const t0 = performance.now();
+    try {
+      const res = await fetch(`${base}/api/findings/${id}/progress`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ note: `进展 ${++n}`, percent: n % 100 }),
+      });
+      await res.arrayBuffer();
+      stats.statusCodes[res.status] = (stats.statusCodes[res.status] ?? 0) + 1;
+      if (res.ok) stats.ok++;
+      latencies.push(performance.now() - t0);
+    } catch {
+      stats.errors++;
+    } finally {
+      inFlight--;
+    }
+  };
+  // Every 20 ms the commands due since the start; at most 64 in flight (a slow server is not buried).
+  const timer = rate > 0 && findingIds.length > 1
+    ? setInterval(() => {
+        const due = Math.floor(((performance.now() - started) / 1000) * rate);
+        while (stats.sent < due && inFlight < 64) void send();
+      }, 20)
+    : undefined;
+  return {
+    async stop(): Promise<WriterStats> {
+      if (timer) clearInterval(timer);
+      while (inFlight > 0) await new Promise((r) => setTimeout(r, 10));
+      stats.seconds = (performance.now() - started) / 1000;
+      stats.achievedPerSec = stats.ok / Math.max(0.001, stats.seconds);
+      latencies.sort((x, y) => x - y);
+      stats.p50Ms = latencies.length ? percentile(latencies, 50) : 0;
+      stats.p99Ms = latencies.length ? percentile(latencies, 99) : 0;
+      return stats;
+    },
+  };
+}
+
 interface Endpoint {
   key: string;
   label: string;
@@ -610,6 +684,15 @@ async function main(): Promise<number> {
     const appBackends = () => backendPids(admin!, `application_name NOT IN ('bench-admin', 'bench_raw', 'bench_rebuild', 'bench_load', 'bench-direct')`);
     directPool = new pg.Pool({ connectionString: tagged(dbUrl, 'bench-direct'), max: 1 });
     directPool.on('error', () => undefined);
+    const { rows: writable } = await admin.query<{ id: string }>(
+      `SELECT id FROM ${READ_MODEL_SCHEMA}.findings WHERE status = 'in_progress' AND rect_department_id = $1 ORDER BY id LIMIT 500`,
+      [liaisonDepartment],
+    );
+    const writer = steadyWriter(base, tokens.liaison, writable.map((r) => r.id), WRITE_RATE, HOT_SHARE);
+    console.log(
+      `  while measuring: ${WRITE_RATE} commands/s (ReportProgress as bench.liaison over ${writable.length} in-progress findings, ` +
+        `${pct(HOT_SHARE)} of them on one finding)`,
+    );
     const runs: EndpointRun[] = [];
     for (const e of endpoints) {
       let pids: number[] = [];
@@ -664,6 +747,12 @@ async function main(): Promise<number> {
       runs.push(run);
     }
 
+    const writes = await writer.stop();
+    console.log(
+      `  commands written meanwhile: ${writes.ok} of ${writes.sent} 2xx in ${fmt(writes.seconds)} s = ${fmt(writes.achievedPerSec)}/s, ` +
+        `p50 ${fmt(writes.p50Ms, 1)} ms, p99 ${fmt(writes.p99Ms, 1)} ms; status codes ${JSON.stringify(writes.statusCodes)}, errors ${writes.errors}`,
+    );
+
     // ---------------------------------------------------------------- report
     const failures = runs.filter((r) => r.result.measured.non2xx + r.result.measured.errors + r.result.warmup.non2xx + r.result.warmup.errors + (r.probe ? r.probe.measured.non2xx + r.probe.measured.errors : 0) > 0);
     const dashboards = runs.filter((r) => r.endpoint.dashboard);
@@ -713,7 +802,8 @@ async function main(): Promise<number> {
     const out = writeResults('projections', {
           startedAt: new Date(benchStarted).toISOString(),
           durationSeconds: (Date.now() - benchStarted) / 1000,
-          settings: { events: EVENTS, seed: SEED, departments: DEPARTMENTS, roundsPerDepartment: ROUNDS_PER_DEPARTMENT, fieldsPerRound: FIELDS_PER_ROUND, pointsPerRound: POINTS_PER_ROUND, writers: WRITERS, windowEvents: WINDOW, batch: BATCH, connections: CONNECTIONS, measureSeconds: MEASURE_S, warmupSeconds: WARMUP_S, history: HISTORY, officeDate: today },
+          settings: { events: EVENTS, seed: SEED, departments: DEPARTMENTS, roundsPerDepartment: ROUNDS_PER_DEPARTMENT, fieldsPerRound: FIELDS_PER_ROUND, pointsPerRound: POINTS_PER_ROUND, writers: WRITERS, windowEvents: WINDOW, batch: BATCH, connections: CONNECTIONS, measureSeconds: MEASURE_S, warmupSeconds: WARMUP_S, history: HISTORY, officeDate: today, probe: PROBE, writeRate: WRITE_RATE, hotShare: HOT_SHARE },
+          writesDuringReads: writes,
           targets: TARGETS,
           machine,
           data: {
