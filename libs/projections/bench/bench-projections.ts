@@ -29,7 +29,7 @@
  * (commands per load window, default 5000), BENCH_BATCH (rebuild and raw page size, default 2000),
  * BENCH_CONNECTIONS (32), BENCH_SECONDS (measured seconds per endpoint, 10), BENCH_WARMUP_SECONDS (2),
  * BENCH_PROBE (on|off: also each dashboard at 1 connection, and each query called directly; default on),
- * BENCH_WRITE_RATE (commands/s written through the app while the endpoints are measured, default 200: the unit
+ * BENCH_WRITE_RATE (commands/s written through the app while the endpoints are measured, default 200, 0 or off: none; the unit
  * liaison's ReportProgress on its in-progress findings) and BENCH_HOT_SHARE (share of them on one finding, 0.05).
  * Results: printed, and written as JSON to bench-results/projections.json (relative to the cwd).
  * Exits non-zero when a request answered non-2xx, a read-model check failed, or the run failed.
@@ -98,9 +98,9 @@ const MEASURE_S = envNumber('BENCH_SECONDS', 10);
 const WARMUP_S = envNumber('BENCH_WARMUP_SECONDS', 2);
 const PROBE = envSwitch('BENCH_PROBE');
 /** Commands per second written through the app while the endpoints are measured (0: none). */
-const WRITE_RATE = Math.max(0, envNumber('BENCH_WRITE_RATE', 200));
+const WRITE_RATE = ['0', 'off'].includes(process.env.BENCH_WRITE_RATE?.trim() ?? '') ? 0 : envNumber('BENCH_WRITE_RATE', 200);
 /** Share of those commands sent to one finding (racing on its stream). */
-const HOT_SHARE = Math.min(1, Math.max(0, envNumber('BENCH_HOT_SHARE', 0.05)));
+const HOT_SHARE = process.env.BENCH_HOT_SHARE?.trim() === '0' ? 0 : Math.min(1, envNumber('BENCH_HOT_SHARE', 0.05));
 const PROBE_S = 3;
 const DIRECT_CALLS = 300;
 const FIELDS_PER_ROUND = 9;
@@ -365,6 +365,8 @@ interface WriterStats {
   hotShare: number;
   findings: number;
   sent: number;
+  /** Commands due that were not sent because 8 were in flight. */
+  skipped: number;
   ok: number;
   statusCodes: Record<string, number>;
   errors: number;
@@ -380,7 +382,7 @@ interface WriterStats {
  * on one finding (those race on its stream; a conflict answer is counted, not an error of the bench).
  */
 function steadyWriter(base: string, token: string, findingIds: string[], rate: number, hotShare: number) {
-  const stats: WriterStats = { rate, hotShare, findings: findingIds.length, sent: 0, ok: 0, statusCodes: {}, errors: 0, seconds: 0, achievedPerSec: 0, p50Ms: 0, p99Ms: 0 };
+  const stats: WriterStats = { rate, hotShare, findings: findingIds.length, sent: 0, skipped: 0, ok: 0, statusCodes: {}, errors: 0, seconds: 0, achievedPerSec: 0, p50Ms: 0, p99Ms: 0 };
   const latencies: number[] = [];
   const started = performance.now();
   let inFlight = 0;
@@ -407,11 +409,19 @@ function steadyWriter(base: string, token: string, findingIds: string[], rate: n
       inFlight--;
     }
   };
-  // Every 20 ms the commands due since the start; at most 64 in flight (a slow server is not buried).
+  // Every 20 ms the commands due since the start, at most 8 in flight: a server that cannot keep up gets fewer
+  // commands (the achieved rate is reported), not a queue that buries the reads being measured.
   const timer = rate > 0 && findingIds.length > 1
     ? setInterval(() => {
         const due = Math.floor(((performance.now() - started) / 1000) * rate);
-        while (stats.sent < due && inFlight < 64) void send();
+        while (stats.sent + stats.skipped < due) {
+          // What cannot be sent when due is dropped (counted), not sent in a burst later.
+          if (inFlight >= 8) {
+            stats.skipped = due - stats.sent;
+            break;
+          }
+          void send();
+        }
       }, 20)
     : undefined;
   return {
@@ -749,15 +759,17 @@ async function main(): Promise<number> {
 
     const writes = await writer.stop();
     console.log(
-      `  commands written meanwhile: ${writes.ok} of ${writes.sent} 2xx in ${fmt(writes.seconds)} s = ${fmt(writes.achievedPerSec)}/s, ` +
+      `  commands written meanwhile: ${writes.ok} of ${writes.sent} 2xx (${writes.skipped} not sent: 8 in flight) in ${fmt(writes.seconds)} s = ${fmt(writes.achievedPerSec)}/s, ` +
         `p50 ${fmt(writes.p50Ms, 1)} ms, p99 ${fmt(writes.p99Ms, 1)} ms; status codes ${JSON.stringify(writes.statusCodes)}, errors ${writes.errors}`,
     );
 
     // ---------------------------------------------------------------- report
     const failures = runs.filter((r) => r.result.measured.non2xx + r.result.measured.errors + r.result.warmup.non2xx + r.result.warmup.errors + (r.probe ? r.probe.measured.non2xx + r.probe.measured.errors : 0) > 0);
     const dashboards = runs.filter((r) => r.endpoint.dashboard);
-    const worstDashboardP99 = Math.max(...dashboards.map((r) => r.result.measured.latencyMs.p99));
-    const dashboardsPass = worstDashboardP99 <= TARGETS.dashboardP99Ms;
+    // A run that answered nothing (p99 null) misses its target; it does not pass.
+    const p99Met = (r: EndpointRun) => r.result.measured.ok > 0 && r.result.measured.latencyMs.p99 <= TARGETS.dashboardP99Ms;
+    const worstDashboardP99 = Math.max(...dashboards.map((r) => r.result.measured.latencyMs.p99 ?? Number.POSITIVE_INFINITY));
+    const dashboardsPass = dashboards.every(p99Met);
     const rebuildPass = rebuildRatio >= TARGETS.rebuildRatio;
     const machine = { ...machineFacts(loadAtStart), ...pgFacts, databaseMode: database.mode };
     const table = [
@@ -769,7 +781,7 @@ async function main(): Promise<number> {
       ...runs.map((r) => {
         const m = r.result.measured;
         const target = r.endpoint.dashboard ? `p99 ≤ ${TARGETS.dashboardP99Ms} ms` : '(no target)';
-        const result = r.endpoint.dashboard ? (m.latencyMs.p99 <= TARGETS.dashboardP99Ms ? 'PASS' : 'MISS') : '–';
+        const result = r.endpoint.dashboard ? (p99Met(r) ? 'PASS' : 'MISS') : '–';
         const detail = [
           `${fmt(m.requestsPerSec)} req/s, non-2xx ${m.non2xx}, ≈${fmt(r.cpu.dbTransactionsPerRequest, 1)} DB statements/req`,
           r.probe ? `1 conn: p50 ${fmt(r.probe.measured.latencyMs.p50, 1)} / p99 ${fmt(r.probe.measured.latencyMs.p99, 1)} ms` : '',
@@ -796,7 +808,7 @@ async function main(): Promise<number> {
         for (const s of [...f.result.warmup.non2xxSamples, ...m.non2xxSamples]) console.log(`    ${s.path} → ${s.status}: ${s.body}`);
       }
     }
-    const missed = [...(rebuildPass ? [] : ['rebuild ratio']), ...dashboards.filter((r) => r.result.measured.latencyMs.p99 > TARGETS.dashboardP99Ms).map((r) => `${r.endpoint.label} [${r.endpoint.who}] p99`)];
+    const missed = [...(rebuildPass ? [] : ['rebuild ratio']), ...dashboards.filter((r) => !p99Met(r)).map((r) => `${r.endpoint.label} [${r.endpoint.who}] p99`)];
     console.log(missed.length ? `\nMISSED: ${missed.join('; ')}` : '\nAll targets met.');
 
     const out = writeResults('projections', {
@@ -822,7 +834,7 @@ async function main(): Promise<number> {
           },
           load: { ...loaded, eventsPerSec: loaded.events / loaded.seconds, planSeconds },
           rebuild: { rawEventsPerSec: rawRate, rebuildEventsPerSec: rb.eventsPerSec, ratio: rebuildRatio, pass: rebuildPass, passes, applySeconds: rb.applySeconds },
-          endpoints: runs.map((r) => ({ ...r, pass: r.endpoint.dashboard ? r.result.measured.latencyMs.p99 <= TARGETS.dashboardP99Ms : null })),
+          endpoints: runs.map((r) => ({ ...r, pass: r.endpoint.dashboard ? p99Met(r) : null })),
           dashboards: { worstP99Ms: worstDashboardP99, pass: dashboardsPass },
           failures: failures.map((f) => f.endpoint.key),
           markdown: table.join('\n'),
