@@ -14,8 +14,19 @@ import {
 import type { RecordedEvent } from '@app/event-store';
 import { readModels } from '../src/read-models/index.js';
 import { TABLES } from '../src/read-models/tables.js';
-import { dashboardDepartments, dashboardFields, dashboardOverview, dashboardTrend } from '../src/queries/dashboard.queries.js';
-import { listDepartments, listFindings, listLeads, listRounds, type FindingListQuery } from '../src/queries/list.queries.js';
+import {
+  dashboardDepartments,
+  dashboardFields,
+  dashboardOverview,
+  dashboardTrend,
+} from '../src/queries/dashboard.queries.js';
+import {
+  listDepartments,
+  listFindings,
+  listLeads,
+  listRounds,
+  type FindingListQuery,
+} from '../src/queries/list.queries.js';
 
 /*
  * A scripted tour through the real deciders, folded by the read models into a throwaway schema,
@@ -26,7 +37,8 @@ import { listDepartments, listFindings, listLeads, listRounds, type FindingListQ
 const URL = process.env.SYSTEM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TODAY = '2024-10-20';
 
-const id = (prefix: string, n: number) => `00000000-0000-4000-8000-${prefix.padStart(4, '0')}${String(n).padStart(8, '0')}`;
+const id = (prefix: string, n: number) =>
+  `00000000-0000-4000-8000-${prefix.padStart(4, '0')}${String(n).padStart(8, '0')}`;
 const D1 = id('d', 1); // 区教育局
 const D2 = id('d', 2); // 区民政局
 const D3 = id('d', 3); // 东城街道办事处, renamed
@@ -43,7 +55,13 @@ class Script {
   readonly events: RecordedEvent[] = [];
   private readonly states = new Map<string, unknown>();
 
-  run<S, C, E extends { type: string; data: object }>(decider: Decider<S, any, any>, stream: string, type: string, data: object, now: string): void {
+  run<S, C, E extends { type: string; data: object }>(
+    decider: Decider<S, any, any>,
+    stream: string,
+    type: string,
+    data: object,
+    now: string,
+  ): void {
     let state = (this.states.get(stream) as S | undefined) ?? decider.initialState();
     const produced = decider.decide({ type, data, metadata: { now } } as C, state) as E[];
     for (const event of produced) {
@@ -71,47 +89,129 @@ class Script {
   foreign(now: string): void {
     const position = this.events.length + 1;
     this.events.push({
-      streamId: 'other-1', revision: 1, position, id: `00000000-0000-4000-9000-${String(position).padStart(12, '0')}`, type: 'SomethingElseHappened',
-      data: { findingId: A(1), roundId: R1 }, metadata: { actor: { id: 'u', username: 'x', role: 'admin' }, correlationId: 'c', causationId: 'c' },
-      occurredAt: null, recordedAt: new Date(now), prevHash: '', hash: '',
+      streamId: 'other-1',
+      revision: 1,
+      position,
+      id: `00000000-0000-4000-9000-${String(position).padStart(12, '0')}`,
+      type: 'SomethingElseHappened',
+      data: { findingId: A(1), roundId: R1 },
+      metadata: { actor: { id: 'u', username: 'x', role: 'admin' }, correlationId: 'c', causationId: 'c' },
+      occurredAt: null,
+      recordedAt: new Date(now),
+      prevHash: '',
+      hash: '',
     });
   }
 }
 
 function tour(): RecordedEvent[] {
   const s = new Script();
-  const dept = (d: string, type: string, data: object, now: string) => s.run(departmentDecider, departmentStream(d), type, { departmentId: d, ...data }, now);
-  const round = (r: string, type: string, data: object, now: string) => s.run(inspectionRoundDecider, roundStream(r), type, { roundId: r, ...data }, now);
-  const finding = (f: string, type: string, data: object, now: string) => s.run(findingDecider, findingStream(f), type, { findingId: f, ...data }, now);
-  const lead = (l: string, type: string, data: object, now: string) => s.run(leadDecider, leadStream(l), type, { leadId: l, ...data }, now);
+  const dept = (d: string, type: string, data: object, now: string) =>
+    s.run(departmentDecider, departmentStream(d), type, { departmentId: d, ...data }, now);
+  const round = (r: string, type: string, data: object, now: string) =>
+    s.run(inspectionRoundDecider, roundStream(r), type, { roundId: r, ...data }, now);
+  const finding = (f: string, type: string, data: object, now: string) =>
+    s.run(findingDecider, findingStream(f), type, { findingId: f, ...data }, now);
+  const lead = (l: string, type: string, data: object, now: string) =>
+    s.run(leadDecider, leadStream(l), type, { leadId: l, ...data }, now);
 
   dept(D1, 'RegisterDepartment', { name: '区教育局', kind: 'bureau' }, '2024-08-01T09:00:00+08:00');
   dept(D2, 'RegisterDepartment', { name: '区民政局', kind: 'bureau' }, '2024-08-01T09:01:00+08:00');
   dept(D3, 'RegisterDepartment', { name: '东城街道', kind: 'subdistrict' }, '2024-08-01T09:02:00+08:00');
 
-  round(R1, 'PlanRound', { kind: 'mobile', title: '平城区困难群众救助和基层执法领域机动式巡察', scope: '困难群众救助领域和基层执法领域', startsOn: '2024-08-26', endsOn: '2024-10-31' }, '2024-08-20T10:00:00+08:00');
+  round(
+    R1,
+    'PlanRound',
+    {
+      kind: 'mobile',
+      title: '平城区困难群众救助和基层执法领域机动式巡察',
+      scope: '困难群众救助领域和基层执法领域',
+      startsOn: '2024-08-26',
+      endsOn: '2024-10-31',
+    },
+    '2024-08-20T10:00:00+08:00',
+  );
   round(R1, 'AddFocusField', { fieldId: F1, name: '校园食品安全' }, '2024-08-20T10:01:00+08:00');
   round(R1, 'AddFocusField', { fieldId: F2, name: '社会救助' }, '2024-08-20T10:02:00+08:00');
   round(R1, 'AddFocusField', { fieldId: F3, name: '基层综合执法' }, '2024-08-20T10:03:00+08:00');
-  round(R1, 'AddMonitoringPoint', { pointId: P1, fieldId: F1, title: '学校食堂食材采购与查验', targets: [{ kind: 'department', name: '区教育局', departmentId: D1 }] }, '2024-08-20T10:04:00+08:00');
-  round(R1, 'AddMonitoringPoint', { pointId: P2, fieldId: F1, title: '食堂从业人员管理', targets: [{ kind: 'post', name: '食堂管理员' }] }, '2024-08-20T10:05:00+08:00');
-  round(R1, 'AddMonitoringPoint', { pointId: P3, fieldId: F2, title: '低保审核审批', targets: [{ kind: 'department', name: '区民政局', departmentId: D2 }] }, '2024-08-20T10:06:00+08:00');
-  round(R1, 'AddMonitoringPoint', { pointId: P4, fieldId: F3, title: '执法记录仪使用', targets: [{ kind: 'project', name: '执法规范化' }] }, '2024-08-20T10:07:00+08:00');
+  round(
+    R1,
+    'AddMonitoringPoint',
+    {
+      pointId: P1,
+      fieldId: F1,
+      title: '学校食堂食材采购与查验',
+      targets: [{ kind: 'department', name: '区教育局', departmentId: D1 }],
+    },
+    '2024-08-20T10:04:00+08:00',
+  );
+  round(
+    R1,
+    'AddMonitoringPoint',
+    { pointId: P2, fieldId: F1, title: '食堂从业人员管理', targets: [{ kind: 'post', name: '食堂管理员' }] },
+    '2024-08-20T10:05:00+08:00',
+  );
+  round(
+    R1,
+    'AddMonitoringPoint',
+    {
+      pointId: P3,
+      fieldId: F2,
+      title: '低保审核审批',
+      targets: [{ kind: 'department', name: '区民政局', departmentId: D2 }],
+    },
+    '2024-08-20T10:06:00+08:00',
+  );
+  round(
+    R1,
+    'AddMonitoringPoint',
+    { pointId: P4, fieldId: F3, title: '执法记录仪使用', targets: [{ kind: 'project', name: '执法规范化' }] },
+    '2024-08-20T10:07:00+08:00',
+  );
   round(R1, 'StationRound', { occurredAt: '2024-08-26T09:00:00+08:00' }, '2024-08-26T11:00:00+08:00');
 
-  round(R2, 'PlanRound', { kind: 'special', title: '医保基金专项巡察', scope: '医保基金', startsOn: '2024-09-10', endsOn: '2024-09-30' }, '2024-09-01T10:00:00+08:00');
+  round(
+    R2,
+    'PlanRound',
+    { kind: 'special', title: '医保基金专项巡察', scope: '医保基金', startsOn: '2024-09-10', endsOn: '2024-09-30' },
+    '2024-09-01T10:00:00+08:00',
+  );
   round(R2, 'AddFocusField', { fieldId: F9, name: '医疗救助' }, '2024-09-01T10:01:00+08:00');
-  round(R2, 'AddMonitoringPoint', { pointId: P9, fieldId: F9, title: '医疗救助资金发放', targets: [{ kind: 'department', name: '区医疗保障局' }] }, '2024-09-01T10:02:00+08:00');
+  round(
+    R2,
+    'AddMonitoringPoint',
+    { pointId: P9, fieldId: F9, title: '医疗救助资金发放', targets: [{ kind: 'department', name: '区医疗保障局' }] },
+    '2024-09-01T10:02:00+08:00',
+  );
   round(R2, 'StationRound', {}, '2024-09-10T09:00:00+08:00');
 
-  const record = (f: string, point: string, field: string, dept_: string, title: string, description: string, now: string, round_ = R1) =>
-    finding(f, 'RecordFinding', { roundId: round_, fieldId: field, monitoringPointId: point, departmentId: dept_, title, description }, now);
-  const assign = (f: string, type: string, dept_: string, dueOn: string, now: string) => finding(f, 'AssignRectification', { type, departmentId: dept_, responsiblePerson: '王建国', dueOn }, now);
+  const record = (
+    f: string,
+    point: string,
+    field: string,
+    dept_: string,
+    title: string,
+    description: string,
+    now: string,
+    round_ = R1,
+  ) =>
+    finding(
+      f,
+      'RecordFinding',
+      { roundId: round_, fieldId: field, monitoringPointId: point, departmentId: dept_, title, description },
+      now,
+    );
+  const assign = (f: string, type: string, dept_: string, dueOn: string, now: string) =>
+    finding(f, 'AssignRectification', { type, departmentId: dept_, responsiblePerson: '王建国', dueOn }, now);
   const ack = (f: string, now: string) => finding(f, 'AcknowledgeRectification', {}, now);
-  const plan = (f: string, now: string) => finding(f, 'SubmitRectificationPlan', { measures: '建立台账', target: '月底前完成' }, now);
-  const progress = (f: string, percent: number, now: string) => finding(f, 'ReportProgress', { note: '推进中', percent }, now);
-  const requestClosure = (f: string, now: string) => finding(f, 'RequestClosure', { evidence: ['整改报告.pdf'], signedOffBy: '局长 李明' }, now);
-  const verify = (f: string, now: string, extra: object = {}) => finding(f, 'VerifyRectification', { accepted: true, ...extra }, now);
+  const plan = (f: string, now: string) =>
+    finding(f, 'SubmitRectificationPlan', { measures: '建立台账', target: '月底前完成' }, now);
+  const progress = (f: string, percent: number, now: string) =>
+    finding(f, 'ReportProgress', { note: '推进中', percent }, now);
+  const requestClosure = (f: string, now: string) =>
+    finding(f, 'RequestClosure', { evidence: ['整改报告.pdf'], signedOffBy: '局长 李明' }, now);
+  const verify = (f: string, now: string, extra: object = {}) =>
+    finding(f, 'VerifyRectification', { accepted: true, ...extra }, now);
 
   record(A(1), P1, F1, D1, '学校食堂食材采购台账不全', '抽查3所学校，食材索证索票不全。', '2024-08-27T10:00:00+08:00');
   record(A(2), P1, F1, D1, '夜市摊点肉制品来源不明', '现场检查发现来源不明肉制品。', '2024-08-27T11:00:00+08:00');
@@ -129,11 +229,43 @@ function tour(): RecordedEvent[] {
   record(A(14), P3, F2, D2, '特困人员供养标准执行不到位', '个别对象未足额发放。', '2024-09-04T10:00:00+08:00');
   record(B1, P9, F9, D1, '医疗救助重复报销', '同一票据重复报销。', '2024-09-11T10:00:00+08:00', R2);
 
-  lead(L(1), 'RecordLead', { roundId: R1, monitoringPointId: P1, source: 'petition', summary: '群众反映食堂采购存在利益输送', subjects: [{ ref: 'pd-1', post: '食堂管理员' }], informantRef: 'pd-2' }, '2024-08-27T15:00:00+08:00');
-  lead(L(4), 'RecordLead', { roundId: R1, monitoringPointId: P4, source: 'site_visit', summary: '执法队员执法不规范' }, '2024-08-28T15:00:00+08:00');
-  lead(L(2), 'RecordLead', { roundId: R1, monitoringPointId: P3, source: 'interview', summary: '低保审批中优亲厚友' }, '2024-09-03T15:00:00+08:00');
-  lead(L(3), 'RecordLead', { roundId: R1, source: 'documents', summary: '查阅资料发现账目异常' }, '2024-09-04T15:00:00+08:00');
-  lead(L(9), 'RecordLead', { roundId: R2, monitoringPointId: P9, source: 'petition', summary: '医保报销违规' }, '2024-09-12T15:00:00+08:00');
+  lead(
+    L(1),
+    'RecordLead',
+    {
+      roundId: R1,
+      monitoringPointId: P1,
+      source: 'petition',
+      summary: '群众反映食堂采购存在利益输送',
+      subjects: [{ ref: 'pd-1', post: '食堂管理员' }],
+      informantRef: 'pd-2',
+    },
+    '2024-08-27T15:00:00+08:00',
+  );
+  lead(
+    L(4),
+    'RecordLead',
+    { roundId: R1, monitoringPointId: P4, source: 'site_visit', summary: '执法队员执法不规范' },
+    '2024-08-28T15:00:00+08:00',
+  );
+  lead(
+    L(2),
+    'RecordLead',
+    { roundId: R1, monitoringPointId: P3, source: 'interview', summary: '低保审批中优亲厚友' },
+    '2024-09-03T15:00:00+08:00',
+  );
+  lead(
+    L(3),
+    'RecordLead',
+    { roundId: R1, source: 'documents', summary: '查阅资料发现账目异常' },
+    '2024-09-04T15:00:00+08:00',
+  );
+  lead(
+    L(9),
+    'RecordLead',
+    { roundId: R2, monitoringPointId: P9, source: 'petition', summary: '医保报销违规' },
+    '2024-09-12T15:00:00+08:00',
+  );
   s.foreign('2024-09-05T00:00:00Z');
 
   // A1: in progress, due 15 Oct — overdue on the 20th.
@@ -192,7 +324,12 @@ function tour(): RecordedEvent[] {
   lead(L(1), 'RecordOutcome', { outcome: 'case_opened' }, '2024-10-01T09:00:00+08:00');
   lead(L(1), 'CloseLead', {}, '2024-10-08T09:00:00+08:00');
   lead(L(2), 'TriageLead', { decision: 'transfer' }, '2024-09-04T09:00:00+08:00');
-  lead(L(2), 'TransferLead', { receiver: 'functional_department', receiverDepartmentId: D2 }, '2024-09-05T09:00:00+08:00');
+  lead(
+    L(2),
+    'TransferLead',
+    { receiver: 'functional_department', receiverDepartmentId: D2 },
+    '2024-09-05T09:00:00+08:00',
+  );
   lead(L(2), 'AcknowledgeLeadReceipt', {}, '2024-09-06T09:00:00+08:00');
   lead(L(2), 'RecordDisposition', { method: 'concluded' }, '2024-09-20T09:00:00+08:00');
   lead(L(4), 'TriageLead', { decision: 'refer_elsewhere' }, '2024-08-29T09:00:00+08:00');
@@ -235,7 +372,11 @@ async function dump(schema: string): Promise<Record<string, unknown[]>> {
   for (const name of Object.values(TABLES)) {
     // Counter rows that went back to zero may or may not exist depending on batching; they say nothing.
     const { rows } = await client.query(`SELECT * FROM ${schema}.${name} t ORDER BY 1, 2, 3`);
-    out[name] = rows.filter((row) => !(name.includes('figures') || name.includes('counts') || name.includes('by_due')) || Object.values(row).some((v) => typeof v === 'number' && v !== 0));
+    out[name] = rows.filter(
+      (row) =>
+        !(name.includes('figures') || name.includes('counts') || name.includes('by_due')) ||
+        Object.values(row).some((v) => typeof v === 'number' && v !== 0),
+    );
   }
   return out;
 }
@@ -259,14 +400,28 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
       rectification: { assigned: 11, closed: 2, inProgress: 8, ongoing: 1, overdue: 2, completionRate: 0.1818 },
       leadsByState: { recorded: 1, triaged: 1, transferred: 0, received: 0, disposing: 0, concluded: 1, closed: 1 },
       leadsByDisposition: { talk_or_letter: 0, preliminary_verification: 1, shelved: 0, concluded: 1 },
-      leadsByOutcome: { cleared: 0, reminder: 0, criticism: 0, admonition: 0, case_opened: 1, organizational_measure: 0, judicial_transfer: 0 },
+      leadsByOutcome: {
+        cleared: 0,
+        reminder: 0,
+        criticism: 0,
+        admonition: 0,
+        case_opened: 1,
+        organizational_measure: 0,
+        judicial_transfer: 0,
+      },
       leadsBySource: { interview: 1, petition: 1, documents: 1, site_visit: 1 },
     });
   });
 
   it('adds up every round when no round is named', async () => {
     const all = await dashboardOverview(client, schema, {}, TODAY);
-    expect(all).toMatchObject({ fields: 4, monitoringPoints: 5, findings: 14, leads: 5, rectification: { assigned: 12, overdue: 3, inProgress: 9 } });
+    expect(all).toMatchObject({
+      fields: 4,
+      monitoringPoints: 5,
+      findings: 14,
+      leads: 5,
+      rectification: { assigned: 12, overdue: 3, inProgress: 9 },
+    });
   });
 
   it('answers one row per department with states, warnings and days to close', async () => {
@@ -278,7 +433,16 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
       name: '区教育局',
       findings: 6,
       assigned: 6,
-      byState: { recorded: 0, assigned: 2, acknowledged: 1, in_progress: 1, pending_verification: 1, closed: 1, ongoing: 0, dismissed: 0 },
+      byState: {
+        recorded: 0,
+        assigned: 2,
+        acknowledged: 1,
+        in_progress: 1,
+        pending_verification: 1,
+        closed: 1,
+        ongoing: 0,
+        dismissed: 0,
+      },
       closed: 1,
       overdue: 2,
       warning: { green: 1, yellow: 2, red: 2 },
@@ -294,7 +458,16 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
       name: '区民政局',
       findings: 5,
       assigned: 5,
-      byState: { recorded: 0, assigned: 2, acknowledged: 0, in_progress: 1, pending_verification: 0, closed: 1, ongoing: 1, dismissed: 0 },
+      byState: {
+        recorded: 0,
+        assigned: 2,
+        acknowledged: 0,
+        in_progress: 1,
+        pending_verification: 0,
+        closed: 1,
+        ongoing: 1,
+        dismissed: 0,
+      },
       closed: 1,
       overdue: 0,
       warning: { green: 1, yellow: 0, red: 0 },
@@ -320,7 +493,12 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
     const [later] = await dashboardDepartments(client, schema, { roundId: R1, departmentId: D1 }, '2024-10-26');
     // A3 (due 20th) and A12 (due 30th)… on the 26th: A1, A9, A3 overdue; A12 4 days, A13 5 days left.
     expect(later).toMatchObject({ overdue: 3, warning: { red: 3, yellow: 2, green: 0 } });
-    const [strict] = await dashboardDepartments(client, schema, { roundId: R1, departmentId: D1, thresholds: { greenDays: 30, yellowDays: 3 } }, TODAY);
+    const [strict] = await dashboardDepartments(
+      client,
+      schema,
+      { roundId: R1, departmentId: D1, thresholds: { greenDays: 30, yellowDays: 3 } },
+      TODAY,
+    );
     // Days left: A3 0, A12 10, A13 11 → yellow 1, green 2.
     expect(strict).toMatchObject({ overdue: 2, warning: { red: 2, yellow: 1, green: 2 } });
     const [before] = await dashboardDepartments(client, schema, { roundId: R1, departmentId: D1 }, '2024-08-31');
@@ -328,16 +506,48 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
   });
 
   it('answers only the named department, and every round without a round', async () => {
-    expect(await dashboardDepartments(client, schema, { roundId: R1, departmentId: D2 }, TODAY)).toEqual([expect.objectContaining({ departmentId: D2 })]);
+    expect(await dashboardDepartments(client, schema, { roundId: R1, departmentId: D2 }, TODAY)).toEqual([
+      expect.objectContaining({ departmentId: D2 }),
+    ]);
     const [d1] = await dashboardDepartments(client, schema, { departmentId: D1 }, TODAY);
     expect(d1).toMatchObject({ findings: 7, assigned: 7, overdue: 3, byState: { assigned: 3 } });
   });
 
   it('answers one row per focus field', async () => {
     expect(await dashboardFields(client, schema, { roundId: R1 }, TODAY)).toEqual([
-      { fieldId: F1, roundId: R1, name: '校园食品安全', monitoringPoints: 2, findings: 7, leads: 1, assigned: 7, closed: 1, completionRate: 0.1429 },
-      { fieldId: F2, roundId: R1, name: '社会救助', monitoringPoints: 1, findings: 5, leads: 1, assigned: 4, closed: 1, completionRate: 0.25 },
-      { fieldId: F3, roundId: R1, name: '基层综合执法', monitoringPoints: 1, findings: 1, leads: 1, assigned: 0, closed: 0, completionRate: 0 },
+      {
+        fieldId: F1,
+        roundId: R1,
+        name: '校园食品安全',
+        monitoringPoints: 2,
+        findings: 7,
+        leads: 1,
+        assigned: 7,
+        closed: 1,
+        completionRate: 0.1429,
+      },
+      {
+        fieldId: F2,
+        roundId: R1,
+        name: '社会救助',
+        monitoringPoints: 1,
+        findings: 5,
+        leads: 1,
+        assigned: 4,
+        closed: 1,
+        completionRate: 0.25,
+      },
+      {
+        fieldId: F3,
+        roundId: R1,
+        name: '基层综合执法',
+        monitoringPoints: 1,
+        findings: 1,
+        leads: 1,
+        assigned: 0,
+        closed: 0,
+        completionRate: 0,
+      },
     ]);
   });
 
@@ -358,7 +568,10 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
   });
 
   describe('the findings list', () => {
-    const ids = async (query: FindingListQuery, today = TODAY) => (await listFindings(client, schema, { roundId: R1, pageSize: 200, ...query }, today)).items.map((i) => i.findingId).sort();
+    const ids = async (query: FindingListQuery, today = TODAY) =>
+      (await listFindings(client, schema, { roundId: R1, pageSize: 200, ...query }, today)).items
+        .map((i) => i.findingId)
+        .sort();
 
     it('filters by status, type, department, assigned unit and field', async () => {
       expect(await ids({ status: 'in_progress' })).toEqual([A(1), A(5)]);
@@ -388,7 +601,10 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
     });
 
     it('finds a Chinese substring through the pg_trgm index, with the same answers as the scan', async () => {
-      const { rows } = await client.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexdef LIKE '%gin_trgm_ops%'`, [schema]);
+      const { rows } = await client.query(
+        `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexdef LIKE '%gin_trgm_ops%'`,
+        [schema],
+      );
       expect(rows).toHaveLength(1);
       const scanned = await ids({ q: '食材采购' });
       expect(scanned).toEqual([A(1)]);
@@ -411,21 +627,63 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
       const first = await listFindings(client, schema, { roundId: R1 }, TODAY);
       expect(first).toMatchObject({ total: 13, page: 1, pageSize: 20 });
       expect(first.items[0].findingId).toBe(A(14));
-      expect(await listFindings(client, schema, { roundId: R1, page: 9, pageSize: 5 }, TODAY)).toEqual({ items: [], total: 13, page: 9, pageSize: 5 });
+      expect(await listFindings(client, schema, { roundId: R1, page: 9, pageSize: 5 }, TODAY)).toEqual({
+        items: [],
+        total: 13,
+        page: 9,
+        pageSize: 5,
+      });
       expect((await listFindings(client, schema, { pageSize: 1000 }, TODAY)).pageSize).toBe(200);
     });
 
     it('answers each finding with its rectification, days left, overdue and warning', async () => {
       const items = (await listFindings(client, schema, { roundId: R1, pageSize: 200 }, TODAY)).items;
       const get = (f: string) => items.find((i) => i.findingId === f)!;
-      expect(get(A(1))).toMatchObject({ status: 'in_progress', type: 'deadline', dueOn: '2024-10-15', daysLeft: -5, overdue: true, warning: 'red', progressPercent: 50, departmentName: '区教育局', cycle: 1 });
+      expect(get(A(1))).toMatchObject({
+        status: 'in_progress',
+        type: 'deadline',
+        dueOn: '2024-10-15',
+        daysLeft: -5,
+        overdue: true,
+        warning: 'red',
+        progressPercent: 50,
+        departmentName: '区教育局',
+        cycle: 1,
+      });
       expect(get(A(3))).toMatchObject({ daysLeft: 0, overdue: false, warning: 'yellow' });
       expect(get(A(13))).toMatchObject({ daysLeft: 11, warning: 'green' });
       expect(get(A(14))).toMatchObject({ daysLeft: 21, warning: 'none' });
-      expect(get(A(2))).toMatchObject({ status: 'closed', overdue: false, warning: 'none', closedAt: '2024-08-29T10:00:00.000Z', assignedAt: '2024-08-28T02:00:00.000Z' });
-      expect(get(A(5))).toMatchObject({ status: 'in_progress', cycle: 2, reopenedCount: 1, rejectedCount: 1, closedAt: null, warning: 'none' });
-      expect(get(A(6))).toMatchObject({ status: 'ongoing', departmentId: D2, recordedDepartmentId: D3, warning: 'none', ongoingSince: '2024-10-10T02:00:00.000Z' });
-      expect(get(A(8))).toMatchObject({ status: 'recorded', type: null, dueOn: null, daysLeft: null, overdue: false, warning: 'none', departmentName: '东城街道办事处' });
+      expect(get(A(2))).toMatchObject({
+        status: 'closed',
+        overdue: false,
+        warning: 'none',
+        closedAt: '2024-08-29T10:00:00.000Z',
+        assignedAt: '2024-08-28T02:00:00.000Z',
+      });
+      expect(get(A(5))).toMatchObject({
+        status: 'in_progress',
+        cycle: 2,
+        reopenedCount: 1,
+        rejectedCount: 1,
+        closedAt: null,
+        warning: 'none',
+      });
+      expect(get(A(6))).toMatchObject({
+        status: 'ongoing',
+        departmentId: D2,
+        recordedDepartmentId: D3,
+        warning: 'none',
+        ongoingSince: '2024-10-10T02:00:00.000Z',
+      });
+      expect(get(A(8))).toMatchObject({
+        status: 'recorded',
+        type: null,
+        dueOn: null,
+        daysLeft: null,
+        overdue: false,
+        warning: 'none',
+        departmentName: '东城街道办事处',
+      });
       expect(get(A(7))).toMatchObject({ status: 'dismissed', dismissedAt: '2024-09-01T01:00:00.000Z' });
     });
   });
@@ -436,30 +694,69 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
     expect(all.items.map((l) => l.leadId)).toEqual([L(3), L(2), L(4), L(1)]);
     const [closed] = (await listLeads(client, schema, { roundId: R1, status: 'closed' }, TODAY)).items;
     expect(closed).toMatchObject({
-      leadId: L(1), fieldId: F1, monitoringPointId: P1, source: 'petition', status: 'closed', subjectCount: 1, triageDecision: 'transfer',
-      receiver: 'discipline_commission', disposition: 'preliminary_verification', dispositionChanges: 1, outcome: 'case_opened',
-      disposedAt: '2024-09-02T01:00:00.000Z', closedAt: '2024-10-08T01:00:00.000Z',
+      leadId: L(1),
+      fieldId: F1,
+      monitoringPointId: P1,
+      source: 'petition',
+      status: 'closed',
+      subjectCount: 1,
+      triageDecision: 'transfer',
+      receiver: 'discipline_commission',
+      disposition: 'preliminary_verification',
+      dispositionChanges: 1,
+      outcome: 'case_opened',
+      disposedAt: '2024-09-02T01:00:00.000Z',
+      closedAt: '2024-10-08T01:00:00.000Z',
     });
     expect(JSON.stringify(closed)).not.toMatch(/pd-\d|informant|subjects"/);
-    expect((await listLeads(client, schema, { source: 'petition' }, TODAY)).items.map((l) => l.leadId).sort()).toEqual([L(1), L(9)].sort());
-    expect((await listLeads(client, schema, { roundId: R1, status: 'concluded' }, TODAY)).items[0]).toMatchObject({ leadId: L(2), receiverDepartmentId: D2, fieldId: F2 });
-    expect((await listLeads(client, schema, { roundId: R1, source: 'documents' }, TODAY)).items[0]).toMatchObject({ leadId: L(3), fieldId: null, monitoringPointId: null });
+    expect((await listLeads(client, schema, { source: 'petition' }, TODAY)).items.map((l) => l.leadId).sort()).toEqual(
+      [L(1), L(9)].sort(),
+    );
+    expect((await listLeads(client, schema, { roundId: R1, status: 'concluded' }, TODAY)).items[0]).toMatchObject({
+      leadId: L(2),
+      receiverDepartmentId: D2,
+      fieldId: F2,
+    });
+    expect((await listLeads(client, schema, { roundId: R1, source: 'documents' }, TODAY)).items[0]).toMatchObject({
+      leadId: L(3),
+      fieldId: null,
+      monitoringPointId: null,
+    });
   });
 
   it('lists departments with their current names, and rounds latest first', async () => {
     const departments = await listDepartments(client, schema);
     expect(departments).toMatchObject({ total: 3, page: 1, pageSize: 200 });
-    expect(departments.items).toEqual(expect.arrayContaining([
-      { departmentId: D3, name: '东城街道办事处', kind: 'subdistrict', parentId: null, registeredAt: '2024-08-01T01:02:00.000Z' },
-    ]));
+    expect(departments.items).toEqual(
+      expect.arrayContaining([
+        {
+          departmentId: D3,
+          name: '东城街道办事处',
+          kind: 'subdistrict',
+          parentId: null,
+          registeredAt: '2024-08-01T01:02:00.000Z',
+        },
+      ]),
+    );
     const rounds = await listRounds(client, schema, {});
     expect(rounds.items.map((r) => r.roundId)).toEqual([R2, R1]);
     expect(rounds.items[1]).toEqual({
-      roundId: R1, title: '平城区困难群众救助和基层执法领域机动式巡察', kind: 'mobile', status: 'stationed', scope: '困难群众救助领域和基层执法领域', team: null,
-      startsOn: '2024-08-26', endsOn: '2024-10-31', fields: 3, monitoringPoints: 4,
-      milestones: { planned: '2024-08-20T10:00:00+08:00', stationed: '2024-08-26T09:00:00+08:00' }, lastPosition: expect.any(Number),
+      roundId: R1,
+      title: '平城区困难群众救助和基层执法领域机动式巡察',
+      kind: 'mobile',
+      status: 'stationed',
+      scope: '困难群众救助领域和基层执法领域',
+      team: null,
+      startsOn: '2024-08-26',
+      endsOn: '2024-10-31',
+      fields: 3,
+      monitoringPoints: 4,
+      milestones: { planned: '2024-08-20T10:00:00+08:00', stationed: '2024-08-26T09:00:00+08:00' },
+      lastPosition: expect.any(Number),
     });
-    expect((await listRounds(client, schema, { kind: 'special', pageSize: 1 })).items.map((r) => r.roundId)).toEqual([R2]);
+    expect((await listRounds(client, schema, { kind: 'special', pageSize: 1 })).items.map((r) => r.roundId)).toEqual([
+      R2,
+    ]);
   });
 });
 

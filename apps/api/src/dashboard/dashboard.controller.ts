@@ -17,7 +17,9 @@ export class DashboardController {
   overview(@Query() query: RoundQuery, @Req() request: unknown) {
     const today = officeToday();
     const key = ['overview', query.roundId ?? null, today];
-    return this.db.cached(request, key, (db, schema) => dashboardOverview(db, schema, { roundId: query.roundId }, today));
+    return this.db.cached(request, key, (db, schema) =>
+      dashboardOverview(db, schema, { roundId: query.roundId }, today),
+    );
   }
 
   /** A unit liaison gets their own department's row only. */
@@ -28,7 +30,14 @@ export class DashboardController {
     const departmentId = liaisonDepartment(user, query.departmentId) ?? query.departmentId;
     const thresholds = thresholdsOf(query);
     const today = officeToday();
-    const key = ['departments', query.roundId ?? null, departmentId ?? null, thresholds.greenDays, thresholds.yellowDays, today];
+    const key = [
+      'departments',
+      query.roundId ?? null,
+      departmentId ?? null,
+      thresholds.greenDays,
+      thresholds.yellowDays,
+      today,
+    ];
     return this.db.cached(request, key, (db, schema) =>
       dashboardDepartments(db, schema, { roundId: query.roundId, departmentId, thresholds }, today),
     );
@@ -50,6 +59,8 @@ export class DashboardController {
     const today = officeToday();
     const bucket = query.bucket ?? 'week';
     const key = ['trend', query.roundId ?? null, bucket, today];
-    return this.db.cached(request, key, (db, schema) => dashboardTrend(db, schema, { roundId: query.roundId, bucket }, today));
+    return this.db.cached(request, key, (db, schema) =>
+      dashboardTrend(db, schema, { roundId: query.roundId, bucket }, today),
+    );
   }
 }

@@ -24,7 +24,9 @@ export class ListsController {
     const request = own === undefined ? filters : { ...filters, departmentId: undefined, assignedDepartmentId: own };
     const full = { ...request, thresholds: thresholdsOf(query) };
     const today = officeToday();
-    return this.db.cached(http, ['findings', sorted(full), today], (db, schema) => listFindings(db, schema, full, today));
+    return this.db.cached(http, ['findings', sorted(full), today], (db, schema) =>
+      listFindings(db, schema, full, today),
+    );
   }
 
   @Get('leads')

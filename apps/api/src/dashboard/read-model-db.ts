@@ -60,7 +60,9 @@ export function thresholdsOf(query: { greenDays?: number; yellowDays?: number })
   };
   if (thresholds.yellowDays > thresholds.greenDays) {
     const message = 'yellowDays must not be greater than greenDays';
-    throw new ApplicationError('VALIDATION_FAILED', message, [{ field: 'yellowDays', rule: 'notAboveGreenDays', message }]);
+    throw new ApplicationError('VALIDATION_FAILED', message, [
+      { field: 'yellowDays', rule: 'notAboveGreenDays', message },
+    ]);
   }
   return thresholds;
 }

@@ -44,7 +44,9 @@ export class ProjectionStatus {
       const { rows } = await this.projector.projector.pool.query<{ position: string; generation: string }>(
         `SELECT position, generation FROM ${READ_MODEL_SCHEMA}.projector_checkpoint WHERE id = 'main'`,
       );
-      return rows.length ? { position: Number(rows[0].position), generation: rows[0].generation } : { position: 0, generation: '' };
+      return rows.length
+        ? { position: Number(rows[0].position), generation: rows[0].generation }
+        : { position: 0, generation: '' };
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === '42P01' || code === '3F000') return { position: 0, generation: '' }; // not built yet
@@ -86,7 +88,16 @@ export class ProjectionStatus {
       if (next) lagSeconds = Math.max(0, (Date.now() - next.recordedAt.getTime()) / 1000);
     }
     const status = this.projector.projector.status();
-    const { rows } = await this.projector.projector.pool.query(`SELECT count(*)::int AS n FROM ${READ_MODEL_SCHEMA}.dead_letters`).catch(() => ({ rows: [{ n: status.deadLetters }] }));
-    return { position, headPosition, lagEvents: Math.max(0, headPosition - position), lagSeconds, deadLetters: rows[0].n, running: status.running && status.leader };
+    const { rows } = await this.projector.projector.pool
+      .query(`SELECT count(*)::int AS n FROM ${READ_MODEL_SCHEMA}.dead_letters`)
+      .catch(() => ({ rows: [{ n: status.deadLetters }] }));
+    return {
+      position,
+      headPosition,
+      lagEvents: Math.max(0, headPosition - position),
+      lagSeconds,
+      deadLetters: rows[0].n,
+      running: status.running && status.leader,
+    };
   }
 }

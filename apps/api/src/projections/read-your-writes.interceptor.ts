@@ -9,7 +9,8 @@ export const CHECKPOINT = Symbol('read-model checkpoint');
 export type CheckpointedRequest = FastifyRequest & { [CHECKPOINT]?: ReadModelCheckpoint };
 
 /** The checkpoint a read-model request was answered at (set by ReadYourWritesInterceptor), if any. */
-export const checkpointOf = (request: unknown): ReadModelCheckpoint | undefined => (request as CheckpointedRequest)[CHECKPOINT];
+export const checkpointOf = (request: unknown): ReadModelCheckpoint | undefined =>
+  (request as CheckpointedRequest)[CHECKPOINT];
 
 export const MAX_WAIT_MS = 5000;
 

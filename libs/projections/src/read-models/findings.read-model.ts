@@ -278,7 +278,11 @@ function contribute(counters: Counters, row: FindingRow | undefined, sign: 1 | -
   };
   counters.departments.add({ round_id: row.round_id, department_id: row.department_id }, perDepartment, sign);
   if (row.due_on && isOpenFindingStatus(row.status)) {
-    counters.openByDue.add({ round_id: row.round_id, department_id: row.department_id, due_on: row.due_on }, { open: 1 }, sign);
+    counters.openByDue.add(
+      { round_id: row.round_id, department_id: row.department_id, due_on: row.due_on },
+      { open: 1 },
+      sign,
+    );
   }
   counters.fields.add({ round_id: row.round_id, field_id: row.field_id }, { findings: 1, assigned, closed }, sign);
 }
@@ -288,7 +292,10 @@ export const findingsReadModel: ReadModel = {
   ddl: (schema) => {
     const t = (name: string) => qualified(schema, name);
     const counters = (spec: TableSpec) =>
-      spec.columns.filter(([name]) => !spec.key.includes(name)).map(([name]) => `${name} int NOT NULL DEFAULT 0`).join(',\n      ');
+      spec.columns
+        .filter(([name]) => !spec.key.includes(name))
+        .map(([name]) => `${name} int NOT NULL DEFAULT 0`)
+        .join(',\n      ');
     return `
     CREATE TABLE ${t(TABLES.findings)} (
       id                     text PRIMARY KEY,
@@ -386,7 +393,12 @@ export const findingsReadModel: ReadModel = {
   async applyBatch(events: readonly RecordedEvent[], db: pg.ClientBase, schema: string) {
     const mine = events.filter((e) => TYPES.has(e.type)) as unknown as FindingRecordedEvent[];
     if (mine.length === 0) return;
-    const rows = await loadRows<FindingRow>(db, schema, findingsTable, touchedIds(mine, (e) => e.data.findingId));
+    const rows = await loadRows<FindingRow>(
+      db,
+      schema,
+      findingsTable,
+      touchedIds(mine, (e) => e.data.findingId),
+    );
     const before = new Map(rows);
     const counters: Counters = {
       departments: new CounterDeltas(findingDepartmentFiguresTable),
@@ -404,9 +416,15 @@ export const findingsReadModel: ReadModel = {
       rows.set(id, next);
       changed.add(id);
       if (event.type === 'FindingRecorded') {
-        counters.weeks.add({ round_id: next.round_id, week_start: isoWeekStart(officeDate(next.recorded_at)) }, { recorded: 1 });
+        counters.weeks.add(
+          { round_id: next.round_id, week_start: isoWeekStart(officeDate(next.recorded_at)) },
+          { recorded: 1 },
+        );
       } else if (event.type === 'RectificationVerified') {
-        counters.weeks.add({ round_id: next.round_id, week_start: isoWeekStart(officeDate(next.closed_at!)) }, { closed: 1 });
+        counters.weeks.add(
+          { round_id: next.round_id, week_start: isoWeekStart(officeDate(next.closed_at!)) },
+          { closed: 1 },
+        );
       }
     }
 
@@ -415,7 +433,13 @@ export const findingsReadModel: ReadModel = {
       contribute(counters, rows.get(id), 1);
     }
 
-    await upsertRows(db, schema, findingsTable, [...changed].map((id) => rows.get(id)! as Row), 'replace');
+    await upsertRows(
+      db,
+      schema,
+      findingsTable,
+      [...changed].map((id) => rows.get(id)! as Row),
+      'replace',
+    );
     await counters.departments.write(db, schema);
     await counters.openByDue.write(db, schema);
     await counters.fields.write(db, schema);
