@@ -1,8 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { EventStore } from '@app/event-store';
-import { READ_MODEL_SCHEMA } from '@app/projections';
-import { EVENT_STORE } from '../infrastructure/tokens.js';
-import { ProjectorService } from './projector.service.js';
+import { Inject, Injectable } from "@nestjs/common";
+import type { EventStore } from "@app/event-store";
+import { READ_MODEL_SCHEMA } from "@app/projections";
+import { EVENT_STORE } from "../infrastructure/tokens.js";
+import { ProjectorService } from "./projector.service.js";
+
+export interface ReadModelCheckpoint {
+  position: number;
+  /** '' before the read models exist. */
+  generation: string;
+}
 
 export interface Freshness {
   position: number;
@@ -26,45 +32,80 @@ export class ProjectionStatus {
 
   /** One statement per query (it runs on every read-model request); before the schema exists: 0. */
   async position(): Promise<number> {
+    return (await this.checkpoint()).position;
+  }
+
+  /**
+   * The read models' checkpoint: the position processed and the generation of the schema (a rebuild swaps in a new
+   * one, whose position may equal the old one's). One statement; before the schema exists: position 0, generation ''.
+   */
+  async checkpoint(): Promise<ReadModelCheckpoint> {
     try {
-      const { rows } = await this.projector.projector.pool.query(
-        `SELECT position FROM ${READ_MODEL_SCHEMA}.projector_checkpoint WHERE id = 'main'`,
+      const { rows } = await this.projector.projector.pool.query<{
+        position: string;
+        generation: string;
+      }>(
+        `SELECT position, generation FROM ${READ_MODEL_SCHEMA}.projector_checkpoint WHERE id = 'main'`,
       );
-      return rows.length ? Number(rows[0].position) : 0;
+      return rows.length
+        ? { position: Number(rows[0].position), generation: rows[0].generation }
+        : { position: 0, generation: "" };
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code === '42P01' || code === '3F000') return 0; // undefined table / schema: not built yet
+      if (code === "42P01" || code === "3F000")
+        return { position: 0, generation: "" }; // not built yet
       throw error;
     }
   }
 
   /** Waits (bounded) until the read models have processed `min`; answers the position reached. */
   async waitFor(min: number, timeoutMs: number): Promise<number> {
+    return (await this.waitForCheckpoint(min, timeoutMs)).position;
+  }
+
+  /** Waits (bounded) until the read models have processed `min`; answers the checkpoint reached. */
+  async waitForCheckpoint(
+    min: number,
+    timeoutMs: number,
+  ): Promise<ReadModelCheckpoint> {
     const deadline = Date.now() + timeoutMs;
-    let position = await this.position();
-    while (position < min && Date.now() < deadline) {
+    let checkpoint = await this.checkpoint();
+    while (checkpoint.position < min && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.min(25, Math.max(1, deadline - Date.now())));
+        const timer = setTimeout(
+          done,
+          Math.min(25, Math.max(1, deadline - Date.now())),
+        );
         const onApplied = () => done();
         function done() {
           clearTimeout(timer);
-          emitter.off('position', onApplied);
+          emitter.off("position", onApplied);
           resolve();
         }
         const emitter = this.projector.projector.applied;
-        emitter.on('position', onApplied);
+        emitter.on("position", onApplied);
       });
-      position = await this.position();
+      checkpoint = await this.checkpoint();
     }
-    return position;
+    return checkpoint;
   }
 
   async freshness(): Promise<Freshness> {
-    const [position, headPosition] = await Promise.all([this.position(), this.store.headPosition()]);
+    const [position, headPosition] = await Promise.all([
+      this.position(),
+      this.store.headPosition(),
+    ]);
     let lagSeconds = 0;
     if (headPosition > position) {
-      const [next] = await this.store.readAll({ fromPosition: position, limit: 1 });
-      if (next) lagSeconds = Math.max(0, (Date.now() - next.recordedAt.getTime()) / 1000);
+      const [next] = await this.store.readAll({
+        fromPosition: position,
+        limit: 1,
+      });
+      if (next)
+        lagSeconds = Math.max(
+          0,
+          (Date.now() - next.recordedAt.getTime()) / 1000,
+        );
     }
     const status = this.projector.projector.status();
     const { rows } = await this.projector.projector.pool
