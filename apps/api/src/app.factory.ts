@@ -12,6 +12,7 @@ import { AppModule } from './app.module.js';
 import { EVENT_STORE } from './infrastructure/tokens.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { validationPipe } from './http/validation.js';
+import { installJsonBodyParser } from './http/json-body.js';
 import { installRequestContext } from './http/request-context.js';
 import { createOpenApiDocument } from './openapi/document.js';
 
@@ -51,15 +52,20 @@ export const CONTENT_SECURITY_POLICY = {
 
 /** Builds the HTTP app on a database that is already running; used by main and by the e2e tests. */
 export async function createApp(config: AppConfig, database: DatabaseHandle): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: 256 * 1024 });
+  const bodyLimit = 256 * 1024;
+  const adapter = new FastifyAdapter({ bodyLimit });
   installRequestContext(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), adapter, {
     logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
     abortOnError: false,
   });
+  // JSON nested too deep or with too long arrays is refused before it is parsed (http/json-body.ts).
+  installJsonBodyParser(app, bodyLimit);
   await app.register(fastifyHelmet, { contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY } });
   // The Swagger UI page runs inline scripts of its own: no CSP there (the other headers stay).
+  // Every API answer (cases, names, problems) and the metrics are kept out of caches: no-store.
   adapter.getInstance().addHook('onSend', async (request, reply) => {
+    if (/^\/(api|metrics)(\/|\?|$)/.test(request.url)) void reply.header('cache-control', 'no-store');
     if (request.url === '/api/docs' || request.url.startsWith('/api/docs/') || request.url.startsWith('/api/docs?')) {
       reply.removeHeader('content-security-policy');
     }

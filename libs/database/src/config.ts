@@ -20,6 +20,8 @@ export interface AppConfig {
   readonly projections: boolean;
   readonly demo: boolean;
   readonly sealIntervalSeconds: number;
+  /** A bearer secret for Prometheus scrapes of /metrics (METRICS_TOKEN); unset: only admin/official tokens. */
+  readonly metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -141,6 +143,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const projections = onOff('PROJECTIONS', true);
   const demo = onOff('DEMO', true);
   const sealIntervalSeconds = integer('SEAL_INTERVAL_SECONDS', 10, 1, MAX_TIMER_SECONDS);
+  const metricsToken = secret('METRICS_TOKEN', 32);
+  if (metricsToken !== undefined && !/^[A-Za-z0-9._~+/=-]+$/.test(metricsToken)) {
+    problems.push('METRICS_TOKEN may only hold A-Z, a-z, 0-9 and . _ ~ + / = - (it is sent as a bearer token)');
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -157,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(databaseUrl !== undefined && databaseOwnerUrl !== undefined && { databaseOwnerUrl }),
     ...(jwtSecret !== undefined && { jwtSecret }),
     ...(adminPassword !== undefined && { adminPassword }),
+    ...(metricsToken !== undefined && { metricsToken }),
   };
   return Object.freeze(config);
 }

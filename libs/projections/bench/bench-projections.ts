@@ -545,7 +545,7 @@ async function main(): Promise<number> {
     await call(base, 'POST', '/api/users', adminToken, { username: 'bench.official', password: 'bench-official-password', role: 'official' });
     await call(base, 'POST', '/api/users', adminToken, { username: 'bench.liaison', password: 'bench-liaison-password', role: 'unit_liaison', departmentId: liaisonDepartment });
     const tokens = { official: await login('bench.official', 'bench-official-password'), liaison: await login('bench.liaison', 'bench-liaison-password') };
-    const health = await call<Record<string, unknown>>(base, 'GET', '/api/health');
+    const health = await call<Record<string, unknown>>(base, 'GET', '/api/health', tokens.official);
     console.log(`  logged in bench.official (official) and bench.liaison (unit_liaison of department ${liaisonDepartment}); health: ${JSON.stringify(health).slice(0, 300)}`);
 
     // Requests rotate over the rounds that have findings (the same query for each round in turn).
