@@ -95,12 +95,19 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode | EdgeErrorCode, number>>
   READ_MODELS_NOT_READY: 503,
   SERVER_BUSY: 503,
   RATE_LIMITED: 429,
+  URI_TOO_LONG: 414,
   NOT_FOUND: 404,
   INTERNAL_ERROR: 500,
 };
 
 /** Codes only the HTTP edge or the event store raise (unknown route, store refusals, the 500). */
-export type EdgeErrorCode = 'EVENT_ID_CONFLICT' | 'INVALID_EVENT' | 'NOT_FOUND' | 'INTERNAL_ERROR' | 'RATE_LIMITED';
+export type EdgeErrorCode =
+  | 'EVENT_ID_CONFLICT'
+  | 'INVALID_EVENT'
+  | 'NOT_FOUND'
+  | 'INTERNAL_ERROR'
+  | 'RATE_LIMITED'
+  | 'URI_TOO_LONG';
 
 export function httpStatusOf(code: string): number {
   return (HTTP_STATUS_OF as Record<string, number>)[code] ?? 500;
