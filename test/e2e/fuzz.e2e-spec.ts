@@ -63,7 +63,7 @@ const HOSTILE_STRINGS = [
   '<script>alert(1)</script>',
   '=HYPERLINK("x")',
 ];
-const HOSTILE_NUMBERS = [-1, 0, 1, 0.5, -0, 2 ** 31, 2 ** 31 - 1, 2 ** 53, Number.MAX_SAFE_INTEGER, 9223372036854775807, 1e308, -1e308];
+const HOSTILE_NUMBERS = [-1, 0, 1, 0.5, -0, 2 ** 31, 2 ** 31 - 1, 2 ** 53, Number.MAX_SAFE_INTEGER, Number('9223372036854775807'), 1e308, -1e308];
 
 const hostileString = fc.constantFrom(...HOSTILE_STRINGS);
 const hostileNumber = fc.constantFrom(...HOSTILE_NUMBERS);

@@ -67,7 +67,7 @@ export function checkJsonShape(
  * `__proto__` and `constructor.prototype` keys). A refusal is a 400 problem naming the body.
  */
 export function installJsonBodyParser(app: NestFastifyApplication, bodyLimit: number): void {
-  const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+  const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   const parse = fastify.getDefaultJsonParser('error', 'error');
   app.useBodyParser('application/json', { bodyLimit }, (request, body, done) => {
     const violation = checkJsonShape(body);
@@ -80,6 +80,6 @@ export function installJsonBodyParser(app: NestFastifyApplication, bodyLimit: nu
       );
       return;
     }
-    parse(request as Parameters<typeof parse>[0], body.toString('utf8'), done);
+    void parse(request as Parameters<typeof parse>[0], body.toString('utf8'), done);
   });
 }

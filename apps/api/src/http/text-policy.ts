@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- the policy is about control characters: the patterns name them */
 import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsString, MaxLength, registerDecorator, type ValidationArguments } from 'class-validator';
 
