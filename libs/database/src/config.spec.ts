@@ -72,6 +72,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ LOGIN_ATTEMPTS_PER_MINUTE: '0' })).toThrow(/LOGIN_ATTEMPTS_PER_MINUTE must be an integer/);
   });
 
+  it('takes METRICS_TOKEN as a bearer secret of at least 32 token characters', () => {
+    const token = 'scrape-0123456789-0123456789-abcdef';
+    expect(loadConfig({ METRICS_TOKEN: token }).metricsToken).toBe(token);
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 32 characters/);
+    expect(() => loadConfig({ METRICS_TOKEN: `${token} with spaces` })).toThrow(/METRICS_TOKEN may only hold/);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: ' ', JWT_SECRET: '', DEMO: '' })).toEqual(loadConfig({}));
   });
