@@ -32,7 +32,11 @@ function newestSource(dir: string): number {
 
 /** Builds apps/web when its dist is missing or older than its sources (`npm run test:browser` builds first anyway). */
 export function ensureWebBuilt(): void {
-  const sources = Math.max(newestSource(path.join(WEB, 'src')), statSync(path.join(WEB, 'index.html')).mtimeMs, statSync(path.join(WEB, 'vite.config.ts')).mtimeMs);
+  const sources = Math.max(
+    newestSource(path.join(WEB, 'src')),
+    statSync(path.join(WEB, 'index.html')).mtimeMs,
+    statSync(path.join(WEB, 'vite.config.ts')).mtimeMs,
+  );
   if (existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= sources) return;
   execSync('npm run --silent build:web', { cwd: ROOT, stdio: 'inherit' });
 }
@@ -59,7 +63,8 @@ export interface Api {
 }
 
 export async function startBrowserApp(): Promise<BrowserApp> {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium fonts-noto-cjk (or set CHROMIUM)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium fonts-noto-cjk (or set CHROMIUM)`);
   ensureWebBuilt();
   mkdirSync(ARTIFACTS, { recursive: true });
   const t = await startTestApp({ METRICS_TOKEN: MONITORING_TOKEN });
@@ -75,7 +80,13 @@ export async function startBrowserApp(): Promise<BrowserApp> {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
     const contexts: BrowserContext[] = [];
     const pageErrors: string[] = [];
@@ -88,14 +99,20 @@ export async function startBrowserApp(): Promise<BrowserApp> {
       pageErrors,
       api: (username) => signIn(baseUrl, username),
       async newPage(viewport = DESKTOP) {
-        const context = await b.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', baseURL: baseUrl });
+        const context = await b.newContext({
+          viewport,
+          locale: 'zh-CN',
+          timezoneId: 'Asia/Shanghai',
+          baseURL: baseUrl,
+        });
         contexts.push(context);
         const page = await context.newPage();
         page.setDefaultTimeout(10_000);
         page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
         // A 400 is the API refusing a form on purpose (its field errors are shown); anything else counts.
         page.on('console', (message) => {
-          if (message.type() === 'error' && !/status of 400\b/.test(message.text())) pageErrors.push(`${page.url()}: ${message.text()}`);
+          if (message.type() === 'error' && !/status of 400\b/.test(message.text()))
+            pageErrors.push(`${page.url()}: ${message.text()}`);
         });
         return { context, page };
       },
@@ -117,9 +134,11 @@ const MONITORING_TOKEN = 'browser-scrape-secret-0123456789-abcdef';
 
 /** The read models have projected the whole demo (the dashboard shows nothing half-loaded). */
 async function waitForProjection(baseUrl: string, position: number): Promise<void> {
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
     const headers = { authorization: `Bearer ${MONITORING_TOKEN}` };
-    const health = (await (await fetch(`${baseUrl}/api/health`, { headers })).json()) as { projection?: { position?: number } };
+    const health = (await (await fetch(`${baseUrl}/api/health`, { headers })).json()) as {
+      projection?: { position?: number };
+    };
     if ((health.projection?.position ?? 0) >= position) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -127,13 +146,20 @@ async function waitForProjection(baseUrl: string, position: number): Promise<voi
 }
 
 async function signIn(baseUrl: string, username: string): Promise<Api> {
-  const login = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
+  const login = await fetch(`${baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+  });
   if (!login.ok) throw new Error(`login ${username}: ${login.status} ${await login.text()}`);
   const { accessToken: token } = (await login.json()) as { accessToken: string };
   const call = async (method: string, p: string, body?: unknown) => {
     const res = await fetch(`${baseUrl}/api${p}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -160,11 +186,17 @@ export async function screenshot(page: Page, name: string, fullPage = true): Pro
 }
 
 /** Polls until `read` returns something `ok` accepts; answers the last value (for the failure message too). */
-export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T = await read();
   while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 50));
     last = await read();
   }
@@ -175,8 +207,11 @@ export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => bo
 export async function departmentRow(page: Page, name: string): Promise<Record<string, string>> {
   const row = page.locator(`[data-testid="department-table"] tbody tr[data-department="${name}"]`);
   await row.waitFor();
-  const pairs = await row.locator('td[data-col]').evaluateAll((tds) => tds.map((td) => [td.getAttribute('data-col')!, (td.textContent ?? '').trim()]));
+  const pairs = await row
+    .locator('td[data-col]')
+    .evaluateAll((tds) => tds.map((td) => [td.getAttribute('data-col')!, (td.textContent ?? '').trim()]));
   return Object.fromEntries(pairs);
 }
 
-export const cardValue = (page: Page, testId: string) => page.locator(`[data-testid="${testId}"] .card-value`).innerText();
+export const cardValue = (page: Page, testId: string) =>
+  page.locator(`[data-testid="${testId}"] .card-value`).innerText();

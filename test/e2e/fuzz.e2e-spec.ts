@@ -16,12 +16,19 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20241201);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 20);
 const METRICS_TOKEN = 'fuzz-scrape-secret-0123456789-0123456789';
 
-type Schema = { $ref?: string; type?: string; enum?: unknown[]; format?: string; properties?: Record<string, Schema> } & Record<
-  string,
-  unknown
->;
+type Schema = {
+  $ref?: string;
+  type?: string;
+  enum?: unknown[];
+  format?: string;
+  properties?: Record<string, Schema>;
+} & Record<string, unknown>;
 type Parameter = { name: string; in: string; required?: boolean; schema?: Schema };
-type Operation = { operationId: string; parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> } };
+type Operation = {
+  operationId: string;
+  parameters?: Parameter[];
+  requestBody?: { content?: Record<string, { schema?: Schema }> };
+};
 
 interface FuzzRequest {
   method: string;
@@ -63,7 +70,20 @@ const HOSTILE_STRINGS = [
   '<script>alert(1)</script>',
   '=HYPERLINK("x")',
 ];
-const HOSTILE_NUMBERS = [-1, 0, 1, 0.5, -0, 2 ** 31, 2 ** 31 - 1, 2 ** 53, Number.MAX_SAFE_INTEGER, Number('9223372036854775807'), 1e308, -1e308];
+const HOSTILE_NUMBERS = [
+  -1,
+  0,
+  1,
+  0.5,
+  -0,
+  2 ** 31,
+  2 ** 31 - 1,
+  2 ** 53,
+  Number.MAX_SAFE_INTEGER,
+  Number('9223372036854775807'),
+  1e308,
+  -1e308,
+];
 
 const hostileString = fc.constantFrom(...HOSTILE_STRINGS);
 const hostileNumber = fc.constantFrom(...HOSTILE_NUMBERS);
@@ -74,7 +94,10 @@ const encode = (value: string): string => {
   try {
     return encodeURIComponent(value);
   } catch {
-    return value.split(/([\ud800-\udfff])/).map((part, i) => (i % 2 ? '%ED%A0%80' : encodeURIComponent(part))).join('');
+    return value
+      .split(/([\ud800-\udfff])/)
+      .map((part, i) => (i % 2 ? '%ED%A0%80' : encodeURIComponent(part)))
+      .join('');
   }
 };
 
@@ -103,12 +126,21 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     const { official, inspector } = users;
     const round = { title: '回头看', kind: 'special', scope: '食堂', startsOn: '2024-11-01', endsOn: '2024-11-30' };
     const roundId: string = (await official.post('/api/rounds', round).expect(201)).body.roundId;
-    const fieldId: string = (await official.post(`/api/rounds/${roundId}/fields`, { name: '食品安全' }).expect(201)).body.fieldId;
+    const fieldId: string = (await official.post(`/api/rounds/${roundId}/fields`, { name: '食品安全' }).expect(201))
+      .body.fieldId;
     const targets = [{ kind: 'department', name: '区教育局', departmentId }];
-    const point = await inspector.post(`/api/rounds/${roundId}/monitoring-points`, { fieldId, title: '台账', targets }).expect(201);
+    const point = await inspector
+      .post(`/api/rounds/${roundId}/monitoring-points`, { fieldId, title: '台账', targets })
+      .expect(201);
     expect((await official.post(`/api/rounds/${roundId}/station`, {})).status).toBeLessThan(300);
-    const finding = { monitoringPointId: point.body.pointId, departmentId, title: '台账缺失', description: '未建立台账' };
-    const findingId: string = (await inspector.post(`/api/rounds/${roundId}/findings`, finding).expect(201)).body.findingId;
+    const finding = {
+      monitoringPointId: point.body.pointId,
+      departmentId,
+      title: '台账缺失',
+      description: '未建立台账',
+    };
+    const findingId: string = (await inspector.post(`/api/rounds/${roundId}/findings`, finding).expect(201)).body
+      .findingId;
     const lead = { source: 'petition', summary: '反映问题', subjects: [{ name: '王某' }] };
     const leadId: string = (await inspector.post(`/api/rounds/${roundId}/leads`, lead).expect(201)).body.leadId;
     ids.push(departmentId, roundId, fieldId, findingId, leadId, users.auditor.id);
@@ -140,15 +172,17 @@ describe('fuzzing every operation of the OpenAPI document', () => {
         return fc.boolean();
       case 'array': {
         const maxLength = Math.min(Number(s.maxItems ?? 3), 3);
-        return fc.array(depth > 0 ? valid(s.items as Schema, depth - 1) : fc.constant(null), { minLength: Number(s.minItems ?? 0), maxLength });
+        return fc.array(depth > 0 ? valid(s.items as Schema, depth - 1) : fc.constant(null), {
+          minLength: Number(s.minItems ?? 0),
+          maxLength,
+        });
       }
       case 'object':
       case undefined:
         if (!s.properties || depth === 0) return fc.constant({});
-        return fc.record(
-          Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, valid(v, depth - 1)])),
-          { requiredKeys: ((s.required as string[]) ?? []).filter((k) => k in s.properties!) },
-        );
+        return fc.record(Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, valid(v, depth - 1)])), {
+          requiredKeys: ((s.required as string[]) ?? []).filter((k) => k in s.properties!),
+        });
       default:
         return fc.string({ minLength: 1, maxLength: 20 });
     }
@@ -159,8 +193,14 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     const s = resolve(schema);
     if ((s.type === 'object' || s.properties) && depth > 0 && s.properties) {
       const props = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, value(v, depth - 1)]));
-      const record = fc.record(props, { requiredKeys: ((s.required as string[]) ?? []).filter((k) => k in s.properties!) });
-      const extra = fc.dictionary(fc.constantFrom('extra', 'isAdmin', 'constructor', '\u0000', 'a\ud800'), value({}, 0), { maxKeys: 2 });
+      const record = fc.record(props, {
+        requiredKeys: ((s.required as string[]) ?? []).filter((k) => k in s.properties!),
+      });
+      const extra = fc.dictionary(
+        fc.constantFrom('extra', 'isAdmin', 'constructor', '\u0000', 'a\ud800'),
+        value({}, 0),
+        { maxKeys: 2 },
+      );
       return fc.oneof(
         { weight: 6, arbitrary: record },
         { weight: 1, arbitrary: fc.tuple(record, extra).map(([r, e]) => ({ ...(r as object), ...e })) },
@@ -200,7 +240,12 @@ describe('fuzzing every operation of the OpenAPI document', () => {
   );
 
   /** Bodies sent where none is expected: the oversized one is left out (fastify answers 413 before reading it). */
-  const smallRawBodies = fc.constantFrom(deep(5000), '{"__proto__":{"isAdmin":true}}', '{"name": "unterminated', '"\\ud800"');
+  const smallRawBodies = fc.constantFrom(
+    deep(5000),
+    '{"__proto__":{"isAdmin":true}}',
+    '{"name": "unterminated',
+    '"\\ud800"',
+  );
 
   /** Mostly a real role's token (to get past the guard), sometimes none, a forged, a malformed one or the scrape secret. */
   const token = fc.oneof(
@@ -225,17 +270,28 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     const bodySchema = op.requestBody?.content?.['application/json']?.schema;
     const pathValues = fc.record(Object.fromEntries(pathParams.map((p) => [p.name, text(p.schema)])));
     const query = fc.record(Object.fromEntries(queryParams.map((p) => [p.name, text(p.schema)])), { requiredKeys: [] });
-    const ifMatch = fc.option(fc.constantFrom('"1"', '"0"', '"999999999999999"', '"9999999999999999"', 'W/"2"', '*', '"-1"', 'abc'), { nil: undefined });
+    const ifMatch = fc.option(
+      fc.constantFrom('"1"', '"0"', '"999999999999999"', '"9999999999999999"', 'W/"2"', '*', '"-1"', 'abc'),
+      { nil: undefined },
+    );
     const body = bodySchema
-      ? fc.oneof({ weight: 5, arbitrary: value(bodySchema).map((json) => ({ json })) }, { weight: 1, arbitrary: rawBodies.map((raw) => ({ raw })) })
-      : fc.option(smallRawBodies.map((raw) => ({ raw })), { nil: undefined, freq: 4 });
-    return fc.record({ pathValues, query, ifMatch, body, who: token }).map(({ pathValues: pv, query: q, ifMatch: im, body: b, who }) => ({
-      method,
-      path: path.replace(/\{(\w+)\}/g, (_m, name: string) => encode(String(pv[name]))),
-      query: q as Record<string, string>,
-      headers: { ...authorization(who), ...(im ? { 'if-match': im } : {}) },
-      body: b,
-    }));
+      ? fc.oneof(
+          { weight: 5, arbitrary: value(bodySchema).map((json) => ({ json })) },
+          { weight: 1, arbitrary: rawBodies.map((raw) => ({ raw })) },
+        )
+      : fc.option(
+          smallRawBodies.map((raw) => ({ raw })),
+          { nil: undefined, freq: 4 },
+        );
+    return fc
+      .record({ pathValues, query, ifMatch, body, who: token })
+      .map(({ pathValues: pv, query: q, ifMatch: im, body: b, who }) => ({
+        method,
+        path: path.replace(/\{(\w+)\}/g, (_m, name: string) => encode(String(pv[name]))),
+        query: q as Record<string, string>,
+        headers: { ...authorization(who), ...(im ? { 'if-match': im } : {}) },
+        body: b,
+      }));
   }
 
   it('answers no 5xx, a problem with a code for every 4xx, and writes nothing on a 4xx', async () => {
@@ -254,10 +310,13 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     for (const [method, path, op] of operations) {
       const property = fc.asyncProperty(requestsFor(method, path, op), async (r) => {
         const before = await store.headPosition();
-        const search = Object.entries(r.query).map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&');
+        const search = Object.entries(r.query)
+          .map(([k, v]) => `${encode(k)}=${encode(v)}`)
+          .join('&');
         let call = t.http[method as 'get'](search ? `${r.path}?${search}` : r.path).set(r.headers);
         if (r.body && 'raw' in r.body) call = call.set('content-type', 'application/json').send(r.body.raw);
-        else if (r.body) call = call.set('content-type', 'application/json').send(JSON.stringify(r.body.json) ?? 'null');
+        else if (r.body)
+          call = call.set('content-type', 'application/json').send(JSON.stringify(r.body.json) ?? 'null');
         let res: Awaited<typeof call>;
         try {
           res = await call;
@@ -272,9 +331,14 @@ describe('fuzzing every operation of the OpenAPI document', () => {
         covered.add(op.operationId);
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         const where = `${r.method.toUpperCase()} ${r.path.slice(0, 160)} ${JSON.stringify(r.query).slice(0, 200)}`;
-        if (res.status >= 500) failures.push(`${res.status} ${where} ${JSON.stringify(r.body ?? null).slice(0, 300)} → ${res.text.slice(0, 300)}`);
+        if (res.status >= 500)
+          failures.push(
+            `${res.status} ${where} ${JSON.stringify(r.body ?? null).slice(0, 300)} → ${res.text.slice(0, 300)}`,
+          );
         if (res.status >= 400 && res.status < 500) {
-          const problem = /application\/problem\+json/.test(String(res.headers['content-type'])) && typeof res.body?.code === 'string';
+          const problem =
+            /application\/problem\+json/.test(String(res.headers['content-type'])) &&
+            typeof res.body?.code === 'string';
           if (!problem) failures.push(`not a problem: ${res.status} ${where} → ${res.text.slice(0, 200)}`);
           const after = await store.headPosition();
           if (after !== before) failures.push(`head moved ${before} → ${after} on ${res.status} ${where}`);

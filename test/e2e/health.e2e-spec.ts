@@ -13,7 +13,12 @@ describe('health and errors over HTTP', () => {
   it('reports the database, the mode and the store head to an admin, only "up" without signing in', async () => {
     const admin = await loginAdmin(t);
     const res = await admin.get('/api/health').expect(200);
-    expect(res.body).toMatchObject({ status: 'ok', mode: 'external', database: { status: 'up' }, store: { headPosition: 0 } });
+    expect(res.body).toMatchObject({
+      status: 'ok',
+      mode: 'external',
+      database: { status: 'up' },
+      store: { headPosition: 0 },
+    });
     expect((await t.http.get('/api/health').expect(200)).body).toEqual({ status: 'up' });
   });
 
@@ -40,7 +45,13 @@ describe('OpenAPI', () => {
     expect(ui.text).toMatch(/swagger/i);
     const doc = (await t.http.get('/api/docs/openapi.json').expect(200)).body;
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/rounds', '/api/findings/{id}/verify', '/api/leads/{id}/dispose', '/api/auth/login', '/api/health']),
+      expect.arrayContaining([
+        '/api/rounds',
+        '/api/findings/{id}/verify',
+        '/api/leads/{id}/dispose',
+        '/api/auth/login',
+        '/api/health',
+      ]),
     );
   });
 });

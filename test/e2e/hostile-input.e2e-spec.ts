@@ -11,8 +11,14 @@ describe('hostile input', () => {
   let auditor: Actor;
   let inspector: Actor;
   const head = async () => (await auditor.get('/api/audit/events?limit=1').expect(200)).body.headPosition as number;
-  const refused = (res: { status: number; headers: Record<string, string>; body: { code?: string } }, field?: string) => {
-    expect([res.status, res.headers['content-type']]).toEqual([400, expect.stringMatching(/application\/problem\+json/)]);
+  const refused = (
+    res: { status: number; headers: Record<string, string>; body: { code?: string } },
+    field?: string,
+  ) => {
+    expect([res.status, res.headers['content-type']]).toEqual([
+      400,
+      expect.stringMatching(/application\/problem\+json/),
+    ]);
     expect(res.body.code).toBe('VALIDATION_FAILED');
     if (field) expect((res.body as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toContain(field);
   };
@@ -50,7 +56,10 @@ describe('hostile input', () => {
     refused(await auditor.get('/api/audit/events?fromPosition=1e400'), 'fromPosition');
     refused(await official.get('/api/findings?page=99999999999'), 'page');
     refused(await admin.get('/api/users?page=99999999999999999999'), 'page');
-    refused(await official.post('/api/departments', { name: 'x', kind: 'bureau' }, { 'If-Match': '"9999999999999999"' }), 'If-Match');
+    refused(
+      await official.post('/api/departments', { name: 'x', kind: 'bureau' }, { 'If-Match': '"9999999999999999"' }),
+      'If-Match',
+    );
   });
 
   it('refuses JSON nested too deep or with too long arrays before parsing it', async () => {
@@ -70,7 +79,12 @@ describe('hostile input', () => {
     expect((many.body as { errors: Array<{ rule: string }> }).errors[0].rule).toBe('maxArrayLength');
     // Brackets inside strings do not count.
     const text = JSON.stringify({ name: '['.repeat(90), kind: 'bureau' });
-    await t.http.post('/api/departments').set('Authorization', `Bearer ${official.token}`).set('content-type', 'application/json').send(text).expect(201);
+    await t.http
+      .post('/api/departments')
+      .set('Authorization', `Bearer ${official.token}`)
+      .set('content-type', 'application/json')
+      .send(text)
+      .expect(201);
   });
 
   it('refuses bidi overrides and terminal escapes in names, NFC-normalises them', async () => {
@@ -87,7 +101,13 @@ describe('hostile input', () => {
     const read = await official.get(`/api/departments/${id}`).expect(200);
     expect(read.body.name).toBe('Caf\u00e9');
     // Free text keeps its line breaks.
-    const round = { title: '回头看', kind: 'special', scope: '第一行\n第二行\t完', startsOn: '2024-11-01', endsOn: '2024-11-30' };
+    const round = {
+      title: '回头看',
+      kind: 'special',
+      scope: '第一行\n第二行\t完',
+      startsOn: '2024-11-01',
+      endsOn: '2024-11-30',
+    };
     await official.post('/api/rounds', round).expect(201);
   });
 
@@ -95,7 +115,9 @@ describe('hostile input', () => {
     expect((await t.http.get('/metrics').expect(401)).headers['content-type']).toMatch(/problem\+json/);
     await t.http.get('/metrics').set('Authorization', 'Bearer wrong-secret').expect(401);
     await auditor.get('/metrics').expect(401);
-    expect((await t.http.get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200)).text).toContain('projection_position');
+    expect((await t.http.get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200)).text).toContain(
+      'projection_position',
+    );
     await official.get('/metrics').expect(200);
   });
 
@@ -103,7 +125,11 @@ describe('hostile input', () => {
     expect((await t.http.get('/api/health').expect(200)).body).toEqual({ status: 'up' });
     expect((await inspector.get('/api/health').expect(200)).body).toEqual({ status: 'up' });
     const details = (await admin.get('/api/health').expect(200)).body;
-    expect(details).toMatchObject({ status: 'ok', database: { status: 'up' }, store: { headPosition: expect.any(Number) } });
+    expect(details).toMatchObject({
+      status: 'ok',
+      database: { status: 'up' },
+      store: { headPosition: expect.any(Number) },
+    });
     const scraped = await t.http.get('/api/health').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200);
     expect(scraped.body).toMatchObject({ status: 'ok', projection: { mode: 'in-process' } });
   });

@@ -39,7 +39,17 @@ interface Running {
 
 async function start(dataDir: string, port: number): Promise<Running> {
   const child = spawn(process.execPath, [entry], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), DATABASE_URL: '', JWT_SECRET: '', LOG_LEVEL: 'log', DEMO: 'off', NODE_OPTIONS: '', METRICS_TOKEN },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      DATABASE_URL: '',
+      JWT_SECRET: '',
+      LOG_LEVEL: 'log',
+      DEMO: 'off',
+      NODE_OPTIONS: '',
+      METRICS_TOKEN,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -67,21 +77,27 @@ describe('the app process on its embedded PostgreSQL', () => {
     await fs.rm(root, { recursive: true, force: true });
   });
 
-  it.each(['SIGTERM', 'SIGINT'] as const)('starts with no DATABASE_URL, says so, and stops its server on %s', async (signal) => {
-    const dataDir = path.join(root, signal);
-    const port = await freePort();
-    const app = await start(dataDir, port);
-    try {
-      expect(app.output()).toMatch(new RegExp(`Database: embedded PostgreSQL in ${dataDir}/pg on 127\\.0\\.0\\.1:\\d+`));
-      const health = await fetch(`http://127.0.0.1:${port}/api/health`, monitoring).then((r) => r.json());
-      expect(health).toMatchObject({ status: 'ok', mode: 'embedded', store: { headPosition: 0 } });
-      expect(postgresFor(dataDir).length).toBeGreaterThan(0);
-    } finally {
-      app.child.kill(signal);
-    }
-    expect(await app.exited).toBe(0);
-    expect(postgresFor(dataDir)).toEqual([]);
-  }, 90_000);
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'starts with no DATABASE_URL, says so, and stops its server on %s',
+    async (signal) => {
+      const dataDir = path.join(root, signal);
+      const port = await freePort();
+      const app = await start(dataDir, port);
+      try {
+        expect(app.output()).toMatch(
+          new RegExp(`Database: embedded PostgreSQL in ${dataDir}/pg on 127\\.0\\.0\\.1:\\d+`),
+        );
+        const health = await fetch(`http://127.0.0.1:${port}/api/health`, monitoring).then((r) => r.json());
+        expect(health).toMatchObject({ status: 'ok', mode: 'embedded', store: { headPosition: 0 } });
+        expect(postgresFor(dataDir).length).toBeGreaterThan(0);
+      } finally {
+        app.child.kill(signal);
+      }
+      expect(await app.exited).toBe(0);
+      expect(postgresFor(dataDir)).toEqual([]);
+    },
+    90_000,
+  );
 
   it('keeps its data folder across restarts and runs migrations idempotently', async () => {
     const dataDir = path.join(root, 'restart');
@@ -89,10 +105,16 @@ describe('the app process on its embedded PostgreSQL', () => {
     // Write one event into the running app's database through its own port and password.
     const dbPort = /on 127\.0\.0\.1:(\d+)/.exec(first.output())![1];
     const password = (await fs.readFile(path.join(dataDir, 'pg-password'), 'utf8')).trim();
-    const store = await PgEventStore.open({ connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${dbPort}/xuncha` });
+    const store = await PgEventStore.open({
+      connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${dbPort}/xuncha`,
+    });
     const departmentId = randomUUID();
     await store.appendToStream(`department-${departmentId}`, [
-      { type: 'DepartmentRegistered', data: { departmentId, name: '区民政局', kind: 'bureau', occurredAt: new Date().toISOString() }, metadata: { actor: { id: 't', username: 't', role: 'admin' } } },
+      {
+        type: 'DepartmentRegistered',
+        data: { departmentId, name: '区民政局', kind: 'bureau', occurredAt: new Date().toISOString() },
+        metadata: { actor: { id: 't', username: 't', role: 'admin' } },
+      },
     ]);
     await store.close();
     first.child.kill('SIGTERM');
@@ -116,10 +138,16 @@ describe('the app process on its embedded PostgreSQL', () => {
     const first = await start(dataDir, await freePort());
     const dbPort = /on 127\.0\.0\.1:(\d+)/.exec(first.output())![1];
     const password = (await fs.readFile(path.join(dataDir, 'pg-password'), 'utf8')).trim();
-    const store = await PgEventStore.open({ connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${dbPort}/xuncha` });
+    const store = await PgEventStore.open({
+      connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${dbPort}/xuncha`,
+    });
     const departmentId = randomUUID();
     await store.appendToStream(`department-${departmentId}`, [
-      { type: 'DepartmentRegistered', data: { departmentId, name: '区民政局', kind: 'bureau', occurredAt: new Date().toISOString() }, metadata: { actor: { id: 't', username: 't', role: 'admin' } } },
+      {
+        type: 'DepartmentRegistered',
+        data: { departmentId, name: '区民政局', kind: 'bureau', occurredAt: new Date().toISOString() },
+        metadata: { actor: { id: 't', username: 't', role: 'admin' } },
+      },
     ]);
     await store.close();
     const orphans = postgresFor(dataDir);

@@ -78,7 +78,9 @@ export async function createApp(config: AppConfig, database: DatabaseHandle): Pr
   });
   // JSON nested too deep or with too long arrays is refused before it is parsed (http/json-body.ts).
   installJsonBodyParser(app, bodyLimit);
-  await app.register(fastifyHelmet, { contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY } });
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+  });
   // The Swagger UI page runs inline scripts of its own: no CSP there (the other headers stay).
   // Every API answer (cases, names, problems) and the metrics are kept out of caches: no-store.
   adapter.getInstance().addHook('onSend', async (request, reply) => {
@@ -109,5 +111,7 @@ export function eventStoreOf(app: NestFastifyApplication): EventStore {
 
 export async function closeApp(app: NestFastifyApplication): Promise<void> {
   await app.close();
-  await eventStoreOf(app).close().catch(() => undefined);
+  await eventStoreOf(app)
+    .close()
+    .catch(() => undefined);
 }

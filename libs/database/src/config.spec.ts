@@ -69,7 +69,9 @@ describe('loadConfig', () => {
     for (const bad of ['http://localhost', '127.0.0.1:3000', 'a b', '-bad.example', '*']) {
       expect(() => loadConfig({ HOST: bad })).toThrow(/HOST must be an IP address/);
     }
-    expect(() => loadConfig({ LOGIN_ATTEMPTS_PER_MINUTE: '0' })).toThrow(/LOGIN_ATTEMPTS_PER_MINUTE must be an integer/);
+    expect(() => loadConfig({ LOGIN_ATTEMPTS_PER_MINUTE: '0' })).toThrow(
+      /LOGIN_ATTEMPTS_PER_MINUTE must be an integer/,
+    );
   });
 
   it('takes METRICS_TOKEN as a bearer secret of at least 32 token characters', () => {
@@ -89,7 +91,10 @@ describe('loadConfig', () => {
     [{ PORT: '0' }, 'PORT must be an integer between 1 and 65535, got "0"'],
     [{ PORT: '65536' }, 'PORT must be an integer between 1 and 65535'],
     [{ PORT: '80.5' }, 'PORT must be an integer'],
-    [{ DATABASE_URL: 'mysql://u@h/db' }, 'DATABASE_URL must be a postgres:// or postgresql:// URL, got "mysql://u@h/db"'],
+    [
+      { DATABASE_URL: 'mysql://u@h/db' },
+      'DATABASE_URL must be a postgres:// or postgresql:// URL, got "mysql://u@h/db"',
+    ],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL must be a postgres:// or postgresql:// URL'],
     [
       { DATABASE_URL: 'postgres://a@h/db', DATABASE_OWNER_URL: 'http://o@h/db' },

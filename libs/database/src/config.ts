@@ -93,7 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const port = integer('PORT', 3000, 1, 65535);
   const host = read('HOST');
-  const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+  const HOSTNAME =
+    /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
   if (host !== undefined && isIP(host) === 0 && !HOSTNAME.test(host)) {
     problems.push(`HOST must be an IP address (127.0.0.1, 0.0.0.0, ::) or a host name, got ${JSON.stringify(host)}`);
   }
@@ -114,7 +115,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       return undefined;
     }
     if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
-      problems.push(`${name} must be a postgres:// or postgresql:// URL, got ${JSON.stringify(redactDatabaseUrl(url))}`);
+      problems.push(
+        `${name} must be a postgres:// or postgresql:// URL, got ${JSON.stringify(redactDatabaseUrl(url))}`,
+      );
       return undefined;
     }
     return url;

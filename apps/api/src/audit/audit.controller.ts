@@ -31,7 +31,13 @@ export class AuditController {
     const limit = query.limit ?? 100;
     const events = await this.store.readAll({ fromPosition, limit });
     const items = events.map((e) => ({ streamId: e.streamId, ...historyEntry(e) }));
-    return { items, fromPosition, limit, nextFromPosition: items.length ? items[items.length - 1].position : fromPosition, headPosition: await this.store.headPosition() };
+    return {
+      items,
+      fromPosition,
+      limit,
+      nextFromPosition: items.length ? items[items.length - 1].position : fromPosition,
+      headPosition: await this.store.headPosition(),
+    };
   }
 
   /** Recomputes every hash chain and the seals; names the first broken link. */

@@ -28,7 +28,11 @@ const jwtSecretProvider: Provider = {
   provide: JWT_SECRET,
   inject: [APP_CONFIG, DATABASE, getDataSourceToken(), EVENT_STORE],
   useFactory: async (config: AppConfig, database: DatabaseHandle): Promise<string> => {
-    const resolved = await resolveJwtSecret({ jwtSecret: config.jwtSecret, dataDir: config.dataDir, mode: database.mode });
+    const resolved = await resolveJwtSecret({
+      jwtSecret: config.jwtSecret,
+      dataDir: config.dataDir,
+      mode: database.mode,
+    });
     const logger = new Logger('Auth');
     if (resolved.source === 'generated') logger.log(`Generated a JWT signing key in ${resolved.file}`);
     if (resolved.source === 'file') logger.debug(`Using the JWT signing key in ${resolved.file}`);

@@ -95,7 +95,11 @@ export class UpdateUserDto {
   @IsIn(ROLES)
   role?: Role;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The unit; null to unbind (not for a unit_liaison)' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    description: 'The unit; null to unbind (not for a unit_liaison)',
+  })
   @ValidateIf((_o, value) => value !== undefined && value !== null)
   @IsUUID('all')
   departmentId?: string | null;

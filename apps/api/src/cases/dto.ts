@@ -122,7 +122,12 @@ export class SubmitPlanDto {
 export class ReportProgressDto {
   @Text(TEXT) note!: string;
   @IsInt() @Min(0) @Max(100) percent!: number;
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(REF, { each: true }) evidence?: string[];
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MaxLength(REF, { each: true })
+  evidence?: string[];
 }
 
 export class RequestClosureDto {
@@ -156,7 +161,12 @@ export class RecordLeadDto {
   @IsOptional() @IsUUID() monitoringPointId?: string;
   @IsIn(LEAD_SOURCES) source!: LeadSource;
   @Text(TEXT) summary!: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => LeadSubjectDto) subjects?: LeadSubjectDto[];
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => LeadSubjectDto)
+  subjects?: LeadSubjectDto[];
   @IsOptional() @ValidateNested() @Type(() => InformantDto) informant?: InformantDto;
 }
 

@@ -52,11 +52,22 @@ export class HealthController {
         mode: this.database.mode,
         database: { status: 'up', latencyMs },
         store: { headPosition },
-        projection: { mode: inProcess ? 'in-process' : 'external', position: f.position, lagEvents: f.lagEvents, lagSeconds: f.lagSeconds, deadLetters: f.deadLetters, running: f.running },
+        projection: {
+          mode: inProcess ? 'in-process' : 'external',
+          position: f.position,
+          lagEvents: f.lagEvents,
+          lagSeconds: f.lagSeconds,
+          deadLetters: f.deadLetters,
+          running: f.running,
+        },
       };
     } catch (error) {
       void reply.status(503);
-      return { status: 'error', mode: this.database.mode, database: { status: 'down', error: (error as Error).message } };
+      return {
+        status: 'error',
+        mode: this.database.mode,
+        database: { status: 'down', error: (error as Error).message },
+      };
     }
   }
 }

@@ -102,12 +102,7 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode | EdgeErrorCode, number>>
 
 /** Codes only the HTTP edge or the event store raise (unknown route, store refusals, the 500). */
 export type EdgeErrorCode =
-  | 'EVENT_ID_CONFLICT'
-  | 'INVALID_EVENT'
-  | 'NOT_FOUND'
-  | 'INTERNAL_ERROR'
-  | 'RATE_LIMITED'
-  | 'URI_TOO_LONG';
+  'EVENT_ID_CONFLICT' | 'INVALID_EVENT' | 'NOT_FOUND' | 'INTERNAL_ERROR' | 'RATE_LIMITED' | 'URI_TOO_LONG';
 
 export function httpStatusOf(code: string): number {
   return (HTTP_STATUS_OF as Record<string, number>)[code] ?? 500;

@@ -41,10 +41,10 @@ export class MonitoringAccess {
     const status = await this.users.status(verified.user.id);
     return Boolean(
       status &&
-        !status.disabled &&
-        !status.mustChangePassword &&
-        status.tokenVersion === verified.tokenVersion &&
-        status.role === verified.user.role,
+      !status.disabled &&
+      !status.mustChangePassword &&
+      status.tokenVersion === verified.tokenVersion &&
+      status.role === verified.user.role,
     );
   }
 }

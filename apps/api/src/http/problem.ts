@@ -50,7 +50,13 @@ export class ProblemException extends Error {
   }
 }
 
-export function problem(status: number, code: string, detail: string, errors?: FieldError[], extra: Record<string, unknown> = {}): Problem {
+export function problem(
+  status: number,
+  code: string,
+  detail: string,
+  errors?: FieldError[],
+  extra: Record<string, unknown> = {},
+): Problem {
   return {
     type: `urn:xuncha:problem:${code.toLowerCase().replaceAll('_', '-')}`,
     title: TITLES[status] ?? 'Error',

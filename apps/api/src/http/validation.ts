@@ -4,7 +4,11 @@ import { findUnreadableString, UNREADABLE_MESSAGES } from './text-policy.js';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((e) => {
-    const field = parent ? (/^\d+$/.test(e.property) ? `${parent}[${e.property}]` : `${parent}.${e.property}`) : e.property;
+    const field = parent
+      ? /^\d+$/.test(e.property)
+        ? `${parent}[${e.property}]`
+        : `${parent}.${e.property}`
+      : e.property;
     const own = Object.entries(e.constraints ?? {}).map(([rule, message]) => ({
       field,
       rule: rule === 'whitelistValidation' ? 'unknown_field' : rule,
@@ -22,7 +26,10 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
 class CheckedValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type !== 'custom') {
-      const found = findUnreadableString(value, metadata.type === 'param' && typeof value === 'string' ? (metadata.data ?? '') : '');
+      const found = findUnreadableString(
+        value,
+        metadata.type === 'param' && typeof value === 'string' ? (metadata.data ?? '') : '',
+      );
       if (found) {
         const message = `${found.field} ${UNREADABLE_MESSAGES[found.reason]}`;
         throw new ProblemException(400, 'VALIDATION_FAILED', `Invalid input: ${found.field}`, [
@@ -47,7 +54,12 @@ export function validationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const list = flatten(errors);
-      return new ProblemException(400, 'VALIDATION_FAILED', `Invalid input: ${list.map((e) => e.field).join(', ')}`, list);
+      return new ProblemException(
+        400,
+        'VALIDATION_FAILED',
+        `Invalid input: ${list.map((e) => e.field).join(', ')}`,
+        list,
+      );
     },
   });
 }

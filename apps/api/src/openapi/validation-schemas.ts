@@ -11,7 +11,9 @@ type Metadata = ReturnType<ReturnType<typeof getMetadataStorage>['getTargetValid
 
 // class-transformer keeps the @Type() of nested DTOs here; it has no typed export for it.
 const { defaultMetadataStorage } = createRequire(import.meta.url)('class-transformer/cjs/storage.js') as {
-  defaultMetadataStorage: { findTypeMetadata(target: Function, property: string): { typeFunction(): Function } | undefined };
+  defaultMetadataStorage: {
+    findTypeMetadata(target: Function, property: string): { typeFunction(): Function } | undefined;
+  };
 };
 
 const CONDITIONAL = 'conditionalValidation';

@@ -22,9 +22,15 @@ export class ErasePersonalDataDto {
 function signedIn(user: AuthUser | undefined, roles: readonly Role[]): AuthUser {
   if (!user) throw new ProblemException(401, 'UNAUTHENTICATED', 'Sign in first: send Authorization: Bearer <token>');
   if (!roles.includes(user.role)) {
-    throw new ProblemException(403, 'FORBIDDEN_ROLE', `This requires the role ${roles.join(' or ')}; you are ${user.role}`, undefined, {
-      requiredRoles: roles,
-    });
+    throw new ProblemException(
+      403,
+      'FORBIDDEN_ROLE',
+      `This requires the role ${roles.join(' or ')}; you are ${user.role}`,
+      undefined,
+      {
+        requiredRoles: roles,
+      },
+    );
   }
   return user;
 }
@@ -52,7 +58,10 @@ export class PersonalDataController {
   /** Who read the names of this lead, when, why, and what they were shown. */
   @Get('leads/:id/personal-data-reads')
   @Reads('ListPersonalDataReads')
-  async reads(@Param('id') id: string, @CurrentUser() user: AuthUser | undefined): Promise<{ items: PersonalDataRead[] }> {
+  async reads(
+    @Param('id') id: string,
+    @CurrentUser() user: AuthUser | undefined,
+  ): Promise<{ items: PersonalDataRead[] }> {
     signedIn(user, mayRead.ListPersonalDataReads);
     if (!UUID.test(id) || (await this.store.streamRevision(leadStream(id))) === 0) {
       throw new ProblemException(404, 'LEAD_NOT_FOUND', `No lead ${id}`);

@@ -28,7 +28,11 @@ export class Metrics implements OnModuleInit {
     collectDefaultMetrics({ register: this.registry });
     let freshness: ReturnType<ProjectionStatus['freshness']> | null = null;
     const fresh = () => (freshness ??= status.freshness().finally(() => setTimeout(() => (freshness = null), 200)));
-    const gauge = (name: string, help: string, pick: (f: Awaited<ReturnType<ProjectionStatus['freshness']>>) => number) =>
+    const gauge = (
+      name: string,
+      help: string,
+      pick: (f: Awaited<ReturnType<ProjectionStatus['freshness']>>) => number,
+    ) =>
       new Gauge({
         name,
         help,
@@ -57,7 +61,10 @@ export class Metrics implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('onResponse', async (request, reply) => {
-      this.http.observe({ method: request.method, route: request.routeOptions?.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      this.http.observe(
+        { method: request.method, route: request.routeOptions?.url ?? 'unmatched', status: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
     });
   }
 }
@@ -75,7 +82,10 @@ export class MetricsController {
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   async scrape(@Req() request: FastifyRequest): Promise<string> {
     if (!(await this.access.allows(request))) {
-      throw new ApplicationError('UNAUTHENTICATED', 'Send the METRICS_TOKEN, or an admin or official token, as a bearer token');
+      throw new ApplicationError(
+        'UNAUTHENTICATED',
+        'Send the METRICS_TOKEN, or an admin or official token, as a bearer token',
+      );
     }
     return this.metrics.registry.metrics();
   }
