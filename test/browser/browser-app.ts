@@ -68,7 +68,7 @@ export async function startBrowserApp(): Promise<BrowserApp> {
     throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium fonts-noto-cjk (or set CHROMIUM)`);
   ensureWebBuilt();
   mkdirSync(ARTIFACTS, { recursive: true });
-  const t = await startTestApp();
+  const t = await startTestApp({ METRICS_TOKEN: MONITORING_TOKEN });
   let browser: Browser | undefined;
   try {
     await t.app.listen(0, '127.0.0.1');
@@ -130,10 +130,16 @@ export async function startBrowserApp(): Promise<BrowserApp> {
   }
 }
 
+/** The scrape secret: the health check details the read models' position only to it (or an admin/official). */
+const MONITORING_TOKEN = 'browser-scrape-secret-0123456789-abcdef';
+
 /** The read models have projected the whole demo (the dashboard shows nothing half-loaded). */
 async function waitForProjection(baseUrl: string, position: number): Promise<void> {
   for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
-    const health = (await (await fetch(`${baseUrl}/api/health`)).json()) as { projection?: { position?: number } };
+    const headers = { authorization: `Bearer ${MONITORING_TOKEN}` };
+    const health = (await (await fetch(`${baseUrl}/api/health`, { headers })).json()) as {
+      projection?: { position?: number };
+    };
     if ((health.projection?.position ?? 0) >= position) return;
     await new Promise((r) => setTimeout(r, 100));
   }

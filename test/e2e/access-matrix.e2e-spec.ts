@@ -33,7 +33,8 @@ const LIAISONS: Caller[] = ['liaisonA', 'liaisonB'];
 /** The expected status of every caller on every endpoint, by operation id. */
 const MATRIX: Record<string, Row> = {
   HealthController_health: everyone(200),
-  MetricsController_scrape: everyone(200),
+  // /metrics: an admin or official token, or METRICS_TOKEN; any other caller is not a scraper (401).
+  MetricsController_scrape: { ...everyone(401), admin: 200, official: 200 },
   AuthController_login: everyone(400),
   AuthController_me: only(SIGNED_IN, 200),
   AuthController_changePassword: only(SIGNED_IN, 400),

@@ -1,3 +1,4 @@
+import { loginAdmin } from '../support/actors.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('health and errors over HTTP', () => {
@@ -9,14 +10,16 @@ describe('health and errors over HTTP', () => {
     await t?.close();
   });
 
-  it('reports the database, the mode and the store head without signing in', async () => {
-    const res = await t.http.get('/api/health').expect(200);
+  it('reports the database, the mode and the store head to an admin, only "up" without signing in', async () => {
+    const admin = await loginAdmin(t);
+    const res = await admin.get('/api/health').expect(200);
     expect(res.body).toMatchObject({
       status: 'ok',
       mode: 'external',
       database: { status: 'up' },
       store: { headPosition: 0 },
     });
+    expect((await t.http.get('/api/health').expect(200)).body).toEqual({ status: 'up' });
   });
 
   it('answers unknown paths with problem+json and a request id', async () => {

@@ -11,6 +11,9 @@ import { PgEventStore } from '@app/event-store';
  * default: it starts its own PostgreSQL in DATA_DIR, and SIGTERM / SIGINT leave no server behind.
  */
 const entry = path.resolve('dist/apps/api/src/main.js');
+/** The health check details the database only to the scrape secret (or an admin's or official's token). */
+const METRICS_TOKEN = 'lifecycle-scrape-secret-0123456789-abcdef';
+const monitoring = { headers: { authorization: `Bearer ${METRICS_TOKEN}` } };
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -46,6 +49,7 @@ async function start(dataDir: string, port: number): Promise<Running> {
       LOG_LEVEL: 'log',
       DEMO: 'off',
       NODE_OPTIONS: '',
+      METRICS_TOKEN,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -84,7 +88,7 @@ describe('the app process on its embedded PostgreSQL', () => {
         expect(app.output()).toMatch(
           new RegExp(`Database: embedded PostgreSQL in ${dataDir}/pg on 127\\.0\\.0\\.1:\\d+`),
         );
-        const health = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.json());
+        const health = await fetch(`http://127.0.0.1:${port}/api/health`, monitoring).then((r) => r.json());
         expect(health).toMatchObject({ status: 'ok', mode: 'embedded', store: { headPosition: 0 } });
         expect(postgresFor(dataDir).length).toBeGreaterThan(0);
       } finally {
@@ -121,7 +125,7 @@ describe('the app process on its embedded PostgreSQL', () => {
     const second = await start(dataDir, port);
     try {
       expect(await fs.readFile(path.join(dataDir, 'pg', 'PG_VERSION'), 'utf8')).toBe(version);
-      const health = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.json());
+      const health = await fetch(`http://127.0.0.1:${port}/api/health`, monitoring).then((r) => r.json());
       expect(health).toMatchObject({ status: 'ok', mode: 'embedded', store: { headPosition: 1 } });
     } finally {
       second.child.kill('SIGTERM');
@@ -157,7 +161,7 @@ describe('the app process on its embedded PostgreSQL', () => {
     const second = await start(dataDir, port);
     try {
       expect(second.output()).toContain('left running by an app that is no longer running');
-      const health = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.json());
+      const health = await fetch(`http://127.0.0.1:${port}/api/health`, monitoring).then((r) => r.json());
       expect(health).toMatchObject({ status: 'ok', mode: 'embedded', store: { headPosition: 1 } });
     } finally {
       second.child.kill('SIGTERM');

@@ -6,12 +6,15 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type AppConfig, type DatabaseHandle } from '@app/database';
 import type { EventStore } from '@app/event-store';
 import { AppModule } from './app.module.js';
 import { EVENT_STORE } from './infrastructure/tokens.js';
 import { ProblemFilter } from './http/problem.filter.js';
+import { problem } from './http/problem.js';
 import { validationPipe } from './http/validation.js';
+import { installJsonBodyParser } from './http/json-body.js';
 import { installRequestContext } from './http/request-context.js';
 import { createOpenApiDocument } from './openapi/document.js';
 import { appLogger } from './logging/app-logger.js';
@@ -50,19 +53,39 @@ export const CONTENT_SECURITY_POLICY = {
   scriptSrcAttr: ["'none'"],
 };
 
+/**
+ * What fastify refuses before routing (a path segment longer than its limit, a malformed URL) is a
+ * problem+json too, like every other refusal.
+ */
+function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  const code = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'URI_TOO_LONG' : 'VALIDATION_FAILED';
+  const detail = code === 'URI_TOO_LONG' ? 'A path segment is too long' : 'The URL is malformed';
+  void reply
+    .status(code === 'URI_TOO_LONG' ? 414 : status)
+    .header('content-type', 'application/problem+json; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(problem(code === 'URI_TOO_LONG' ? 414 : status, code, detail));
+}
+
 /** Builds the HTTP app on a database that is already running; used by main and by the e2e tests. */
 export async function createApp(config: AppConfig, database: DatabaseHandle): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: 256 * 1024 });
+  const bodyLimit = 256 * 1024;
+  const adapter = new FastifyAdapter({ bodyLimit, frameworkErrors: answerFrameworkError });
   installRequestContext(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), adapter, {
     logger: appLogger(config.logLevel),
     abortOnError: false,
   });
+  // JSON nested too deep or with too long arrays is refused before it is parsed (http/json-body.ts).
+  installJsonBodyParser(app, bodyLimit);
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
   });
   // The Swagger UI page runs inline scripts of its own: no CSP there (the other headers stay).
+  // Every API answer (cases, names, problems) and the metrics are kept out of caches: no-store.
   adapter.getInstance().addHook('onSend', async (request, reply) => {
+    if (/^\/(api|metrics)(\/|\?|$)/.test(request.url)) void reply.header('cache-control', 'no-store');
     if (request.url === '/api/docs' || request.url.startsWith('/api/docs/') || request.url.startsWith('/api/docs?')) {
       reply.removeHeader('content-security-policy');
     }

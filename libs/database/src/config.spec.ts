@@ -81,6 +81,14 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes METRICS_TOKEN as a bearer secret of at least 32 token characters', () => {
+    const token = 'scrape-0123456789-0123456789-abcdef';
+    expect(loadConfig({ METRICS_TOKEN: token }).metricsToken).toBe(token);
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 32 characters/);
+    expect(() => loadConfig({ METRICS_TOKEN: `${token} with spaces` })).toThrow(/METRICS_TOKEN may only hold/);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: ' ', JWT_SECRET: '', DEMO: '' })).toEqual(loadConfig({}));
   });

@@ -27,6 +27,8 @@ export interface AppConfig {
   readonly eventStoreNamespace?: string;
   /** Scheduled backups: written into this folder every backupIntervalHours, the newest backupKeep kept. */
   readonly backup?: { readonly dir: string; readonly intervalHours: number; readonly keep: number };
+  /** A bearer secret for Prometheus scrapes of /metrics (METRICS_TOKEN); unset: only admin/official tokens. */
+  readonly metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -157,6 +159,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const projections = onOff('PROJECTIONS', true);
   const demo = onOff('DEMO', true);
   const sealIntervalSeconds = integer('SEAL_INTERVAL_SECONDS', 10, 1, MAX_TIMER_SECONDS);
+  const metricsToken = secret('METRICS_TOKEN', 32);
+  if (metricsToken !== undefined && !/^[A-Za-z0-9._~+/=-]+$/.test(metricsToken)) {
+    problems.push('METRICS_TOKEN may only hold A-Z, a-z, 0-9 and . _ ~ + / = - (it is sent as a bearer token)');
+  }
 
   let eventStore: AppConfig['eventStore'] = 'postgres';
   const rawStore = read('EVENT_STORE');
@@ -213,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(backupDir !== undefined && {
       backup: Object.freeze({ dir: path.resolve(backupDir), intervalHours: backupIntervalHours, keep: backupKeep }),
     }),
+    ...(metricsToken !== undefined && { metricsToken }),
   };
   return Object.freeze(config);
 }

@@ -88,6 +88,8 @@ export const mayOperate = {
   ResetUserPassword: ['admin'],
   ErasePersonalData: ['official'],
   RebuildReadModels: ['admin', 'official'],
+  /** Prometheus metrics and the health check's details (the scrape secret METRICS_TOKEN also may). */
+  ReadMonitoring: ['admin', 'official'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type OperationName = keyof typeof mayOperate;

@@ -34,14 +34,14 @@
  * Results: printed, and written as JSON to bench-results/projections.json (relative to the cwd).
  * Exits non-zero when a request answered non-2xx, a read-model check failed, or the run failed.
  */
-import type { ChildProcess } from "node:child_process";
-import { randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
-import os from "node:os";
-import path from "node:path";
-import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
-import pg from "pg";
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import {
   CLOCK_TICKS,
   backendPids,
@@ -64,7 +64,7 @@ import {
   withApplicationName,
   writeResults,
   type RunDatabase,
-} from "@app/bench";
+} from '@app/bench';
 import {
   installShutdownHandlers,
   loadConfig,
@@ -72,8 +72,8 @@ import {
   redactDatabaseUrl,
   type AppConfig,
   type DatabaseHandle,
-} from "@app/database";
-import { PgEventStore } from "@app/event-store";
+} from '@app/database';
+import { PgEventStore } from '@app/event-store';
 import {
   dashboardDepartments,
   dashboardFields,
@@ -86,55 +86,41 @@ import {
   readModels,
   rebuildReadModels,
   type RebuildResult,
-} from "@app/projections";
-import {
-  expectedFigures,
-  materialize,
-  planWorld,
-  Rng,
-  type Decided,
-  type World,
-} from "./generate.js";
-import type { QueryPlan, QueryResult } from "./load-runner.js";
+} from '@app/projections';
+import { expectedFigures, materialize, planWorld, Rng, type Decided, type World } from './generate.js';
+import type { QueryPlan, QueryResult } from './load-runner.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-const EVENTS = Math.floor(envNumber("BENCH_EVENTS", 1_000_000));
-const SEED = Math.floor(envNumber("BENCH_SEED", 20241128));
-const DEPARTMENTS = Math.floor(envNumber("BENCH_DEPARTMENTS", 20));
-const ROUNDS_PER_DEPARTMENT = Math.floor(
-  envNumber("BENCH_ROUNDS_PER_DEPARTMENT", 3),
-);
-const WRITERS = Math.floor(envNumber("BENCH_WRITERS", 16));
-const WINDOW = Math.floor(envNumber("BENCH_WINDOW_EVENTS", 5000));
-const BATCH = Math.floor(envNumber("BENCH_BATCH", 2000));
-const CONNECTIONS = Math.floor(envNumber("BENCH_CONNECTIONS", 32));
-const MEASURE_S = envNumber("BENCH_SECONDS", 10);
-const WARMUP_S = envNumber("BENCH_WARMUP_SECONDS", 2);
-const PROBE = envSwitch("BENCH_PROBE");
+const EVENTS = Math.floor(envNumber('BENCH_EVENTS', 1_000_000));
+const SEED = Math.floor(envNumber('BENCH_SEED', 20241128));
+const DEPARTMENTS = Math.floor(envNumber('BENCH_DEPARTMENTS', 20));
+const ROUNDS_PER_DEPARTMENT = Math.floor(envNumber('BENCH_ROUNDS_PER_DEPARTMENT', 3));
+const WRITERS = Math.floor(envNumber('BENCH_WRITERS', 16));
+const WINDOW = Math.floor(envNumber('BENCH_WINDOW_EVENTS', 5000));
+const BATCH = Math.floor(envNumber('BENCH_BATCH', 2000));
+const CONNECTIONS = Math.floor(envNumber('BENCH_CONNECTIONS', 32));
+const MEASURE_S = envNumber('BENCH_SECONDS', 10);
+const WARMUP_S = envNumber('BENCH_WARMUP_SECONDS', 2);
+const PROBE = envSwitch('BENCH_PROBE');
 /** Commands per second written through the app while the endpoints are measured (0: none). */
-const WRITE_RATE = ["0", "off"].includes(
-  process.env.BENCH_WRITE_RATE?.trim() ?? "",
-)
+const WRITE_RATE = ['0', 'off'].includes(process.env.BENCH_WRITE_RATE?.trim() ?? '')
   ? 0
-  : envNumber("BENCH_WRITE_RATE", 200);
+  : envNumber('BENCH_WRITE_RATE', 200);
 /** Share of those commands sent to one finding (racing on its stream). */
-const HOT_SHARE =
-  process.env.BENCH_HOT_SHARE?.trim() === "0"
-    ? 0
-    : Math.min(1, envNumber("BENCH_HOT_SHARE", 0.05));
+const HOT_SHARE = process.env.BENCH_HOT_SHARE?.trim() === '0' ? 0 : Math.min(1, envNumber('BENCH_HOT_SHARE', 0.05));
 const PROBE_S = 3;
 const DIRECT_CALLS = 300;
 const FIELDS_PER_ROUND = 9;
 const POINTS_PER_ROUND = 43;
 /** The history runs from the first round's planning to this date (what is open then is still open). */
-const HISTORY = { start: "2024-01-08", asOf: "2026-11-20" };
+const HISTORY = { start: '2024-01-08', asOf: '2026-11-20' };
 
 const TARGETS = { rebuildRatio: 0.15, dashboardP99Ms: 20 };
-const ADMIN_PASSWORD = "bench-admin-password";
+const ADMIN_PASSWORD = 'bench-admin-password';
 const JWT_SECRET = `bench-jwt-secret-${randomUUID()}`;
-const SEARCH = "台账";
+const SEARCH = '台账';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -158,9 +144,7 @@ async function withBackendCpu<T>(
   let sampling = Promise.resolve();
   const sample = () =>
     (sampling = sampling.then(async () => {
-      const pids = await backendPids(admin, "application_name = $1", [
-        applicationName,
-      ]).catch(() => [] as number[]);
+      const pids = await backendPids(admin, 'application_name = $1', [applicationName]).catch(() => [] as number[]);
       for (const pid of pids) {
         const t = procTicks(pid);
         if (t === undefined) continue;
@@ -184,8 +168,7 @@ async function withBackendCpu<T>(
   const node = process.cpuUsage(node0);
   const m1 = machineCpuMs();
   let ticks = 0;
-  for (const [pid, t] of last)
-    ticks += t - (preexisting.has(pid) ? first.get(pid)! : 0);
+  for (const [pid, t] of last) ticks += t - (preexisting.has(pid) ? first.get(pid)! : 0);
   return {
     result,
     pgCpuMs: last.size ? (ticks * 1000) / CLOCK_TICKS : NaN,
@@ -244,22 +227,15 @@ async function load(world: World, store: PgEventStore): Promise<LoadStats> {
    * (in flight meanwhile) keep the database busy. A stream's events of one window go in one append.
    */
   const decideWindow = async (from: number): Promise<Decided[]> => {
-    const byStream = new Map<Decided["stream"], Decided>();
+    const byStream = new Map<Decided['stream'], Decided>();
     for (let i = from; i < Math.min(from + WINDOW, steps.length); i += 250) {
       const t0 = performance.now();
-      for (const g of materialize(
-        steps.slice(i, Math.min(i + 250, from + WINDOW, steps.length)),
-        ids,
-      )) {
+      for (const g of materialize(steps.slice(i, Math.min(i + 250, from + WINDOW, steps.length)), ids)) {
         const known = byStream.get(g.stream);
         if (known) known.events.push(...g.events);
         else byStream.set(g.stream, g);
       }
-      steps.fill(
-        undefined as never,
-        i,
-        Math.min(i + 250, from + WINDOW, steps.length),
-      ); // decided: no longer needed
+      steps.fill(undefined as never, i, Math.min(i + 250, from + WINDOW, steps.length)); // decided: no longer needed
       decideMs += performance.now() - t0;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -267,17 +243,8 @@ async function load(world: World, store: PgEventStore): Promise<LoadStats> {
   };
   const appendWindow = async (groups: Decided[]) => {
     // Reference data and rounds first (a lead names a monitoring point added before it), then the cases.
-    await appendAll(
-      groups.filter(
-        (g) =>
-          g.stream.category === "department" || g.stream.category === "round",
-      ),
-    );
-    await appendAll(
-      groups.filter(
-        (g) => g.stream.category === "finding" || g.stream.category === "lead",
-      ),
-    );
+    await appendAll(groups.filter((g) => g.stream.category === 'department' || g.stream.category === 'round'));
+    await appendAll(groups.filter((g) => g.stream.category === 'finding' || g.stream.category === 'lead'));
     windows++;
     const now = performance.now();
     if (now - lastReport > 10_000) {
@@ -313,7 +280,7 @@ async function load(world: World, store: PgEventStore): Promise<LoadStats> {
 // Step 2: raw read and rebuild
 
 const EVENT_COLUMNS =
-  "position, stream_id, revision, id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash";
+  'position, stream_id, revision, id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash';
 
 interface PassResult {
   events: number;
@@ -338,14 +305,14 @@ async function rawPass(
     let events = 0;
     while (events < maxEvents) {
       const { rows } = await client.query<{ position: string }>({
-        name: "bench_raw_read",
+        name: 'bench_raw_read',
         text,
         values: [from],
       });
       if (rows.length === 0) break;
       events += rows.length;
       const last = Number(rows[rows.length - 1].position);
-      if (last <= from) throw new Error("raw paging did not advance");
+      if (last <= from) throw new Error('raw paging did not advance');
       from = last;
     }
     return { events, seconds: (performance.now() - started) / 1000 };
@@ -368,7 +335,7 @@ interface RebuildRun extends PassResult {
 }
 
 async function rebuild(url: string, admin: pg.Client): Promise<RebuildRun> {
-  const app = "bench_rebuild";
+  const app = 'bench_rebuild';
   const store = await PgEventStore.open({
     connectionString: tagged(url, app),
     poolSize: 2,
@@ -389,9 +356,7 @@ async function rebuild(url: string, admin: pg.Client): Promise<RebuildRun> {
           applyEnd = performance.now();
           if (applyEnd - lastPrint > 10_000) {
             lastPrint = applyEnd;
-            console.log(
-              `    … ${fmt(p.events)} / ${fmt(p.head)} events (${fmt(p.eventsPerSecond)} events/s)`,
-            );
+            console.log(`    … ${fmt(p.events)} / ${fmt(p.head)} events (${fmt(p.eventsPerSecond)} events/s)`);
           }
         },
       }),
@@ -431,14 +396,13 @@ interface AppFactory {
  * starts the real app around them. dist/libs/projections/bench → dist/apps/api/src/app.factory.js.
  */
 async function appFactory(): Promise<AppFactory> {
-  const href = new URL("../../../apps/api/src/app.factory.js", import.meta.url)
-    .href;
+  const href = new URL('../../../apps/api/src/app.factory.js', import.meta.url).href;
   return (await import(href)) as AppFactory;
 }
 
 async function call<T>(
   base: string,
-  method: "GET" | "POST",
+  method: 'GET' | 'POST',
   pathname: string,
   token?: string,
   body?: unknown,
@@ -446,16 +410,14 @@ async function call<T>(
   const res = await fetch(base + pathname, {
     method,
     headers: {
-      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...(token ? { authorization: `Bearer ${token}` } : {}),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
   if (res.status < 200 || res.status >= 300)
-    throw new Error(
-      `${method} ${pathname} answered ${res.status}: ${text.slice(0, 400)}`,
-    );
+    throw new Error(`${method} ${pathname} answered ${res.status}: ${text.slice(0, 400)}`);
   return JSON.parse(text) as T;
 }
 
@@ -480,13 +442,7 @@ interface WriterStats {
  * the dashboards and lists as in use: ReportProgress by the unit liaison on its in-progress findings, a share of them
  * on one finding (those race on its stream; a conflict answer is counted, not an error of the bench).
  */
-function steadyWriter(
-  base: string,
-  token: string,
-  findingIds: string[],
-  rate: number,
-  hotShare: number,
-) {
+function steadyWriter(base: string, token: string, findingIds: string[], rate: number, hotShare: number) {
   const stats: WriterStats = {
     rate,
     hotShare,
@@ -507,18 +463,15 @@ function steadyWriter(
   let n = 0;
   const rng = new Rng(SEED ^ 0x5eed);
   const send = async () => {
-    const id =
-      rng.next() < hotShare
-        ? findingIds[0]
-        : findingIds[1 + Math.floor(rng.next() * (findingIds.length - 1))];
+    const id = rng.next() < hotShare ? findingIds[0] : findingIds[1 + Math.floor(rng.next() * (findingIds.length - 1))];
     inFlight++;
     stats.sent++;
     const t0 = performance.now();
     try {
       const res = await fetch(`${base}/api/findings/${id}/progress`, {
-        method: "POST",
+        method: 'POST',
         headers: {
-          "content-type": "application/json",
+          'content-type': 'application/json',
           authorization: `Bearer ${token}`,
         },
         body: JSON.stringify({ note: `进展 ${++n}`, percent: n % 100 }),
@@ -566,7 +519,7 @@ function steadyWriter(
 interface Endpoint {
   key: string;
   label: string;
-  who: "official" | "liaison";
+  who: 'official' | 'liaison';
   dashboard: boolean;
   paths: string[];
   /** The same query called directly on the read models (no HTTP), for the probe. */
@@ -574,7 +527,7 @@ interface Endpoint {
 }
 
 interface EndpointRun {
-  endpoint: Omit<Endpoint, "paths" | "direct"> & { example: string };
+  endpoint: Omit<Endpoint, 'paths' | 'direct'> & { example: string };
   result: QueryResult;
   cpu: {
     serverProcessMs: number;
@@ -588,22 +541,16 @@ interface EndpointRun {
   direct?: { calls: number; p50: number; p99: number; mean: number };
 }
 
-const RUNNER = path.join(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "load-runner.js",
-);
+const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'load-runner.js');
 let child: ChildProcess | undefined;
 
 async function loadEndpoint(
   plan: QueryPlan,
-  onMark: (edge: "start" | "end") => Promise<void> | void,
+  onMark: (edge: 'start' | 'end') => Promise<void> | void,
 ): Promise<QueryResult> {
   const timeoutMs = (plan.warmupSeconds + plan.measureSeconds + 60) * 1000;
-  const forked = forkLoadGenerator<QueryPlan, "start" | "end", QueryResult>(
-    RUNNER,
-    plan,
-    timeoutMs,
-    (edge) => onMark(edge),
+  const forked = forkLoadGenerator<QueryPlan, 'start' | 'end', QueryResult>(RUNNER, plan, timeoutMs, (edge) =>
+    onMark(edge),
   );
   child = forked.child;
   return forked.result;
@@ -628,7 +575,7 @@ async function main(): Promise<number> {
   // One clean-up, whoever asks first (a signal, or the end of main); both wait for all of it.
   const cleanup = (): Promise<void> => (cleaning ??= cleanUp());
   const cleanUp = async (): Promise<void> => {
-    if (child && child.exitCode === null) child.kill("SIGKILL");
+    if (child && child.exitCode === null) child.kill('SIGKILL');
     await rawClient?.end().catch(() => undefined);
     await directPool?.end().catch(() => undefined);
     await store?.close().catch(() => undefined);
@@ -636,33 +583,27 @@ async function main(): Promise<number> {
     if (app && factory)
       await factory
         .closeApp(app)
-        .catch((e: unknown) =>
-          console.error(`Closing the app failed: ${(e as Error).message}`),
-        );
+        .catch((e: unknown) => console.error(`Closing the app failed: ${(e as Error).message}`));
     if (runDatabase) await runDatabase.remove(async () => database?.stop());
     else
       await database
         ?.stop()
-        .catch((e: unknown) =>
-          console.error(
-            `Stopping the embedded PostgreSQL failed: ${(e as Error).message}`,
-          ),
-        );
+        .catch((e: unknown) => console.error(`Stopping the embedded PostgreSQL failed: ${(e as Error).message}`));
   };
   installShutdownHandlers([cleanup]);
 
   try {
     // ---------------------------------------------------------------- database
-    runDatabase = await prepareRunDatabase("bench-projections");
+    runDatabase = await prepareRunDatabase('bench-projections');
     const appEnv = runDatabase.env;
     const config = loadConfig({
       ...appEnv,
       JWT_SECRET,
       ADMIN_PASSWORD,
-      LOG_LEVEL: "error",
-      LOGIN_ATTEMPTS_PER_MINUTE: "100000",
-      PROJECTIONS: "on",
-      DEMO: "off",
+      LOG_LEVEL: 'error',
+      LOGIN_ATTEMPTS_PER_MINUTE: '100000',
+      PROJECTIONS: 'on',
+      DEMO: 'off',
     });
     database = await openDatabase(config, {
       log: () => undefined,
@@ -671,17 +612,17 @@ async function main(): Promise<number> {
     const dbUrl = database.url;
     admin = new pg.Client({
       connectionString: dbUrl,
-      application_name: "bench-admin",
+      application_name: 'bench-admin',
     });
-    admin.on("error", () => undefined);
+    admin.on('error', () => undefined);
     await admin.connect();
     const pgFacts = await postgresFacts(admin, [
-      "shared_buffers",
-      "work_mem",
-      "synchronous_commit",
-      "fsync",
-      "max_wal_size",
-      "max_connections",
+      'shared_buffers',
+      'work_mem',
+      'synchronous_commit',
+      'fsync',
+      'max_wal_size',
+      'max_connections',
     ]);
     console.log(
       `Database: ${database.mode} (${redactDatabaseUrl(dbUrl)})${runDatabase.externalName ? `, fresh database ${runDatabase.externalName}` : `, data in ${runDatabase.runDir}`}`,
@@ -705,9 +646,7 @@ async function main(): Promise<number> {
     });
     const planSeconds = (performance.now() - t) / 1000;
     const stepStreams = new Set(world.steps.map((s) => s.stream));
-    const roundsPlanned = world.rounds.filter((r) =>
-      stepStreams.has(r.stream),
-    ).length;
+    const roundsPlanned = world.rounds.filter((r) => stepStreams.has(r.stream)).length;
     stepStreams.clear();
     console.log(
       `  plan: ${DEPARTMENTS} departments, ${roundsPlanned} rounds × ${FIELDS_PER_ROUND} fields / ${POINTS_PER_ROUND} monitoring points, ` +
@@ -715,7 +654,7 @@ async function main(): Promise<number> {
         `cut at ${fmt(world.steps.length)} (history ${HISTORY.start} … ${new Date(world.lastStepAt).toISOString().slice(0, 10)}); planned in ${fmt(planSeconds, 1)} s`,
     );
     store = await PgEventStore.open({
-      connectionString: tagged(dbUrl, "bench_load"),
+      connectionString: tagged(dbUrl, 'bench_load'),
       poolSize: WRITERS,
     });
     const loaded = await load(world, store);
@@ -725,7 +664,7 @@ async function main(): Promise<number> {
         `(of which deciding ${fmt(loaded.decideSeconds, 1)} s)`,
     );
     t = performance.now();
-    await admin.query("VACUUM (ANALYZE) event_store.es_events");
+    await admin.query('VACUUM (ANALYZE) event_store.es_events');
     loaded.vacuumSeconds = (performance.now() - t) / 1000;
     t = performance.now();
     const seal = await store.seal(); // as the app's SealService would have, every 10 s, all along
@@ -750,47 +689,41 @@ async function main(): Promise<number> {
       `  VACUUM (ANALYZE) ${fmt(loaded.vacuumSeconds, 1)} s; seal #${seal.seq} up to ${fmt(seal.upToPosition)} in ${fmt(loaded.sealSeconds, 1)} s; ` +
         `${fmt(Number(shape[0].streams))} streams, ${fmt(distinctPerBatch)} distinct streams per ${fmt(BATCH)}-event batch, es_events ${fmt(Number(shape[0].bytes) / 1024 ** 2)} MiB`,
     );
-    console.log(
-      `  mix: ${typeRows.map((r) => `${r.type} ${fmt(r.n)}`).join(", ")}\n`,
-    );
+    console.log(`  mix: ${typeRows.map((r) => `${r.type} ${fmt(r.n)}`).join(', ')}\n`);
 
     // ---------------------------------------------------------------- 2. raw read vs rebuild
-    console.log(
-      `2. Rebuild of the read models vs raw ordered read, pages of ${fmt(BATCH)}`,
-    );
-    rawClient = new pg.Client({ connectionString: tagged(dbUrl, "bench_raw") });
-    rawClient.on("error", () => undefined);
+    console.log(`2. Rebuild of the read models vs raw ordered read, pages of ${fmt(BATCH)}`);
+    rawClient = new pg.Client({ connectionString: tagged(dbUrl, 'bench_raw') });
+    rawClient.on('error', () => undefined);
     await rawClient.connect();
-    await rawPass(rawClient, admin, "bench_raw", 100_000); // warm-up: statement prepared, code hot
-    const passes: Array<PassResult & { side: "raw" | "rebuild" }> = [];
+    await rawPass(rawClient, admin, 'bench_raw', 100_000); // warm-up: statement prepared, code hot
+    const passes: Array<PassResult & { side: 'raw' | 'rebuild' }> = [];
     const show = (side: string, r: PassResult) =>
       console.log(
         `  ${side}: ${fmt(r.events)} events in ${fmt(r.seconds, 1)} s = ${fmt(r.eventsPerSec)} events/s; CPU per event: node ${fmt((r.nodeCpuMs * 1000) / r.events, 1)} µs + ` +
           `PostgreSQL ${fmt((r.pgCpuMs * 1000) / r.events, 1)} µs; machine ${pct(r.machineBusy)} busy`,
       );
-    const raw1 = await rawPass(rawClient, admin, "bench_raw");
-    passes.push({ side: "raw", ...raw1 });
-    show("raw read (before)", raw1);
+    const raw1 = await rawPass(rawClient, admin, 'bench_raw');
+    passes.push({ side: 'raw', ...raw1 });
+    show('raw read (before)', raw1);
     const rb = await rebuild(dbUrl, admin);
-    passes.push({ side: "rebuild", ...rb });
-    show("rebuildReadModels", rb);
+    passes.push({ side: 'rebuild', ...rb });
+    show('rebuildReadModels', rb);
     console.log(
       `    of which applying batches ${fmt(rb.applySeconds, 1)} s (${fmt(rb.events / rb.applySeconds)} events/s), VACUUM (ANALYZE) of the new tables and swap ${fmt(rb.seconds - rb.applySeconds, 1)} s`,
     );
-    const raw2 = await rawPass(rawClient, admin, "bench_raw");
-    passes.push({ side: "raw", ...raw2 });
-    show("raw read (after)", raw2);
+    const raw2 = await rawPass(rawClient, admin, 'bench_raw');
+    passes.push({ side: 'raw', ...raw2 });
+    show('raw read (after)', raw2);
     await rawClient.end();
     rawClient = undefined;
     for (const p of passes)
       if (p.events !== loaded.events)
-        throw new Error(
-          `${p.side} read ${p.events} events, the log has ${loaded.events}`,
-        );
+        throw new Error(`${p.side} read ${p.events} events, the log has ${loaded.events}`);
     const rawRate = (raw1.events + raw2.events) / (raw1.seconds + raw2.seconds);
     const rebuildRatio = rb.eventsPerSec / rawRate;
     console.log(
-      `  → rebuild ${fmt(rb.eventsPerSec)} events/s ÷ raw ${fmt(rawRate)} events/s = ${fmt(rebuildRatio, 2)}× (target ≥ ${TARGETS.rebuildRatio}×) ${rebuildRatio >= TARGETS.rebuildRatio ? "PASS" : "MISS"}`,
+      `  → rebuild ${fmt(rb.eventsPerSec)} events/s ÷ raw ${fmt(rawRate)} events/s = ${fmt(rebuildRatio, 2)}× (target ≥ ${TARGETS.rebuildRatio}×) ${rebuildRatio >= TARGETS.rebuildRatio ? 'PASS' : 'MISS'}`,
     );
 
     // The read models must agree with the deciders' own final states.
@@ -803,28 +736,22 @@ async function main(): Promise<number> {
           )
         ).rows.map((r) => [r.status, r.n]),
       );
-    const actualFindings = await countBy("findings");
-    const actualLeads = await countBy("leads");
+    const actualFindings = await countBy('findings');
+    const actualLeads = await countBy('leads');
     const deadLetters = (
-      await admin.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM ${READ_MODEL_SCHEMA}.dead_letters`,
-      )
+      await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${READ_MODEL_SCHEMA}.dead_letters`)
     ).rows[0].n;
-    const roundRows = (
-      await admin.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM ${READ_MODEL_SCHEMA}.rounds`,
-      )
-    ).rows[0].n;
+    const roundRows = (await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${READ_MODEL_SCHEMA}.rounds`))
+      .rows[0].n;
     const same = (a: Record<string, number>, b: Record<string, number>) =>
-      JSON.stringify(Object.entries(a).sort()) ===
-      JSON.stringify(Object.entries(b).sort());
+      JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
     const checksOk =
       deadLetters === 0 &&
       same(expected.findings, actualFindings) &&
       same(expected.leads, actualLeads) &&
       roundRows === expected.rounds;
     console.log(
-      `  read models vs deciders: findings ${JSON.stringify(actualFindings)}, leads ${JSON.stringify(actualLeads)}, ${roundRows} rounds, ${deadLetters} dead letters → ${checksOk ? "agree" : "DISAGREE"}`,
+      `  read models vs deciders: findings ${JSON.stringify(actualFindings)}, leads ${JSON.stringify(actualLeads)}, ${roundRows} rounds, ${deadLetters} dead letters → ${checksOk ? 'agree' : 'DISAGREE'}`,
     );
     if (!checksOk)
       console.log(
@@ -840,58 +767,44 @@ async function main(): Promise<number> {
       [READ_MODEL_SCHEMA],
     );
     console.log(
-      `  read-model tables: ${sizes.map((s) => `${s.t} ${fmt(Number(s.rows))} rows / ${fmt(Number(s.bytes) / 1024 ** 2, 1)} MiB`).join(", ")}\n`,
+      `  read-model tables: ${sizes.map((s) => `${s.t} ${fmt(Number(s.rows))} rows / ${fmt(Number(s.bytes) / 1024 ** 2, 1)} MiB`).join(', ')}\n`,
     );
 
     // ---------------------------------------------------------------- 3. the app under load
-    console.log(
-      "3. The real app on this database, dashboards and lists under load",
-    );
+    console.log('3. The real app on this database, dashboards and lists under load');
     factory = await appFactory();
     t = performance.now();
     app = await factory.createApp(config, database);
-    await app.listen(0, "127.0.0.1");
+    await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address();
-    if (!address || typeof address === "string")
-      throw new Error("the app is not listening on a TCP port");
+    if (!address || typeof address === 'string') throw new Error('the app is not listening on a TCP port');
     const base = `http://127.0.0.1:${address.port}`;
     console.log(
       `  app: createApp + listen in this process (pid ${process.pid}) on ${base}, PROJECTIONS on, started in ${fmt((performance.now() - t) / 1000, 1)} s`,
     );
 
     const login = async (username: string, password: string) =>
-      (
-        await call<{ accessToken: string }>(
-          base,
-          "POST",
-          "/api/auth/login",
-          undefined,
-          { username, password },
-        )
-      ).accessToken;
-    const adminToken = await login("admin", ADMIN_PASSWORD);
+      (await call<{ accessToken: string }>(base, 'POST', '/api/auth/login', undefined, { username, password }))
+        .accessToken;
+    const adminToken = await login('admin', ADMIN_PASSWORD);
     const liaisonRound = world.rounds[0];
     const liaisonDepartment = liaisonRound.hostDepartmentId;
-    await call(base, "POST", "/api/users", adminToken, {
-      username: "bench.official",
-      password: "bench-official-password",
-      role: "official",
+    await call(base, 'POST', '/api/users', adminToken, {
+      username: 'bench.official',
+      password: 'bench-official-password',
+      role: 'official',
     });
-    await call(base, "POST", "/api/users", adminToken, {
-      username: "bench.liaison",
-      password: "bench-liaison-password",
-      role: "unit_liaison",
+    await call(base, 'POST', '/api/users', adminToken, {
+      username: 'bench.liaison',
+      password: 'bench-liaison-password',
+      role: 'unit_liaison',
       departmentId: liaisonDepartment,
     });
     const tokens = {
-      official: await login("bench.official", "bench-official-password"),
-      liaison: await login("bench.liaison", "bench-liaison-password"),
+      official: await login('bench.official', 'bench-official-password'),
+      liaison: await login('bench.liaison', 'bench-liaison-password'),
     };
-    const health = await call<Record<string, unknown>>(
-      base,
-      "GET",
-      "/api/health",
-    );
+    const health = await call<Record<string, unknown>>(base, 'GET', '/api/health');
     console.log(
       `  logged in bench.official (official) and bench.liaison (unit_liaison of department ${liaisonDepartment}); health: ${JSON.stringify(health).slice(0, 300)}`,
     );
@@ -906,87 +819,66 @@ async function main(): Promise<number> {
       .sort((a, b) => a.k - b.k)
       .map((x) => x.r);
     const perRound = (make: (roundId: string) => string) => roundIds.map(make);
-    const today = new Intl.DateTimeFormat("en-CA", {
-      timeZone: "Asia/Shanghai",
+    const today = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Asia/Shanghai',
     }).format(new Date());
     const endpoints: Endpoint[] = [
       {
-        key: "overview",
-        label: "GET /api/dashboard/overview?roundId",
-        who: "official",
+        key: 'overview',
+        label: 'GET /api/dashboard/overview?roundId',
+        who: 'official',
         dashboard: true,
         paths: perRound((r) => `/api/dashboard/overview?roundId=${r}`),
-        direct: (db, r, d) =>
-          dashboardOverview(db, READ_MODEL_SCHEMA, { roundId: r }, d),
+        direct: (db, r, d) => dashboardOverview(db, READ_MODEL_SCHEMA, { roundId: r }, d),
       },
       {
-        key: "departments",
-        label: "GET /api/dashboard/departments?roundId",
-        who: "official",
+        key: 'departments',
+        label: 'GET /api/dashboard/departments?roundId',
+        who: 'official',
+        dashboard: true,
+        paths: perRound((r) => `/api/dashboard/departments?roundId=${r}`),
+        direct: (db, r, d) => dashboardDepartments(db, READ_MODEL_SCHEMA, { roundId: r }, d),
+      },
+      {
+        key: 'departmentsLiaison',
+        label: 'GET /api/dashboard/departments?roundId (liaison: own row)',
+        who: 'liaison',
         dashboard: true,
         paths: perRound((r) => `/api/dashboard/departments?roundId=${r}`),
         direct: (db, r, d) =>
-          dashboardDepartments(db, READ_MODEL_SCHEMA, { roundId: r }, d),
+          dashboardDepartments(db, READ_MODEL_SCHEMA, { roundId: r, departmentId: liaisonDepartment }, d),
       },
       {
-        key: "departmentsLiaison",
-        label: "GET /api/dashboard/departments?roundId (liaison: own row)",
-        who: "liaison",
-        dashboard: true,
-        paths: perRound((r) => `/api/dashboard/departments?roundId=${r}`),
-        direct: (db, r, d) =>
-          dashboardDepartments(
-            db,
-            READ_MODEL_SCHEMA,
-            { roundId: r, departmentId: liaisonDepartment },
-            d,
-          ),
-      },
-      {
-        key: "fields",
-        label: "GET /api/dashboard/fields?roundId",
-        who: "official",
+        key: 'fields',
+        label: 'GET /api/dashboard/fields?roundId',
+        who: 'official',
         dashboard: true,
         paths: perRound((r) => `/api/dashboard/fields?roundId=${r}`),
-        direct: (db, r, d) =>
-          dashboardFields(db, READ_MODEL_SCHEMA, { roundId: r }, d),
+        direct: (db, r, d) => dashboardFields(db, READ_MODEL_SCHEMA, { roundId: r }, d),
       },
       {
-        key: "trend",
-        label: "GET /api/dashboard/trend?roundId&bucket=week",
-        who: "official",
+        key: 'trend',
+        label: 'GET /api/dashboard/trend?roundId&bucket=week',
+        who: 'official',
         dashboard: true,
         paths: perRound((r) => `/api/dashboard/trend?roundId=${r}&bucket=week`),
-        direct: (db, r, d) =>
-          dashboardTrend(
-            db,
-            READ_MODEL_SCHEMA,
-            { roundId: r, bucket: "week" },
-            d,
-          ),
+        direct: (db, r, d) => dashboardTrend(db, READ_MODEL_SCHEMA, { roundId: r, bucket: 'week' }, d),
       },
       {
-        key: "findings",
-        label: "GET /api/findings?roundId&page=1&pageSize=20",
-        who: "official",
+        key: 'findings',
+        label: 'GET /api/findings?roundId&page=1&pageSize=20',
+        who: 'official',
         dashboard: false,
         paths: perRound((r) => `/api/findings?roundId=${r}&page=1&pageSize=20`),
-        direct: (db, r, d) =>
-          listFindings(
-            db,
-            READ_MODEL_SCHEMA,
-            { roundId: r, page: 1, pageSize: 20 },
-            d,
-          ),
+        direct: (db, r, d) => listFindings(db, READ_MODEL_SCHEMA, { roundId: r, page: 1, pageSize: 20 }, d),
       },
       {
-        key: "findingsSearch",
+        key: 'findingsSearch',
         label: `GET /api/findings?roundId&status=in_progress&q=${SEARCH}&page=1&pageSize=20`,
-        who: "official",
+        who: 'official',
         dashboard: false,
         paths: perRound(
-          (r) =>
-            `/api/findings?roundId=${r}&status=in_progress&q=${encodeURIComponent(SEARCH)}&page=1&pageSize=20`,
+          (r) => `/api/findings?roundId=${r}&status=in_progress&q=${encodeURIComponent(SEARCH)}&page=1&pageSize=20`,
         ),
         direct: (db, r, d) =>
           listFindings(
@@ -994,7 +886,7 @@ async function main(): Promise<number> {
             READ_MODEL_SCHEMA,
             {
               roundId: r,
-              status: "in_progress",
+              status: 'in_progress',
               q: SEARCH,
               page: 1,
               pageSize: 20,
@@ -1003,14 +895,13 @@ async function main(): Promise<number> {
           ),
       },
       {
-        key: "findingsLiaison",
-        label:
-          "GET /api/findings?overdue=true&page=1&pageSize=20 (liaison: own department, all rounds)",
-        who: "liaison",
+        key: 'findingsLiaison',
+        label: 'GET /api/findings?overdue=true&page=1&pageSize=20 (liaison: own department, all rounds)',
+        who: 'liaison',
         dashboard: false,
         paths: [
-          "/api/findings?overdue=true&page=1&pageSize=20",
-          "/api/findings?page=1&pageSize=20",
+          '/api/findings?overdue=true&page=1&pageSize=20',
+          '/api/findings?page=1&pageSize=20',
           `/api/findings?q=${encodeURIComponent(SEARCH)}&page=1&pageSize=20`,
         ],
         direct: (db, _r, d) =>
@@ -1027,26 +918,17 @@ async function main(): Promise<number> {
           ),
       },
       {
-        key: "leads",
-        label: "GET /api/leads?roundId&status=disposing&page=1&pageSize=20",
-        who: "official",
+        key: 'leads',
+        label: 'GET /api/leads?roundId&status=disposing&page=1&pageSize=20',
+        who: 'official',
         dashboard: false,
-        paths: perRound(
-          (r) => `/api/leads?roundId=${r}&status=disposing&page=1&pageSize=20`,
-        ),
+        paths: perRound((r) => `/api/leads?roundId=${r}&status=disposing&page=1&pageSize=20`),
         direct: (db, r, d) =>
-          listLeads(
-            db,
-            READ_MODEL_SCHEMA,
-            { roundId: r, status: "disposing", page: 1, pageSize: 20 },
-            d,
-          ),
+          listLeads(db, READ_MODEL_SCHEMA, { roundId: r, status: 'disposing', page: 1, pageSize: 20 }, d),
       },
     ];
     // Every path answers 2xx before anything is measured.
-    for (const e of endpoints)
-      for (const p of e.paths.slice(0, 3))
-        await call(base, "GET", p, tokens[e.who]);
+    for (const e of endpoints) for (const p of e.paths.slice(0, 3)) await call(base, 'GET', p, tokens[e.who]);
     console.log(
       `  ${endpoints.length} endpoints, each over ${roundIds.length} rounds in turn; ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${MEASURE_S} s measured, ` +
         `autocannon in a forked process; office date ${today}. Server, load generator and PostgreSQL share the machine's ${os.cpus().length} CPUs.`,
@@ -1058,10 +940,10 @@ async function main(): Promise<number> {
         `application_name NOT IN ('bench-admin', 'bench_raw', 'bench_rebuild', 'bench_load', 'bench-direct')`,
       );
     directPool = new pg.Pool({
-      connectionString: tagged(dbUrl, "bench-direct"),
+      connectionString: tagged(dbUrl, 'bench-direct'),
       max: 1,
     });
-    directPool.on("error", () => undefined);
+    directPool.on('error', () => undefined);
     const { rows: writable } = await admin.query<{ id: string }>(
       `SELECT id FROM ${READ_MODEL_SCHEMA}.findings WHERE status = 'in_progress' AND rect_department_id = $1 ORDER BY id LIMIT 500`,
       [liaisonDepartment],
@@ -1099,7 +981,7 @@ async function main(): Promise<number> {
         measureSeconds: MEASURE_S,
       };
       const result = await loadEndpoint(plan, async (edge) => {
-        if (edge === "start") pids = await appBackends();
+        if (edge === 'start') pids = await appBackends();
         const snap = {
           node: process.cpuUsage(),
           pg: procCpuMs(pids),
@@ -1110,7 +992,7 @@ async function main(): Promise<number> {
         snap.xacts = Number(
           (
             await admin!.query<{ n: string }>(
-              "SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()",
+              'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()',
             )
           ).rows[0].n,
         );
@@ -1118,8 +1000,7 @@ async function main(): Promise<number> {
       });
       const a = snaps.start;
       const b = snaps.end;
-      if (!a || !b)
-        throw new Error("the load generator did not mark its measured phase");
+      if (!a || !b) throw new Error('the load generator did not mark its measured phase');
       const m = result.measured;
       const run: EndpointRun = {
         endpoint: {
@@ -1132,16 +1013,12 @@ async function main(): Promise<number> {
         result,
         cpu: {
           seconds: (b.t - a.t) / 1000,
-          serverProcessMs:
-            (b.node.user - a.node.user + b.node.system - a.node.system) / 1000,
+          serverProcessMs: (b.node.user - a.node.user + b.node.system - a.node.system) / 1000,
           pgBackendsMs: b.pg - a.pg,
           loadgenMs: m.cpuMs.user + m.cpuMs.system,
-          machineBusy:
-            (b.machine.busy - a.machine.busy) /
-            (b.machine.total - a.machine.total),
+          machineBusy: (b.machine.busy - a.machine.busy) / (b.machine.total - a.machine.total),
           // Autocommit statements each count one transaction; the statistics lag by up to a second.
-          dbTransactionsPerRequest:
-            (b.xacts - a.xacts) / Math.max(1, m.completed),
+          dbTransactionsPerRequest: (b.xacts - a.xacts) / Math.max(1, m.completed),
         },
       };
       const per = (ms: number) => fmt((ms * 1000) / Math.max(1, m.ok));
@@ -1206,12 +1083,9 @@ async function main(): Promise<number> {
     const dashboards = runs.filter((r) => r.endpoint.dashboard);
     // A run that answered nothing (p99 null) misses its target; it does not pass.
     const p99Met = (r: EndpointRun) =>
-      r.result.measured.ok > 0 &&
-      r.result.measured.latencyMs.p99 <= TARGETS.dashboardP99Ms;
+      r.result.measured.ok > 0 && r.result.measured.latencyMs.p99 <= TARGETS.dashboardP99Ms;
     const worstDashboardP99 = Math.max(
-      ...dashboards.map(
-        (r) => r.result.measured.latencyMs.p99 ?? Number.POSITIVE_INFINITY,
-      ),
+      ...dashboards.map((r) => r.result.measured.latencyMs.p99 ?? Number.POSITIVE_INFINITY),
     );
     const dashboardsPass = dashboards.every(p99Met);
     const rebuildPass = rebuildRatio >= TARGETS.rebuildRatio;
@@ -1221,30 +1095,24 @@ async function main(): Promise<number> {
       databaseMode: database.mode,
     };
     const table = [
-      "| Measure | Result | Baseline / detail | Ratio | Target | Result |",
-      "|---|---:|---|---:|---|---|",
+      '| Measure | Result | Baseline / detail | Ratio | Target | Result |',
+      '|---|---:|---|---:|---|---|',
       `| Load: ${fmt(loaded.events)} events via appendToStream (${WRITERS} writers, ${fmt(loaded.events / loaded.appends, 1)} events/append) | ${fmt(loaded.seconds, 1)} s = ${fmt(loaded.events / loaded.seconds)} events/s | + VACUUM ${fmt(loaded.vacuumSeconds, 1)} s, seal ${fmt(loaded.sealSeconds, 1)} s | – | (not judged) | – |`,
       `| Raw ordered read, pages of ${fmt(BATCH)} (mean of 2 passes) | ${fmt(rawRate)} events/s | ${fmt(raw1.eventsPerSec)} / ${fmt(raw2.eventsPerSec)} events/s | – | – | – |`,
-      `| rebuildReadModels from 0, ${fmt(rb.events)} events | ${fmt(rb.eventsPerSec)} events/s (${fmt(rb.seconds, 1)} s) | apply ${fmt(rb.applySeconds, 1)} s + VACUUM/swap ${fmt(rb.seconds - rb.applySeconds, 1)} s | ${fmt(rebuildRatio, 2)}× (rebuild ÷ raw) | ≥ ${TARGETS.rebuildRatio}× | ${rebuildPass ? "PASS" : "MISS"} |`,
+      `| rebuildReadModels from 0, ${fmt(rb.events)} events | ${fmt(rb.eventsPerSec)} events/s (${fmt(rb.seconds, 1)} s) | apply ${fmt(rb.applySeconds, 1)} s + VACUUM/swap ${fmt(rb.seconds - rb.applySeconds, 1)} s | ${fmt(rebuildRatio, 2)}× (rebuild ÷ raw) | ≥ ${TARGETS.rebuildRatio}× | ${rebuildPass ? 'PASS' : 'MISS'} |`,
       ...runs.map((r) => {
         const m = r.result.measured;
-        const target = r.endpoint.dashboard
-          ? `p99 ≤ ${TARGETS.dashboardP99Ms} ms`
-          : "(no target)";
-        const result = r.endpoint.dashboard
-          ? p99Met(r)
-            ? "PASS"
-            : "MISS"
-          : "–";
+        const target = r.endpoint.dashboard ? `p99 ≤ ${TARGETS.dashboardP99Ms} ms` : '(no target)';
+        const result = r.endpoint.dashboard ? (p99Met(r) ? 'PASS' : 'MISS') : '–';
         const detail = [
           `${fmt(m.requestsPerSec)} req/s, non-2xx ${m.non2xx}, ≈${fmt(r.cpu.dbTransactionsPerRequest, 1)} DB statements/req`,
           r.probe
             ? `1 conn: p50 ${fmt(r.probe.measured.latencyMs.p50, 1)} / p99 ${fmt(r.probe.measured.latencyMs.p99, 1)} ms`
-            : "",
-          r.direct ? `query alone: p50 ${fmt(r.direct.p50, 1)} ms` : "",
+            : '',
+          r.direct ? `query alone: p50 ${fmt(r.direct.p50, 1)} ms` : '',
         ]
           .filter(Boolean)
-          .join("; ");
+          .join('; ');
         return `| ${r.endpoint.label} [${r.endpoint.who}], ${CONNECTIONS} conn. | p50 ${fmt(m.latencyMs.p50, 1)} ms / p99 ${fmt(m.latencyMs.p99, 1)} ms | ${detail} | – | ${target} | ${result} |`;
       }),
     ];
@@ -1254,13 +1122,10 @@ async function main(): Promise<number> {
       `${loadAverageLine(machine)} ` +
       `Data: ${roundsPlanned} rounds, ${fmt(Object.values(actualFindings).reduce((a, b) => a + b, 0))} findings, ${fmt(Object.values(actualLeads).reduce((a, b) => a + b, 0))} leads, ` +
       `${fmt(distinctPerBatch)} distinct streams per ${fmt(BATCH)}-event batch; office date ${today}.`;
-    console.log("\n" + table.join("\n") + "\n\n" + facts);
-    if (!checksOk)
-      console.log(
-        "\nFAILED: the read models disagree with the deciders (see above)",
-      );
+    console.log('\n' + table.join('\n') + '\n\n' + facts);
+    if (!checksOk) console.log('\nFAILED: the read models disagree with the deciders (see above)');
     if (failures.length) {
-      console.log("\nFAILED: requests answered non-2xx or failed:");
+      console.log('\nFAILED: requests answered non-2xx or failed:');
       for (const f of failures) {
         const m = f.result.measured;
         console.log(
@@ -1271,16 +1136,12 @@ async function main(): Promise<number> {
       }
     }
     const missed = [
-      ...(rebuildPass ? [] : ["rebuild ratio"]),
-      ...dashboards
-        .filter((r) => !p99Met(r))
-        .map((r) => `${r.endpoint.label} [${r.endpoint.who}] p99`),
+      ...(rebuildPass ? [] : ['rebuild ratio']),
+      ...dashboards.filter((r) => !p99Met(r)).map((r) => `${r.endpoint.label} [${r.endpoint.who}] p99`),
     ];
-    console.log(
-      missed.length ? `\nMISSED: ${missed.join("; ")}` : "\nAll targets met.",
-    );
+    console.log(missed.length ? `\nMISSED: ${missed.join('; ')}` : '\nAll targets met.');
 
-    const out = writeResults("projections", {
+    const out = writeResults('projections', {
       startedAt: new Date(benchStarted).toISOString(),
       durationSeconds: (Date.now() - benchStarted) / 1000,
       settings: {
@@ -1342,12 +1203,10 @@ async function main(): Promise<number> {
       })),
       dashboards: { worstP99Ms: worstDashboardP99, pass: dashboardsPass },
       failures: failures.map((f) => f.endpoint.key),
-      markdown: table.join("\n"),
+      markdown: table.join('\n'),
       facts,
     });
-    console.log(
-      `Results written to ${out} (run took ${fmt((Date.now() - benchStarted) / 1000)} s)`,
-    );
+    console.log(`Results written to ${out} (run took ${fmt((Date.now() - benchStarted) / 1000)} s)`);
     return failures.length || !checksOk ? 1 : 0;
   } finally {
     await cleanup();

@@ -7,8 +7,11 @@ import { CurrentUser, Reads } from '../auth/decorators.js';
 import { EVENT_STORE } from '../infrastructure/tokens.js';
 import { historyEntry } from '../cases/application/history.service.js';
 
+/** Positions are bigint in PostgreSQL but numbers here: beyond 2^53 - 1 they would not round-trip. */
+const MAX_POSITION = Number.MAX_SAFE_INTEGER;
+
 export class AuditEventsQuery {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) fromPosition?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_POSITION) fromPosition?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
 }
 

@@ -12,6 +12,7 @@ import { AuthService, TOKEN_TTL_SECONDS } from './auth.service.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { SignInThrottleGuard } from './sign-in-throttle.guard.js';
 import { UserEntity } from './user.entity.js';
+import { MonitoringAccess } from '../http/monitoring-access.js';
 import { UsersController } from './users.controller.js';
 import { UsersService } from './users.service.js';
 
@@ -63,8 +64,9 @@ const jwtServiceProvider: Provider = {
     AuthService,
     AdminBootstrapService,
     SignInThrottleGuard,
+    MonitoringAccess,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [UsersService, AuthService],
+  exports: [UsersService, AuthService, MonitoringAccess],
 })
 export class AuthModule {}

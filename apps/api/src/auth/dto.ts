@@ -16,13 +16,12 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { ROLES, type Role } from '@app/domain';
+import { SafeText } from '../http/text-policy.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password.js';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @SafeText(100)
   username: string;
 
   @ApiProperty({ example: 'change-me-please', format: 'password' })
@@ -67,17 +66,17 @@ export class CreateUserDto {
 
   @ApiPropertyOptional({ example: '张伟', maxLength: 100 })
   @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @SafeText(100, { allowEmpty: true })
   displayName?: string;
 }
 
 export class ListUsersQuery {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @ApiPropertyOptional({ minimum: 1, maximum: 1_000_000, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(1_000_000)
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })

@@ -7,7 +7,6 @@ import {
   IsDateString,
   IsIn,
   IsInt,
-  IsNotEmpty,
   IsOptional,
   IsString,
   IsUUID,
@@ -37,6 +36,7 @@ import {
   type RectificationType,
   type RoundKind,
 } from '@app/domain';
+import { SafeText } from '../http/text-policy.js';
 
 /** Limits on free text: generous for a 巡察 底稿, small enough that a request cannot bloat the log. */
 const NAME = 100;
@@ -46,11 +46,8 @@ const REF = 500;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const dateOnly = { message: '$property must be a date in the form YYYY-MM-DD' };
 
-const Text = (max: number) => (target: object, key: string) => {
-  IsString()(target, key);
-  IsNotEmpty()(target, key);
-  MaxLength(max)(target, key);
-};
+/** Names and titles are one line; the long fields (TEXT) are free text that may hold line breaks and tabs. */
+const Text = (max: number) => SafeText(max, { multiline: max >= TEXT });
 
 // Reference data
 export class RegisterDepartmentDto {

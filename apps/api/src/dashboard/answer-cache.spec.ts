@@ -1,25 +1,25 @@
-import { AnswerCache } from "./answer-cache.js";
+import { AnswerCache } from './answer-cache.js';
 
-const at = (position: number, generation = "g1") => ({ position, generation });
+const at = (position: number, generation = 'g1') => ({ position, generation });
 
-describe("AnswerCache", () => {
-  it("answers an identical request at the same checkpoint from memory, and recomputes when the checkpoint moves", async () => {
+describe('AnswerCache', () => {
+  it('answers an identical request at the same checkpoint from memory, and recomputes when the checkpoint moves', async () => {
     const cache = new AnswerCache();
     let calls = 0;
     const compute = async () => ({ n: ++calls });
-    expect(await cache.answer("k", at(5), compute)).toEqual({ n: 1 });
-    expect(await cache.answer("k", at(5), compute)).toEqual({ n: 1 });
-    expect(await cache.answer("other", at(5), compute)).toEqual({ n: 2 });
-    expect(await cache.answer("k", at(6), compute)).toEqual({ n: 3 });
+    expect(await cache.answer('k', at(5), compute)).toEqual({ n: 1 });
+    expect(await cache.answer('k', at(5), compute)).toEqual({ n: 1 });
+    expect(await cache.answer('other', at(5), compute)).toEqual({ n: 2 });
+    expect(await cache.answer('k', at(6), compute)).toEqual({ n: 3 });
     // A rebuild's swap: same position, new generation.
-    expect(await cache.answer("k", at(6, "g2"), compute)).toEqual({ n: 4 });
+    expect(await cache.answer('k', at(6, 'g2'), compute)).toEqual({ n: 4 });
     expect({ hits: cache.hits, misses: cache.misses }).toEqual({
       hits: 1,
       misses: 4,
     });
   });
 
-  it("shares one computation between concurrent identical requests", async () => {
+  it('shares one computation between concurrent identical requests', async () => {
     const cache = new AnswerCache();
     let calls = 0;
     let release!: () => void;
@@ -29,39 +29,34 @@ describe("AnswerCache", () => {
       await gate;
       return calls;
     };
-    const answers = Promise.all([
-      cache.answer("k", at(1), compute),
-      cache.answer("k", at(1), compute),
-    ]);
+    const answers = Promise.all([cache.answer('k', at(1), compute), cache.answer('k', at(1), compute)]);
     release();
     expect(await answers).toEqual([1, 1]);
     expect(calls).toBe(1);
   });
 
-  it("keeps nothing without a checkpoint (read models not built) and forgets a failed computation", async () => {
+  it('keeps nothing without a checkpoint (read models not built) and forgets a failed computation', async () => {
     const cache = new AnswerCache();
     let calls = 0;
     const compute = async () => ++calls;
-    await cache.answer("k", undefined, compute);
-    await cache.answer("k", at(0, ""), compute);
+    await cache.answer('k', undefined, compute);
+    await cache.answer('k', at(0, ''), compute);
     expect(calls).toBe(2);
     expect(cache.size).toBe(0);
-    await expect(
-      cache.answer("k", at(1), () => Promise.reject(new Error("boom"))),
-    ).rejects.toThrow("boom");
-    expect(await cache.answer("k", at(1), compute)).toBe(3);
+    await expect(cache.answer('k', at(1), () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await cache.answer('k', at(1), compute)).toBe(3);
   });
 
-  it("holds at most its capacity, dropping the least recently used answer", async () => {
+  it('holds at most its capacity, dropping the least recently used answer', async () => {
     const cache = new AnswerCache(2);
     let calls = 0;
     const compute = async () => ++calls;
-    await cache.answer("a", at(1), compute);
-    await cache.answer("b", at(1), compute);
-    await cache.answer("a", at(1), compute); // a is now the most recently used
-    await cache.answer("c", at(1), compute); // drops b
+    await cache.answer('a', at(1), compute);
+    await cache.answer('b', at(1), compute);
+    await cache.answer('a', at(1), compute); // a is now the most recently used
+    await cache.answer('c', at(1), compute); // drops b
     expect(cache.size).toBe(2);
-    expect(await cache.answer("a", at(1), compute)).toBe(1);
-    expect(await cache.answer("b", at(1), compute)).toBe(4);
+    expect(await cache.answer('a', at(1), compute)).toBe(1);
+    expect(await cache.answer('b', at(1), compute)).toBe(4);
   });
 });

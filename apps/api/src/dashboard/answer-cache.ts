@@ -1,4 +1,4 @@
-import type { ReadModelCheckpoint } from "../projections/projection-status.service.js";
+import type { ReadModelCheckpoint } from '../projections/projection-status.service.js';
 
 /** How many answers are kept; the least recently used one goes first. */
 export const ANSWER_CACHE_ENTRIES = 500;
@@ -29,13 +29,8 @@ export class AnswerCache {
   }
 
   /** The answer for `key` at `checkpoint`; computes it when there is none (or no checkpoint to key it by). */
-  answer<T>(
-    key: string,
-    checkpoint: ReadModelCheckpoint | undefined,
-    compute: () => Promise<T>,
-  ): Promise<T> {
-    if (checkpoint === undefined || checkpoint.generation === "")
-      return compute();
+  answer<T>(key: string, checkpoint: ReadModelCheckpoint | undefined, compute: () => Promise<T>): Promise<T> {
+    if (checkpoint === undefined || checkpoint.generation === '') return compute();
     const version = `${checkpoint.generation}:${checkpoint.position}`;
     const found = this.entries.get(key);
     if (found !== undefined && found.version === version) {
@@ -49,8 +44,7 @@ export class AnswerCache {
     const entry: Entry = { version, value };
     this.entries.delete(key);
     this.entries.set(key, entry);
-    if (this.entries.size > this.capacity)
-      this.entries.delete(this.entries.keys().next().value as string);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
     // A failed query is not kept: the next request tries again.
     value.catch(() => {
       if (this.entries.get(key) === entry) this.entries.delete(key);

@@ -1,52 +1,37 @@
-import { Controller, Get, Query, Req } from "@nestjs/common";
-import {
-  dashboardDepartments,
-  dashboardFields,
-  dashboardOverview,
-  dashboardTrend,
-} from "@app/projections";
-import type { AuthUser } from "../auth/auth-user.js";
-import { CurrentUser, Reads } from "../auth/decorators.js";
-import { ProjectionQuery } from "../projections/projection-query.decorator.js";
-import { DepartmentDashboardQuery, RoundQuery, TrendQuery } from "./dto.js";
-import {
-  liaisonDepartment,
-  officeToday,
-  ReadModelDb,
-  thresholdsOf,
-} from "./read-model-db.js";
+import { Controller, Get, Query, Req } from '@nestjs/common';
+import { dashboardDepartments, dashboardFields, dashboardOverview, dashboardTrend } from '@app/projections';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser, Reads } from '../auth/decorators.js';
+import { ProjectionQuery } from '../projections/projection-query.decorator.js';
+import { DepartmentDashboardQuery, RoundQuery, TrendQuery } from './dto.js';
+import { liaisonDepartment, officeToday, ReadModelDb, thresholdsOf } from './read-model-db.js';
 
 /** The 巡察办 dashboard: figures only, never names (docs/domain.md, 举报人保护). */
-@Controller("dashboard")
+@Controller('dashboard')
 export class DashboardController {
   constructor(private readonly db: ReadModelDb) {}
 
-  @Get("overview")
-  @Reads("DashboardOverview")
+  @Get('overview')
+  @Reads('DashboardOverview')
   @ProjectionQuery()
   overview(@Query() query: RoundQuery, @Req() request: unknown) {
     const today = officeToday();
-    const key = ["overview", query.roundId ?? null, today];
+    const key = ['overview', query.roundId ?? null, today];
     return this.db.cached(request, key, (db, schema) =>
       dashboardOverview(db, schema, { roundId: query.roundId }, today),
     );
   }
 
   /** A unit liaison gets their own department's row only. */
-  @Get("departments")
-  @Reads("DashboardDepartments")
+  @Get('departments')
+  @Reads('DashboardDepartments')
   @ProjectionQuery()
-  departments(
-    @Query() query: DepartmentDashboardQuery,
-    @CurrentUser() user: AuthUser,
-    @Req() request: unknown,
-  ) {
-    const departmentId =
-      liaisonDepartment(user, query.departmentId) ?? query.departmentId;
+  departments(@Query() query: DepartmentDashboardQuery, @CurrentUser() user: AuthUser, @Req() request: unknown) {
+    const departmentId = liaisonDepartment(user, query.departmentId) ?? query.departmentId;
     const thresholds = thresholdsOf(query);
     const today = officeToday();
     const key = [
-      "departments",
+      'departments',
       query.roundId ?? null,
       departmentId ?? null,
       thresholds.greenDays,
@@ -54,33 +39,26 @@ export class DashboardController {
       today,
     ];
     return this.db.cached(request, key, (db, schema) =>
-      dashboardDepartments(
-        db,
-        schema,
-        { roundId: query.roundId, departmentId, thresholds },
-        today,
-      ),
+      dashboardDepartments(db, schema, { roundId: query.roundId, departmentId, thresholds }, today),
     );
   }
 
-  @Get("fields")
-  @Reads("DashboardFields")
+  @Get('fields')
+  @Reads('DashboardFields')
   @ProjectionQuery()
   fields(@Query() query: RoundQuery, @Req() request: unknown) {
     const today = officeToday();
-    const key = ["fields", query.roundId ?? null, today];
-    return this.db.cached(request, key, (db, schema) =>
-      dashboardFields(db, schema, { roundId: query.roundId }, today),
-    );
+    const key = ['fields', query.roundId ?? null, today];
+    return this.db.cached(request, key, (db, schema) => dashboardFields(db, schema, { roundId: query.roundId }, today));
   }
 
-  @Get("trend")
-  @Reads("DashboardTrend")
+  @Get('trend')
+  @Reads('DashboardTrend')
   @ProjectionQuery()
   trend(@Query() query: TrendQuery, @Req() request: unknown) {
     const today = officeToday();
-    const bucket = query.bucket ?? "week";
-    const key = ["trend", query.roundId ?? null, bucket, today];
+    const bucket = query.bucket ?? 'week';
+    const key = ['trend', query.roundId ?? null, bucket, today];
     return this.db.cached(request, key, (db, schema) =>
       dashboardTrend(db, schema, { roundId: query.roundId, bucket }, today),
     );

@@ -1,19 +1,16 @@
-import { Injectable } from "@nestjs/common";
-import { InjectDataSource } from "@nestjs/typeorm";
-import type pg from "pg";
-import type { DataSource } from "typeorm";
-import {
-  DEFAULT_WARNING_THRESHOLDS,
-  type WarningThresholds,
-} from "@app/domain";
-import { READ_MODEL_SCHEMA } from "@app/projections";
-import type { AuthUser } from "../auth/auth-user.js";
-import { ApplicationError } from "../application/errors.js";
-import { checkpointOf } from "../projections/read-your-writes.interceptor.js";
-import { AnswerCache } from "./answer-cache.js";
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { DEFAULT_WARNING_THRESHOLDS, type WarningThresholds } from '@app/domain';
+import { READ_MODEL_SCHEMA } from '@app/projections';
+import type { AuthUser } from '../auth/auth-user.js';
+import { ApplicationError } from '../application/errors.js';
+import { checkpointOf } from '../projections/checkpoint.js';
+import { AnswerCache } from './answer-cache.js';
 
-const OFFICE_DAY = new Intl.DateTimeFormat("en-CA", {
-  timeZone: "Asia/Shanghai",
+const OFFICE_DAY = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai',
 });
 
 /** Today's date (YYYY-MM-DD) in the office's time zone: overdue and warnings are counted against it. */
@@ -39,14 +36,8 @@ export class ReadModelDb {
    * `run`, answered from the cache when an identical request (`key`) was answered at the checkpoint this request sees
    * (the one ReadYourWritesInterceptor put in X-Projection-Position).
    */
-  cached<T>(
-    request: unknown,
-    key: unknown[],
-    query: (db: pg.Pool, schema: string) => Promise<T>,
-  ): Promise<T> {
-    return this.answers.answer(JSON.stringify(key), checkpointOf(request), () =>
-      this.run(query),
-    );
+  cached<T>(request: unknown, key: unknown[], query: (db: pg.Pool, schema: string) => Promise<T>): Promise<T> {
+    return this.answers.answer(JSON.stringify(key), checkpointOf(request), () => this.run(query));
   }
 
   async run<T>(query: (db: pg.Pool, schema: string) => Promise<T>): Promise<T> {
@@ -55,11 +46,8 @@ export class ReadModelDb {
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       // 42P01 undefined_table, 3F000 invalid_schema_name: the projector has not built the read models yet.
-      if (code === "42P01" || code === "3F000") {
-        throw new ApplicationError(
-          "READ_MODELS_NOT_READY",
-          "The read models are being built; try again shortly",
-        );
+      if (code === '42P01' || code === '3F000') {
+        throw new ApplicationError('READ_MODELS_NOT_READY', 'The read models are being built; try again shortly');
       }
       throw error;
     }
@@ -67,25 +55,15 @@ export class ReadModelDb {
 }
 
 /** Warning thresholds from the query, defaults for what is missing; yellow must not exceed green. */
-export function thresholdsOf(query: {
-  greenDays?: number;
-  yellowDays?: number;
-}): WarningThresholds {
+export function thresholdsOf(query: { greenDays?: number; yellowDays?: number }): WarningThresholds {
   const thresholds = {
-    greenDays:
-      query.greenDays ??
-      Math.max(DEFAULT_WARNING_THRESHOLDS.greenDays, query.yellowDays ?? 0),
-    yellowDays:
-      query.yellowDays ??
-      Math.min(
-        DEFAULT_WARNING_THRESHOLDS.yellowDays,
-        query.greenDays ?? Infinity,
-      ),
+    greenDays: query.greenDays ?? Math.max(DEFAULT_WARNING_THRESHOLDS.greenDays, query.yellowDays ?? 0),
+    yellowDays: query.yellowDays ?? Math.min(DEFAULT_WARNING_THRESHOLDS.yellowDays, query.greenDays ?? Infinity),
   };
   if (thresholds.yellowDays > thresholds.greenDays) {
-    const message = "yellowDays must not be greater than greenDays";
-    throw new ApplicationError("VALIDATION_FAILED", message, [
-      { field: "yellowDays", rule: "notAboveGreenDays", message },
+    const message = 'yellowDays must not be greater than greenDays';
+    throw new ApplicationError('VALIDATION_FAILED', message, [
+      { field: 'yellowDays', rule: 'notAboveGreenDays', message },
     ]);
   }
   return thresholds;
@@ -95,21 +73,11 @@ export function thresholdsOf(query: {
  * A unit liaison sees only their own department: answers the department to force, or refuses a
  * request naming another one. Other roles: undefined (no restriction).
  */
-export function liaisonDepartment(
-  user: AuthUser,
-  requested: string | undefined,
-): string | undefined {
-  if (user.role !== "unit_liaison") return undefined;
-  if (!user.departmentId)
-    throw new ApplicationError(
-      "NO_DEPARTMENT",
-      "This unit liaison account has no department",
-    );
+export function liaisonDepartment(user: AuthUser, requested: string | undefined): string | undefined {
+  if (user.role !== 'unit_liaison') return undefined;
+  if (!user.departmentId) throw new ApplicationError('NO_DEPARTMENT', 'This unit liaison account has no department');
   if (requested !== undefined && requested !== user.departmentId) {
-    throw new ApplicationError(
-      "NOT_YOUR_DEPARTMENT",
-      "A unit liaison sees the figures of their own department only",
-    );
+    throw new ApplicationError('NOT_YOUR_DEPARTMENT', 'A unit liaison sees the figures of their own department only');
   }
   return user.departmentId;
 }

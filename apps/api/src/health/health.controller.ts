@@ -1,16 +1,18 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DatabaseHandle } from '@app/database';
 import type { EventStore } from '@app/event-store';
 import { DATABASE, EVENT_STORE } from '../infrastructure/tokens.js';
 import { Public } from '../auth/decorators.js';
+import { MonitoringAccess } from '../http/monitoring-access.js';
 import { ProjectionStatus } from '../projections/projection-status.service.js';
 import { ProjectorService } from '../projections/projector.service.js';
 
 /**
- * Liveness and readiness: the database, the store's head, and the read models' lag. `degraded`
- * (still 200) when events were dead-lettered or the in-process projector is not running;
- * 503 when the database does not answer.
+ * Liveness and readiness. Without a token it says only `{"status": "up"}` (200) or `{"status": "down"}`
+ * (503, the database does not answer). To the scrape secret or an admin's or official's token
+ * (MonitoringAccess) it details the database, the store's head and the read models' lag: `degraded`
+ * (still 200) when events were dead-lettered or the in-process projector is not running.
  */
 @Public()
 @Controller('health')
@@ -20,10 +22,20 @@ export class HealthController {
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     private readonly projection: ProjectionStatus,
     private readonly projector: ProjectorService,
+    private readonly access: MonitoringAccess,
   ) {}
 
   @Get()
-  async health(@Res({ passthrough: true }) reply: FastifyReply) {
+  async health(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    if (!(await this.access.allows(request))) {
+      try {
+        await this.store.headPosition();
+        return { status: 'up' };
+      } catch {
+        void reply.status(503);
+        return { status: 'down' };
+      }
+    }
     const started = process.hrtime.bigint();
     try {
       const headPosition = await this.store.headPosition();

@@ -96,16 +96,23 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode | EdgeErrorCode, number>>
   SERVER_BUSY: 503,
   RATE_LIMITED: 429,
   DATABASE_UNAVAILABLE: 503,
+  URI_TOO_LONG: 414,
   NOT_FOUND: 404,
   INTERNAL_ERROR: 500,
 };
 
 /**
  * Codes only the HTTP edge or the event store raise (unknown route, store refusals, an unreachable
- * database, the 500, the sign-in throttle).
+ * database, the 500, the sign-in throttle, a URI too long for the router).
  */
 export type EdgeErrorCode =
-  'EVENT_ID_CONFLICT' | 'INVALID_EVENT' | 'NOT_FOUND' | 'DATABASE_UNAVAILABLE' | 'INTERNAL_ERROR' | 'RATE_LIMITED';
+  | 'EVENT_ID_CONFLICT'
+  | 'INVALID_EVENT'
+  | 'NOT_FOUND'
+  | 'DATABASE_UNAVAILABLE'
+  | 'INTERNAL_ERROR'
+  | 'RATE_LIMITED'
+  | 'URI_TOO_LONG';
 
 export function httpStatusOf(code: string): number {
   return (HTTP_STATUS_OF as Record<string, number>)[code] ?? 500;

@@ -9,6 +9,7 @@ import { COMMAND_TYPE_LABELS, mayDo, mayOperate, mayRead } from '@app/domain';
 import { AppModule } from '../app.module.js';
 import { IS_PUBLIC_KEY, PERMISSION_KEY, rolesOf, type Permission } from '../auth/decorators.js';
 import { RESPONSE_MODELS } from './responses.js';
+import { describeValidatedInputs } from './validation-schemas.js';
 
 /** The document's header: title, description, the bearer scheme every non-public operation names. */
 export function openApiConfig(): Omit<OpenAPIObject, 'paths'> {
@@ -146,7 +147,7 @@ export function completeDocument(document: OpenAPIObject, routes: RouteInfo[]): 
       };
       const hasInput = Boolean(op.requestBody) || (op.parameters ?? []).length > 0;
       if (hasInput) op.responses['400'] ??= problem('Invalid input: `errors` names each field and rule');
-      if (!route.isPublic || route.controller === 'AuthController') {
+      if (!route.isPublic || route.controller === 'AuthController' || route.controller === 'MetricsController') {
         op.responses['401'] ??= problem('No valid bearer token (or wrong credentials)');
       }
       if (!route.isPublic) op.responses['403'] ??= problem("The caller's role may not do this (FORBIDDEN_ROLE)");
@@ -166,7 +167,7 @@ export function completeDocument(document: OpenAPIObject, routes: RouteInfo[]): 
 
 export function createOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(app, openApiConfig(), { extraModels: RESPONSE_MODELS });
-  return completeDocument(document, routesOf(app));
+  return completeDocument(describeValidatedInputs(document, app), routesOf(app));
 }
 
 /** The domain tables, for the route test: the roles each permission allows. */

@@ -1,19 +1,17 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { leadStream, mayOperate, mayRead, type Role } from '@app/domain';
 import type { EventStore } from '@app/event-store';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Operates, Reads } from '../auth/decorators.js';
 import { ProblemException } from '../http/problem.js';
+import { SafeText } from '../http/text-policy.js';
 import { EVENT_STORE } from '../infrastructure/tokens.js';
 import { PersonalDataService, type ErasureResult, type PersonalDataRead } from './personal-data.service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class ErasePersonalDataDto {
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(2000)
+  @SafeText(2000, { multiline: true })
   reason!: string;
 }
 

@@ -1,8 +1,10 @@
-import { Controller, Get, Header, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Controller, Get, Header, Injectable, Req, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ApplicationError } from '../application/errors.js';
 import { Public } from '../auth/decorators.js';
+import { MonitoringAccess } from '../http/monitoring-access.js';
 import { ProjectionStatus } from './projection-status.service.js';
 import { ProjectorService } from './projector.service.js';
 
@@ -67,14 +69,24 @@ export class Metrics implements OnModuleInit {
   }
 }
 
+/** Public for the guard, but answered only to the scrape secret or an admin's or official's token (MonitoringAccess). */
 @Controller('metrics')
 export class MetricsController {
-  constructor(private readonly metrics: Metrics) {}
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly access: MonitoringAccess,
+  ) {}
 
   @Get()
   @Public()
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  scrape(): Promise<string> {
+  async scrape(@Req() request: FastifyRequest): Promise<string> {
+    if (!(await this.access.allows(request))) {
+      throw new ApplicationError(
+        'UNAUTHENTICATED',
+        'Send the METRICS_TOKEN, or an admin or official token, as a bearer token',
+      );
+    }
     return this.metrics.registry.metrics();
   }
 }

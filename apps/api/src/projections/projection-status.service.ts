@@ -1,8 +1,8 @@
-import { Inject, Injectable } from "@nestjs/common";
-import type { EventStore } from "@app/event-store";
-import { READ_MODEL_SCHEMA } from "@app/projections";
-import { EVENT_STORE } from "../infrastructure/tokens.js";
-import { ProjectorService } from "./projector.service.js";
+import { Inject, Injectable } from '@nestjs/common';
+import type { EventStore } from '@app/event-store';
+import { READ_MODEL_SCHEMA } from '@app/projections';
+import { EVENT_STORE } from '../infrastructure/tokens.js';
+import { ProjectorService } from './projector.service.js';
 
 export interface ReadModelCheckpoint {
   position: number;
@@ -44,16 +44,13 @@ export class ProjectionStatus {
       const { rows } = await this.projector.projector.pool.query<{
         position: string;
         generation: string;
-      }>(
-        `SELECT position, generation FROM ${READ_MODEL_SCHEMA}.projector_checkpoint WHERE id = 'main'`,
-      );
+      }>(`SELECT position, generation FROM ${READ_MODEL_SCHEMA}.projector_checkpoint WHERE id = 'main'`);
       return rows.length
         ? { position: Number(rows[0].position), generation: rows[0].generation }
-        : { position: 0, generation: "" };
+        : { position: 0, generation: '' };
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code === "42P01" || code === "3F000")
-        return { position: 0, generation: "" }; // not built yet
+      if (code === '42P01' || code === '3F000') return { position: 0, generation: '' }; // not built yet
       throw error;
     }
   }
@@ -64,26 +61,20 @@ export class ProjectionStatus {
   }
 
   /** Waits (bounded) until the read models have processed `min`; answers the checkpoint reached. */
-  async waitForCheckpoint(
-    min: number,
-    timeoutMs: number,
-  ): Promise<ReadModelCheckpoint> {
+  async waitForCheckpoint(min: number, timeoutMs: number): Promise<ReadModelCheckpoint> {
     const deadline = Date.now() + timeoutMs;
     let checkpoint = await this.checkpoint();
     while (checkpoint.position < min && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(
-          done,
-          Math.min(25, Math.max(1, deadline - Date.now())),
-        );
+        const timer = setTimeout(done, Math.min(25, Math.max(1, deadline - Date.now())));
         const onApplied = () => done();
         function done() {
           clearTimeout(timer);
-          emitter.off("position", onApplied);
+          emitter.off('position', onApplied);
           resolve();
         }
         const emitter = this.projector.projector.applied;
-        emitter.on("position", onApplied);
+        emitter.on('position', onApplied);
       });
       checkpoint = await this.checkpoint();
     }
@@ -91,21 +82,14 @@ export class ProjectionStatus {
   }
 
   async freshness(): Promise<Freshness> {
-    const [position, headPosition] = await Promise.all([
-      this.position(),
-      this.store.headPosition(),
-    ]);
+    const [position, headPosition] = await Promise.all([this.position(), this.store.headPosition()]);
     let lagSeconds = 0;
     if (headPosition > position) {
       const [next] = await this.store.readAll({
         fromPosition: position,
         limit: 1,
       });
-      if (next)
-        lagSeconds = Math.max(
-          0,
-          (Date.now() - next.recordedAt.getTime()) / 1000,
-        );
+      if (next) lagSeconds = Math.max(0, (Date.now() - next.recordedAt.getTime()) / 1000);
     }
     const status = this.projector.projector.status();
     const { rows } = await this.projector.projector.pool

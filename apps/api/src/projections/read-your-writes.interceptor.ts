@@ -1,28 +1,15 @@
-import {
-  Injectable,
-  type CallHandler,
-  type ExecutionContext,
-  type NestInterceptor,
-} from "@nestjs/common";
-import type { FastifyReply, FastifyRequest } from "fastify";
-import { from, switchMap, type Observable } from "rxjs";
-import { ApplicationError } from "../application/errors.js";
-import {
-  ProjectionStatus,
-  type ReadModelCheckpoint,
-} from "./projection-status.service.js";
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { from, switchMap, type Observable } from 'rxjs';
+import { ApplicationError } from '../application/errors.js';
+import { ProjectionStatus, type ReadModelCheckpoint } from './projection-status.service.js';
 
-/** Where the interceptor leaves the checkpoint it answered in X-Projection-Position, for the handler. */
-export const CHECKPOINT = Symbol("read-model checkpoint");
+import { CHECKPOINT } from './checkpoint.js';
+
+export { CHECKPOINT, checkpointOf } from './checkpoint.js';
 export type CheckpointedRequest = FastifyRequest & {
   [CHECKPOINT]?: ReadModelCheckpoint;
 };
-
-/** The checkpoint a read-model request was answered at (set by ReadYourWritesInterceptor), if any. */
-export const checkpointOf = (
-  request: unknown,
-): ReadModelCheckpoint | undefined =>
-  (request as CheckpointedRequest)[CHECKPOINT];
 
 export const MAX_WAIT_MS = 5000;
 
@@ -39,36 +26,27 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const raw = request.headers["x-min-position"];
+    const raw = request.headers['x-min-position'];
     let min = 0;
     if (raw !== undefined) {
       const value = Array.isArray(raw) ? raw[0] : raw;
       if (!/^\d{1,15}$/.test(value)) {
-        throw new ApplicationError(
-          "VALIDATION_FAILED",
-          "X-Min-Position must be a non-negative integer",
-          [
-            {
-              field: "X-Min-Position",
-              rule: "isInt",
-              message: "X-Min-Position must be a non-negative integer",
-            },
-          ],
-        );
+        throw new ApplicationError('VALIDATION_FAILED', 'X-Min-Position must be a non-negative integer', [
+          {
+            field: 'X-Min-Position',
+            rule: 'isInt',
+            message: 'X-Min-Position must be a non-negative integer',
+          },
+        ]);
       }
       min = Number(value);
     }
-    return from(
-      min > 0
-        ? this.status.waitForCheckpoint(min, MAX_WAIT_MS)
-        : this.status.checkpoint(),
-    ).pipe(
+    return from(min > 0 ? this.status.waitForCheckpoint(min, MAX_WAIT_MS) : this.status.checkpoint()).pipe(
       switchMap((checkpoint) => {
         const { position } = checkpoint;
         (request as CheckpointedRequest)[CHECKPOINT] = checkpoint;
-        void reply.header("x-projection-position", String(position));
-        if (position < min)
-          void reply.header("x-projection-behind", String(min - position));
+        void reply.header('x-projection-position', String(position));
+        if (position < min) void reply.header('x-projection-behind', String(min - position));
         return next.handle();
       }),
     );

@@ -1,4 +1,4 @@
-import type pg from "pg";
+import type pg from 'pg';
 import {
   daysBetween,
   FINDING_STATUSES,
@@ -7,20 +7,12 @@ import {
   isOpenFindingStatus,
   type FindingEvent,
   type FindingStatus,
-} from "@app/domain";
-import type { RecordedEvent } from "@app/event-store";
-import type { ReadModel } from "../read-model.js";
-import {
-  CounterDeltas,
-  loadRows,
-  qualified,
-  touchedIds,
-  upsertRows,
-  type Row,
-  type TableSpec,
-} from "./sql.js";
-import { TABLES } from "./tables.js";
-import { eventInstant, isoWeekStart, officeDate } from "./time.js";
+} from '@app/domain';
+import type { RecordedEvent } from '@app/event-store';
+import type { ReadModel } from '../read-model.js';
+import { CounterDeltas, loadRows, qualified, touchedIds, upsertRows, type Row, type TableSpec } from './sql.js';
+import { TABLES } from './tables.js';
+import { eventInstant, isoWeekStart, officeDate } from './time.js';
 
 /**
  * 问题 (findings) for lists, and the counters the rectification dashboards add up.
@@ -76,111 +68,95 @@ export interface FindingRow {
 
 export const findingsTable: TableSpec = {
   name: TABLES.findings,
-  key: ["id"],
+  key: ['id'],
   columns: [
-    ["id", "text"],
-    ["round_id", "text"],
-    ["field_id", "text"],
-    ["point_id", "text"],
-    ["department_id", "text"],
-    ["recorded_department_id", "text"],
-    ["rect_department_id", "text"],
-    ["co_department_ids", "jsonb"],
-    ["title", "text"],
-    ["description", "text"],
-    ["category", "text"],
-    ["status", "text"],
-    ["rect_type", "text"],
-    ["due_on", "date"],
-    ["recorded_at", "timestamptz"],
-    ["assigned_at", "timestamptz"],
-    ["acknowledged_at", "timestamptz"],
-    ["closure_requested_at", "timestamptz"],
-    ["closed_at", "timestamptz"],
-    ["ongoing_since", "timestamptz"],
-    ["dismissed_at", "timestamptz"],
-    ["cycle", "int"],
-    ["reopened_count", "int"],
-    ["rejected_count", "int"],
-    ["progress_percent", "int"],
-    ["responsible_person", "text"],
-    ["measures", "text"],
-    ["progress_note", "text"],
-    ["first_position", "bigint"],
-    ["last_position", "bigint"],
+    ['id', 'text'],
+    ['round_id', 'text'],
+    ['field_id', 'text'],
+    ['point_id', 'text'],
+    ['department_id', 'text'],
+    ['recorded_department_id', 'text'],
+    ['rect_department_id', 'text'],
+    ['co_department_ids', 'jsonb'],
+    ['title', 'text'],
+    ['description', 'text'],
+    ['category', 'text'],
+    ['status', 'text'],
+    ['rect_type', 'text'],
+    ['due_on', 'date'],
+    ['recorded_at', 'timestamptz'],
+    ['assigned_at', 'timestamptz'],
+    ['acknowledged_at', 'timestamptz'],
+    ['closure_requested_at', 'timestamptz'],
+    ['closed_at', 'timestamptz'],
+    ['ongoing_since', 'timestamptz'],
+    ['dismissed_at', 'timestamptz'],
+    ['cycle', 'int'],
+    ['reopened_count', 'int'],
+    ['rejected_count', 'int'],
+    ['progress_percent', 'int'],
+    ['responsible_person', 'text'],
+    ['measures', 'text'],
+    ['progress_note', 'text'],
+    ['first_position', 'bigint'],
+    ['last_position', 'bigint'],
   ],
 };
 
 /** Column per finding status in the department counters: `st_<status>`. */
 export const statusColumn = (status: FindingStatus) => `st_${status}`;
 
-const int = (name: string) => [name, "int"] as const;
+const int = (name: string) => [name, 'int'] as const;
 
 export const findingDepartmentFiguresTable: TableSpec = {
   name: TABLES.findingDepartmentFigures,
-  key: ["round_id", "department_id"],
+  key: ['round_id', 'department_id'],
   columns: [
-    ["round_id", "text"],
-    ["department_id", "text"],
-    int("findings"),
-    int("assigned"),
+    ['round_id', 'text'],
+    ['department_id', 'text'],
+    int('findings'),
+    int('assigned'),
     ...FINDING_STATUSES.map((s) => int(statusColumn(s))),
-    int("immediate_assigned"),
-    int("immediate_closed"),
-    int("days_to_close_sum"),
-    int("days_to_close_count"),
-    int("reopened"),
-    int("rejected"),
+    int('immediate_assigned'),
+    int('immediate_closed'),
+    int('days_to_close_sum'),
+    int('days_to_close_count'),
+    int('reopened'),
+    int('rejected'),
   ],
 };
 
 export const findingOpenByDueTable: TableSpec = {
   name: TABLES.findingOpenByDue,
-  key: ["round_id", "department_id", "due_on"],
-  columns: [
-    ["round_id", "text"],
-    ["department_id", "text"],
-    ["due_on", "date"],
-    int("open"),
-  ],
+  key: ['round_id', 'department_id', 'due_on'],
+  columns: [['round_id', 'text'], ['department_id', 'text'], ['due_on', 'date'], int('open')],
 };
 
 export const findingFieldFiguresTable: TableSpec = {
   name: TABLES.findingFieldFigures,
-  key: ["round_id", "field_id"],
-  columns: [
-    ["round_id", "text"],
-    ["field_id", "text"],
-    int("findings"),
-    int("assigned"),
-    int("closed"),
-  ],
+  key: ['round_id', 'field_id'],
+  columns: [['round_id', 'text'], ['field_id', 'text'], int('findings'), int('assigned'), int('closed')],
 };
 
 export const findingWeekFiguresTable: TableSpec = {
   name: TABLES.findingWeekFigures,
-  key: ["round_id", "week_start"],
-  columns: [
-    ["round_id", "text"],
-    ["week_start", "date"],
-    int("recorded"),
-    int("closed"),
-  ],
+  key: ['round_id', 'week_start'],
+  columns: [['round_id', 'text'], ['week_start', 'date'], int('recorded'), int('closed')],
 };
 
 const TYPES = new Set<string>([
-  "FindingRecorded",
-  "RectificationAssigned",
-  "RectificationAcknowledged",
-  "RectificationPlanSubmitted",
-  "ProgressReported",
-  "ClosureRequested",
-  "RectificationVerified",
-  "RectificationRejected",
-  "RectificationMarkedOngoing",
-  "RectificationReopened",
-  "FindingDismissed",
-] satisfies FindingEvent["type"][]);
+  'FindingRecorded',
+  'RectificationAssigned',
+  'RectificationAcknowledged',
+  'RectificationPlanSubmitted',
+  'ProgressReported',
+  'ClosureRequested',
+  'RectificationVerified',
+  'RectificationRejected',
+  'RectificationMarkedOngoing',
+  'RectificationReopened',
+  'FindingDismissed',
+] satisfies FindingEvent['type'][]);
 
 type FindingRecordedEvent = RecordedEvent & FindingEvent;
 
@@ -189,18 +165,11 @@ type FindingRecordedEvent = RecordedEvent & FindingEvent;
  * does), which also says when an event does not apply (a rectification event before assignment);
  * the rest copies the event's data into the columns kept here.
  */
-function evolve(
-  row: FindingRow | undefined,
-  event: FindingRecordedEvent,
-): FindingRow | undefined {
+function evolve(row: FindingRow | undefined, event: FindingRecordedEvent): FindingRow | undefined {
   const at = eventInstant(event);
-  const status = findingStatusAfter(
-    row?.status ?? "absent",
-    row?.rect_type != null,
-    event.type,
-  );
+  const status = findingStatusAfter(row?.status ?? 'absent', row?.rect_type != null, event.type);
   if (status === undefined) return row;
-  if (event.type === "FindingRecorded") {
+  if (event.type === 'FindingRecorded') {
     const d = event.data;
     return {
       id: d.findingId,
@@ -238,7 +207,7 @@ function evolve(
   if (!row) return undefined;
   const moved: FindingRow = { ...row, status, last_position: event.position };
   switch (event.type) {
-    case "RectificationAssigned": {
+    case 'RectificationAssigned': {
       const d = event.data;
       return {
         ...moved,
@@ -253,27 +222,27 @@ function evolve(
         responsible_person: d.responsiblePerson,
       };
     }
-    case "FindingDismissed":
+    case 'FindingDismissed':
       return { ...moved, dismissed_at: at };
-    case "RectificationAcknowledged":
+    case 'RectificationAcknowledged':
       return { ...moved, acknowledged_at: at };
-    case "RectificationPlanSubmitted":
+    case 'RectificationPlanSubmitted':
       return { ...moved, measures: event.data.measures };
-    case "ProgressReported":
+    case 'ProgressReported':
       return {
         ...moved,
         progress_percent: event.data.percent,
         progress_note: event.data.note,
       };
-    case "ClosureRequested":
+    case 'ClosureRequested':
       return { ...moved, closure_requested_at: at };
-    case "RectificationVerified":
+    case 'RectificationVerified':
       return { ...moved, closed_at: at };
-    case "RectificationRejected":
+    case 'RectificationRejected':
       return { ...moved, rejected_count: row.rejected_count + 1 };
-    case "RectificationMarkedOngoing":
+    case 'RectificationMarkedOngoing':
       return { ...moved, ongoing_since: at };
-    case "RectificationReopened": {
+    case 'RectificationReopened': {
       const reopened_count = row.reopened_count + 1;
       return {
         ...moved,
@@ -287,9 +256,7 @@ function evolve(
 }
 
 /** Days from assignment to 销号, counted in office calendar days. */
-export function daysToClose(
-  row: Pick<FindingRow, "assigned_at" | "closed_at">,
-): number | undefined {
+export function daysToClose(row: Pick<FindingRow, 'assigned_at' | 'closed_at'>): number | undefined {
   if (!row.assigned_at || !row.closed_at) return undefined;
   return daysBetween(officeDate(row.assigned_at), officeDate(row.closed_at));
 }
@@ -302,15 +269,11 @@ interface Counters {
 }
 
 /** Adds (sign 1) or removes (sign -1) what one finding in one state contributes to the counters. */
-function contribute(
-  counters: Counters,
-  row: FindingRow | undefined,
-  sign: 1 | -1,
-): void {
+function contribute(counters: Counters, row: FindingRow | undefined, sign: 1 | -1): void {
   if (!row) return;
   const assigned = isAssignedFindingStatus(row.status) ? 1 : 0;
-  const closed = row.status === "closed" ? 1 : 0;
-  const immediate = row.rect_type === "immediate" ? 1 : 0;
+  const closed = row.status === 'closed' ? 1 : 0;
+  const immediate = row.rect_type === 'immediate' ? 1 : 0;
   const days = closed ? daysToClose(row) : undefined;
   const perDepartment: Record<string, number> = {
     findings: 1,
@@ -323,11 +286,7 @@ function contribute(
     reopened: row.reopened_count,
     rejected: row.rejected_count,
   };
-  counters.departments.add(
-    { round_id: row.round_id, department_id: row.department_id },
-    perDepartment,
-    sign,
-  );
+  counters.departments.add({ round_id: row.round_id, department_id: row.department_id }, perDepartment, sign);
   if (row.due_on && isOpenFindingStatus(row.status)) {
     counters.openByDue.add(
       {
@@ -339,22 +298,18 @@ function contribute(
       sign,
     );
   }
-  counters.fields.add(
-    { round_id: row.round_id, field_id: row.field_id },
-    { findings: 1, assigned, closed },
-    sign,
-  );
+  counters.fields.add({ round_id: row.round_id, field_id: row.field_id }, { findings: 1, assigned, closed }, sign);
 }
 
 export const findingsReadModel: ReadModel = {
-  name: "findings",
+  name: 'findings',
   ddl: (schema) => {
     const t = (name: string) => qualified(schema, name);
     const counters = (spec: TableSpec) =>
       spec.columns
         .filter(([name]) => !spec.key.includes(name))
         .map(([name]) => `${name} int NOT NULL DEFAULT 0`)
-        .join(",\n      ");
+        .join(',\n      ');
     return `
     CREATE TABLE ${t(TABLES.findings)} (
       id                     text PRIMARY KEY,
@@ -449,14 +404,8 @@ export const findingsReadModel: ReadModel = {
     );`;
   },
 
-  async applyBatch(
-    events: readonly RecordedEvent[],
-    db: pg.ClientBase,
-    schema: string,
-  ) {
-    const mine = events.filter((e) =>
-      TYPES.has(e.type),
-    ) as unknown as FindingRecordedEvent[];
+  async applyBatch(events: readonly RecordedEvent[], db: pg.ClientBase, schema: string) {
+    const mine = events.filter((e) => TYPES.has(e.type)) as unknown as FindingRecordedEvent[];
     if (mine.length === 0) return;
     const rows = await loadRows<FindingRow>(
       db,
@@ -480,7 +429,7 @@ export const findingsReadModel: ReadModel = {
       if (!next || next === previous) continue;
       rows.set(id, next);
       changed.add(id);
-      if (event.type === "FindingRecorded") {
+      if (event.type === 'FindingRecorded') {
         counters.weeks.add(
           {
             round_id: next.round_id,
@@ -488,7 +437,7 @@ export const findingsReadModel: ReadModel = {
           },
           { recorded: 1 },
         );
-      } else if (event.type === "RectificationVerified") {
+      } else if (event.type === 'RectificationVerified') {
         counters.weeks.add(
           {
             round_id: next.round_id,
@@ -509,7 +458,7 @@ export const findingsReadModel: ReadModel = {
       schema,
       findingsTable,
       [...changed].map((id) => rows.get(id)! as Row),
-      "replace",
+      'replace',
     );
     await counters.departments.write(db, schema);
     await counters.openByDue.write(db, schema);
