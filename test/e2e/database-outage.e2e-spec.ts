@@ -4,6 +4,7 @@ import {
   JWT_SECRET,
   call,
   findingTitle,
+  MONITORING_TOKEN,
   pool,
   recordFinding,
   requireBuild,
@@ -92,7 +93,7 @@ describe('PostgreSQL stopped and restarted under load', () => {
         while (acknowledged.size < after) await sleep(50);
         await server.stop(mode);
         await sleep(downMs / 2);
-        const health = await call(base, 'GET', '/api/health');
+        const health = await call(base, 'GET', '/api/health', MONITORING_TOKEN);
         healthWhileDown.push({ status: health.status, body: health.body });
         await sleep(downMs / 2);
         await server.start();
@@ -114,11 +115,11 @@ describe('PostgreSQL stopped and restarted under load', () => {
       const duplicated = keys.filter((k) => (inLog.get(findingTitle(k)) ?? []).length > 1);
 
       // Health, projector and seal timer came back by themselves.
-      let health = await call(base, 'GET', '/api/health');
+      let health = await call(base, 'GET', '/api/health', MONITORING_TOKEN);
       const caughtUp = () => health.status === 200 && (health.body.projection as { lagEvents: number }).lagEvents === 0;
       for (let i = 0; i < 120 && !caughtUp(); i++) {
         await sleep(250);
-        health = await call(base, 'GET', '/api/health');
+        health = await call(base, 'GET', '/api/health', MONITORING_TOKEN);
       }
       const head = (health.body.store as { headPosition: number }).headPosition;
       let sealed = 0;

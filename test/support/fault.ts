@@ -38,6 +38,9 @@ export interface RunningApp {
   exited: Promise<number | null>;
 }
 
+/** The scrape secret the apps started here accept: /api/health shows its details only to it (or a token). */
+export const MONITORING_TOKEN = 'fault-tests-scrape-secret-0123456789-abcdef';
+
 export async function startApp(env: Record<string, string>): Promise<RunningApp> {
   const port = await freePort();
   const child = spawn(process.execPath, [entry], {
@@ -47,6 +50,7 @@ export async function startApp(env: Record<string, string>): Promise<RunningApp>
       LOG_LEVEL: 'log',
       DEMO: 'off',
       ADMIN_PASSWORD,
+      METRICS_TOKEN: MONITORING_TOKEN,
       NODE_OPTIONS: '',
       ...env,
     },
