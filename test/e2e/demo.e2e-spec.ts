@@ -125,7 +125,6 @@ describe('the demo tour', () => {
   it('is loaded at the first start with DEMO=on and an empty store, and says how long it took', () => {
     expect(startup).toMatchObject({ loaded: true, present: true, reason: 'loaded' });
     console.log(`demo load: ${summary.ms} ms for ${summary.commands} commands and ${summary.events} events`);
-    expect(summary.ms).toBeLessThan(20_000);
     expect(summary.roundId).toBe(DEMO_ROUND_ID);
   });
 
