@@ -12,6 +12,7 @@ const files = [
   '002_append_in_one_insert.sql',
   '003_replay_check_on_failure.sql',
   '004_least_privilege.sql',
+  '005_restored_horizon.sql',
 ];
 
 export function eventStoreMigrations(schema: string): Migration[] {
@@ -87,9 +88,21 @@ export async function grantEventStoreAccess(
 ): Promise<void> {
   const r = pg.escapeIdentifier(role);
   await client.query(`GRANT USAGE ON SCHEMA ${schema} TO ${r}`);
-  await client.query(`GRANT SELECT ON ${schema}.es_events, ${schema}.schema_migrations TO ${r}`);
+  await client.query(`GRANT SELECT ON ${schema}.es_events, ${schema}.schema_migrations, ${schema}.es_horizon TO ${r}`);
   await client.query(`GRANT SELECT, INSERT ON ${schema}.es_seals TO ${r}`);
+  // Reading the position sequence (not advancing it) is what lets the app's scheduled pg_dump include it.
+  await client.query(`GRANT SELECT ON SEQUENCE ${schema}.es_position_seq TO ${r}`);
   await client.query(`GRANT EXECUTE ON FUNCTION ${schema}.es_append(text, text, jsonb, bytea) TO ${r}`);
+  await client.query(`GRANT EXECUTE ON FUNCTION ${schema}.es_adopt_restored() TO ${r}`);
+}
+
+/**
+ * Lets readers see events restored from another PostgreSQL cluster (see 005_restored_horizon.sql). Idempotent and
+ * cheap when there is nothing to adopt; run at every open, before anything reads the log.
+ */
+export async function adoptRestoredEvents(client: pg.ClientBase | pg.Pool, schema: string): Promise<number> {
+  const { rows } = await client.query<{ horizon: string }>(`SELECT ${schema}.es_adopt_restored() AS horizon`);
+  return Number(rows[0].horizon);
 }
 
 export interface MigrateEventStoreOptions {
@@ -108,6 +121,7 @@ export async function migrateEventStore(options: MigrateEventStoreOptions): Prom
   pool.on('error', () => undefined);
   try {
     const applied = await runMigrations(pool, schema, eventStoreMigrations(schema));
+    await adoptRestoredEvents(pool, schema);
     if (options.grantTo !== undefined) {
       const { rows } = await pool.query<{ me: string }>('SELECT current_user AS me');
       if (rows[0]?.me !== options.grantTo) await grantEventStoreAccess(pool, schema, options.grantTo);

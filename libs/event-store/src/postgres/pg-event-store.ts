@@ -18,9 +18,9 @@ import {
   type VerifyReport,
 } from '../types.js';
 import { prepareEvents } from '../prepare.js';
-import { eventStoreMigrations, runMigrations } from './migrate.js';
+import { adoptRestoredEvents, eventStoreMigrations, runMigrations } from './migrate.js';
 import { PollingSubscription } from './subscription.js';
-import { EVENT_COLUMNS, readAllFrom, toRecorded, type EventRow } from './rows.js';
+import { EVENT_COLUMNS, readAllFrom, toRecorded, visibleEvents, type EventRow } from './rows.js';
 import { Integrity } from './integrity.js';
 
 export interface PgEventStoreOptions {
@@ -70,6 +70,7 @@ export class PgEventStore implements EventStore {
     const store = new PgEventStore(options);
     try {
       await runMigrations(store.pool, store.schema, eventStoreMigrations(store.schema));
+      await adoptRestoredEvents(store.pool, store.schema);
     } catch (error) {
       await store.pool.end();
       throw error;
@@ -180,7 +181,7 @@ export class PgEventStore implements EventStore {
   async headPosition(): Promise<number> {
     const { rows } = await this.pool.query<{ position: string }>(
       `SELECT position FROM ${this.schema}.es_events
-        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        WHERE ${visibleEvents(this.schema)}
         ORDER BY position DESC LIMIT 1`,
     );
     return rows.length ? Number(rows[0].position) : 0;

@@ -45,9 +45,18 @@ export async function readAllFrom(
   const { rows } = await client.query<EventRow>({
     name: `es_read_all_${schema}`,
     text: `SELECT ${EVENT_COLUMNS} FROM ${schema}.es_events
-            WHERE position > $1 AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+            WHERE position > $1 AND ${visibleEvents(schema)}
             ORDER BY position LIMIT $2`,
     values: [fromPosition, limit],
   });
   return rows.map(toRecorded);
+}
+
+/**
+ * Which events a reader may take: those written by transactions older than every running one, and every event
+ * restored from another cluster (up to the store's horizon, see 005_restored_horizon.sql).
+ */
+export function visibleEvents(schema: string): string {
+  return `(position <= (SELECT h.position FROM ${schema}.es_horizon h)
+           OR transaction_id < pg_snapshot_xmin(pg_current_snapshot()))`;
 }
