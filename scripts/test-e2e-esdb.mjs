@@ -10,7 +10,7 @@ if (!process.env.EVENTSTORE_CONNECTION_STRING) {
   process.env.EVENTSTORE_CONNECTION_STRING = server.connectionString;
   console.error(`EventStoreDB test server on ${server.connectionString}`);
 }
-const args = ['jest', '--selectProjects', 'e2e', '--runInBand', ...process.argv.slice(2)];
+const args = ['jest', '--selectProjects', 'e2e', '--runInBand', '--forceExit', ...process.argv.slice(2)];
 const child = spawn('npx', args, {
   stdio: 'inherit',
   env: { ...process.env, EVENT_STORE: 'esdb', NODE_OPTIONS: '--experimental-vm-modules' },
