@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { loadConfig, startEmbeddedPostgres, RESTORE_MARKER_FILE } from '@app/database';
 import { closeApp, createApp, eventStoreOf } from '../../apps/api/src/app.factory.js';
+import { describeOnPostgresLog } from '../support/event-store-kind.js';
 
 const runFile = promisify(execFile);
 
@@ -29,7 +30,7 @@ async function cli(name: string, args: string[], env: Record<string, string>) {
 }
 
 /** The embedded default: DATA_DIR backed up (the stopped server's folder) and restored into an empty DATA_DIR. */
-describe('backup and restore of an embedded DATA_DIR', () => {
+describeOnPostgresLog('backup and restore of an embedded DATA_DIR', () => {
   let work: string;
   beforeAll(async () => {
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'xuncha-backup-embedded-'));

@@ -13,6 +13,7 @@ import {
   type Round,
   type RunningApp,
 } from '../support/fault.js';
+import { describeOnPostgresLog } from '../support/event-store-kind.js';
 
 /**
  * The real app (built dist, embedded PostgreSQL) SIGKILLed in the middle of a burst of idempotent
@@ -26,7 +27,7 @@ const KILL_AFTER = 40;
 /** How long after the restart a key may still answer 409 IN_PROGRESS (the lease is 5 s). */
 const TAKEOVER_MS = 20_000;
 
-describe('SIGKILL during a burst of idempotent commands', () => {
+describeOnPostgresLog('SIGKILL during a burst of idempotent commands', () => {
   let root: string;
   let app: RunningApp | undefined;
   beforeAll(async () => {

@@ -14,6 +14,7 @@ import {
   type RunningApp,
 } from '../support/fault.js';
 import { OwnPostgres } from '../support/own-postgres.js';
+import { describeOnPostgresLog } from '../support/event-store-kind.js';
 
 /**
  * The app on a PostgreSQL the test starts itself (DATABASE_URL), stopped and started again twice
@@ -26,7 +27,7 @@ const CONCURRENCY = 16;
 /** A key still unanswered after this is counted stuck. */
 const KEY_DEADLINE_MS = 120_000;
 
-describe('PostgreSQL stopped and restarted under load', () => {
+describeOnPostgresLog('PostgreSQL stopped and restarted under load', () => {
   let server: OwnPostgres;
   let app: RunningApp | undefined;
   beforeAll(async () => {

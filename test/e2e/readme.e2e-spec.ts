@@ -48,6 +48,7 @@ describe('the README tour', () => {
         DATA_DIR: path.join(root, 'data'),
         PORT: String(port),
         DATABASE_URL: '',
+        EVENT_STORE: '', // the README's default, whichever store the rest of the suite runs on
         JWT_SECRET: '',
         DEMO: 'on',
         LOG_LEVEL: 'log',

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { eventStoreOf } from '../../apps/api/src/app.factory.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { login, type Actor } from '../support/actors.js';
+import { describeOnPostgresLog } from '../support/event-store-kind.js';
 
 const run = promisify(execFile);
 
@@ -14,7 +15,7 @@ const run = promisify(execFile);
  * and the current version migrates it, loads every event (through the upcasters where a shape changed),
  * rebuilds its read models to the same figures, verifies every chain and seal, and keeps appending.
  */
-describe.each(['v0.1.0'])(
+describeOnPostgresLog.each(['v0.1.0'])(
   'upgrade from %s: the old log loads, rebuilds to the same figures and verifies',
   (release) => {
     const dir = path.resolve('test/fixtures/upgrade', release);

@@ -57,6 +57,11 @@ export function redactDatabaseUrl(url: string): string {
 // Node timers overflow above 2^31-1 ms and then fire immediately.
 const MAX_TIMER_SECONDS = Math.floor(0x7fffffff / 1000);
 
+/** Backups hold the log only when it is in PostgreSQL; EventStoreDB has backups of its own. */
+export const BACKUP_NEEDS_POSTGRES_LOG =
+  'BACKUP_DIR needs the log in PostgreSQL: with EVENT_STORE=esdb the events are in EventStoreDB, which is backed ' +
+  "up with its own tools (KurrentDB's file-copy backup); the backup command would miss them";
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
   // An empty value (e.g. `PORT=` in a compose file) means "not set".
@@ -196,6 +201,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     for (const name of ['BACKUP_INTERVAL_HOURS', 'BACKUP_KEEP']) {
       if (read(name) !== undefined) problems.push(`${name} needs BACKUP_DIR (the folder scheduled backups go to)`);
     }
+  } else if (eventStore === 'esdb') {
+    problems.push(BACKUP_NEEDS_POSTGRES_LOG);
   }
 
   if (problems.length > 0) throw new ConfigError(problems);

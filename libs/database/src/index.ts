@@ -1,4 +1,11 @@
-export { ConfigError, LOG_LEVELS, databaseMode, loadConfig, redactDatabaseUrl } from './config.js';
+export {
+  BACKUP_NEEDS_POSTGRES_LOG,
+  ConfigError,
+  LOG_LEVELS,
+  databaseMode,
+  loadConfig,
+  redactDatabaseUrl,
+} from './config.js';
 export type { AppConfig, LogLevel } from './config.js';
 export {
   APP_ROLE,

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig, openDatabase, type AppConfig } from '@app/database';
+import { BACKUP_NEEDS_POSTGRES_LOG, ConfigError, loadConfig, openDatabase, type AppConfig } from '@app/database';
 import { BackupRefused, createBackup, evidenceDirOf, findPgTool, type DatabaseSource } from '../backup/backup.js';
 import { phaseProgress } from './backup-progress.js';
 import { exitWith } from './cli-context.js';
@@ -18,6 +18,10 @@ try {
     process.exit(2);
   }
   throw error;
+}
+if (config.eventStore === 'esdb') {
+  console.error(`Refused: ${BACKUP_NEEDS_POSTGRES_LOG.replace('BACKUP_DIR needs', 'a backup needs')}`);
+  process.exit(2);
 }
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const out = path.resolve(process.argv[2] ?? `xuncha-backup-${stamp}.tar`);

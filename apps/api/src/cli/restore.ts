@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  BACKUP_NEEDS_POSTGRES_LOG,
   ConfigError,
   RESTORE_MARKER_FILE,
   loadConfig,
@@ -36,6 +37,10 @@ try {
     process.exit(2);
   }
   throw error;
+}
+if (config.eventStore === 'esdb') {
+  console.error(`Refused: ${BACKUP_NEEDS_POSTGRES_LOG.replace('BACKUP_DIR needs', 'a restore needs')}`);
+  exitWith(2);
 }
 const file = process.argv[2];
 if (!file) {

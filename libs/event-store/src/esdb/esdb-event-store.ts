@@ -17,6 +17,7 @@ import {
   type SubscribeOptions,
   type Subscription,
   type VerifyReport,
+  type SqlStatement,
 } from '../types.js';
 import { GENESIS_HASH, chainHash } from '../hashing.js';
 import { prepareEvents, type PreparedEvent } from '../prepare.js';
@@ -30,6 +31,13 @@ export interface EsdbEventStoreOptions {
   connectionString: string;
   /** Prefix of every stream this store writes (its "schema"); the tests give each store its own. */
   namespace?: string;
+  /**
+   * Runs an append's `alongside` statements (the caller's own tables, e.g. the personal-data vault in PostgreSQL).
+   * EventStoreDB cannot share a transaction with them, so they run first and must be idempotent: once an append
+   * succeeds its rows are there; a failed append may leave rows that no event cites. Without it an append with
+   * statements is refused rather than silently dropping them.
+   */
+  runAlongside?: (statements: SqlStatement[]) => Promise<void>;
 }
 
 /** What the adapter keeps in each event's EventStoreDB metadata: ours plus the hash chain. */
@@ -59,7 +67,7 @@ export class EsdbEventStore implements EventStore {
   private readonly ns: string;
   private readonly subscriptions = new Set<EsdbSubscription>();
 
-  private constructor(options: EsdbEventStoreOptions) {
+  private constructor(private readonly options: EsdbEventStoreOptions) {
     this.ns = options.namespace ?? '';
     if (!NAMESPACE.test(this.ns)) throw new Error(`Invalid EventStoreDB namespace "${this.ns}"`);
     this.client = EventStoreDBClient.connectionString(options.connectionString);
@@ -102,6 +110,12 @@ export class EsdbEventStore implements EventStore {
     const prepared = prepareEvents(streamId, events, expected);
     if (streamId.startsWith('$') || streamId.startsWith(INTERNAL)) {
       throw new InvalidEventError(`streamId must not start with "$" or "${INTERNAL}" on EventStoreDB`);
+    }
+    if (options.alongside?.length) {
+      if (!this.options.runAlongside) {
+        throw new InvalidEventError('statements alongside an append need a SQL database (runAlongside)');
+      }
+      await this.options.runAlongside(options.alongside);
     }
     const claimedHere = new Set<string>();
     for (let attempt = 0; ; attempt++) {
@@ -181,10 +195,30 @@ export class EsdbEventStore implements EventStore {
           claimedHere.add(e.id);
         } catch (error) {
           if (!(error instanceof WrongExpectedVersionError)) throw error;
-          const [existing] = await this.readRaw(this.claimStream(e.id), { maxCount: 1 });
-          const data = existing?.event?.data as typeof claim | undefined;
+          const [latest] = await this.readRaw(this.claimStream(e.id), {
+            direction: 'backwards',
+            fromRevision: 'end',
+            maxCount: 1,
+          });
+          const data = latest?.event?.data as typeof claim | undefined;
           if (!data || data.streamId !== claim.streamId || data.type !== claim.type || data.data !== claim.data) {
-            throw new EventIdConflictError(streamId);
+            // A claim of other content stands only if its event was written. One whose writer never appended (it
+            // was killed between claim and append, or lost a race and retried with other content) is taken over,
+            // pinned to the claim's revision so that two takers cannot both win.
+            const written = data && (await this.readStream(data.streamId)).some((x) => x.id === e.id);
+            if (written || !latest?.event) throw new EventIdConflictError(streamId);
+            try {
+              await this.client.appendToStream(
+                this.claimStream(e.id),
+                jsonEvent({ type: 'EventIdClaimed', data: claim }),
+                { expectedRevision: latest.event.revision },
+              );
+            } catch (taken) {
+              if (taken instanceof WrongExpectedVersionError) throw new EventIdConflictError(streamId);
+              throw taken;
+            }
+            claimedHere.add(e.id);
+            return;
           }
           preexisting.push(e.id);
         }
