@@ -127,6 +127,10 @@ describe('loadConfig', () => {
     [{ BACKUP_DIR: '/b', BACKUP_KEEP: 'all' }, 'BACKUP_KEEP must be an integer between 1 and 10000'],
     [{ BACKUP_INTERVAL_HOURS: '6' }, 'BACKUP_INTERVAL_HOURS needs BACKUP_DIR'],
     [{ BACKUP_KEEP: '3' }, 'BACKUP_KEEP needs BACKUP_DIR'],
+    [
+      { BACKUP_DIR: '/b', EVENT_STORE: 'esdb', EVENTSTORE_CONNECTION_STRING: 'esdb://127.0.0.1:2113?tls=false' },
+      'BACKUP_DIR needs the log in PostgreSQL',
+    ],
     [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT must be "json" or "pretty", got "xml"'],
   ])('refuses %j', (env, message) => {
     const err = errorOf(env);
