@@ -615,6 +615,105 @@ describe('rounds, findings and leads over HTTP', () => {
       expect(reads.items.some((r: { reader: { username: string } }) => r.reader.username === 'official1')).toBe(true);
     });
 
+    it('reclassifies a lead as a finding: the finding is recorded, both are linked, the lead is closed', async () => {
+      const id = await recordLead();
+      const finding = {
+        monitoringPointId: pointId,
+        departmentId: deptA,
+        title: '执法记录仪使用不规范',
+        description: '线索反映的执法不规范问题属制度执行问题，转为问题整改。',
+      };
+      const res = await official.post(`/api/leads/${id}/triage`, {
+        decision: 'reclassify_as_finding',
+        note: '属制度执行问题',
+        finding,
+      });
+      expect(res.status).toBe(200);
+      const { findingId } = res.body;
+      expect(findingId).toMatch(/^[0-9a-f-]{36}$/);
+      const lead = (await official.get(`/api/leads/${id}`).expect(200)).body;
+      expect(lead).toMatchObject({ status: 'closed', findingId, triage: { decision: 'reclassify_as_finding' } });
+      const recorded = (await official.get(`/api/findings/${findingId}`).expect(200)).body;
+      expect(recorded).toMatchObject({ status: 'recorded', leadId: id, roundId, title: finding.title, fieldId });
+      const events = await eventStoreOf(t.app).readStream(`finding-${findingId}`);
+      // The finding's event names the command that was sent, by the official who sent it.
+      expect(events.map((e) => [e.type, e.metadata.command, (e.metadata.actor as { role: string }).role])).toEqual([
+        ['FindingRecorded', 'TriageLead', 'official'],
+      ]);
+      const leadEvents = await eventStoreOf(t.app).readStream(`lead-${id}`);
+      expect(leadEvents.map((e) => e.type)).toEqual(['LeadRecorded', 'LeadTriaged', 'LeadClosed']);
+    });
+
+    it('a keyed reclassification retried answers the same finding and writes it once', async () => {
+      const id = await recordLead();
+      const body = {
+        decision: 'reclassify_as_finding',
+        finding: { monitoringPointId: pointId, departmentId: deptA, title: '重试的问题', description: '重试' },
+      };
+      const key = `reclassify-${Date.now()}`;
+      const first = await official.post(`/api/leads/${id}/triage`, body, { 'Idempotency-Key': key });
+      expect(first.status).toBe(200);
+      const again = await official.post(`/api/leads/${id}/triage`, body, { 'Idempotency-Key': key });
+      expect(again.status).toBe(200);
+      expect(again.body.findingId).toBe(first.body.findingId);
+      const events = await eventStoreOf(t.app).readStream(`finding-${first.body.findingId}`);
+      expect(events.map((e) => e.type)).toEqual(['FindingRecorded']);
+    });
+
+    it('refers a lead elsewhere and closes it (not left 已研判)', async () => {
+      const id = await recordLead();
+      const res = await official.post(`/api/leads/${id}/triage`, { decision: 'refer_elsewhere', note: '转信访渠道' });
+      expect(res.status).toBe(200);
+      expect(res.body.findingId).toBeUndefined();
+      expect((await official.get(`/api/leads/${id}`)).body).toMatchObject({ status: 'closed' });
+    });
+
+    it('refuses a reclassification without its finding, or with a point outside the round, writing nothing', async () => {
+      const id = await recordLead();
+      const before = await revisionOf(`/api/leads/${id}`);
+      const missing = await official.post(`/api/leads/${id}/triage`, { decision: 'reclassify_as_finding' });
+      expect(missing.status).toBe(400);
+      expect(missing.body).toMatchObject({ code: 'RECLASSIFIED_FINDING_REQUIRED' });
+      expect(missing.body.errors[0]).toMatchObject({ field: 'finding' });
+      const elsewhere = await official.post(`/api/leads/${id}/triage`, {
+        decision: 'reclassify_as_finding',
+        finding: {
+          monitoringPointId: '00000000-0000-4000-8000-000000000000',
+          departmentId: deptA,
+          title: '不在本轮的监督点',
+          description: '应被拒绝',
+        },
+      });
+      expect(elsewhere.status).toBe(400);
+      expect(elsewhere.body.errors[0]).toMatchObject({ field: 'finding.monitoringPointId' });
+      const unknownUnit = await official.post(`/api/leads/${id}/triage`, {
+        decision: 'reclassify_as_finding',
+        finding: {
+          monitoringPointId: pointId,
+          departmentId: '00000000-0000-4000-8000-000000000000',
+          title: '未知单位',
+          description: '应被拒绝',
+        },
+      });
+      expect(unknownUnit.status).toBe(400);
+      expect(unknownUnit.body.errors[0]).toMatchObject({ field: 'finding.departmentId' });
+      const withFinding = await official.post(`/api/leads/${id}/triage`, {
+        decision: 'transfer',
+        finding: { monitoringPointId: pointId, departmentId: deptA, title: '多余', description: '多余' },
+      });
+      expect(withFinding.status).toBe(400);
+      expect(withFinding.body.code).toBe('FINDING_ONLY_FOR_RECLASSIFICATION');
+      const invalid = await official.post(`/api/leads/${id}/triage`, {
+        decision: 'reclassify_as_finding',
+        finding: { monitoringPointId: 'x', departmentId: deptA, title: '', description: 'd' },
+      });
+      expect(invalid.status).toBe(400);
+      expect(invalid.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(
+        ['finding.monitoringPointId', 'finding.title'].sort(),
+      );
+      expect(await revisionOf(`/api/leads/${id}`)).toBe(before);
+    });
+
     it('refuses a transfer without a triage decision to transfer, and an unknown source', async () => {
       const id = await recordLead();
       const res = await official.post(`/api/leads/${id}/transfer`, { receiver: 'discipline_commission' });

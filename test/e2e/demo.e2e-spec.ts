@@ -184,7 +184,7 @@ describe('the demo tour', () => {
       immediate: 8,
       deadline: 15,
       long_term: 9,
-      unassigned: 5,
+      unassigned: 6,
     });
     expect(findings.filter((f) => f.rectification?.type === 'immediate' && f.status === 'closed')).toHaveLength(7);
     for (const type of ['deadline', 'long_term']) {
@@ -193,7 +193,7 @@ describe('the demo tour', () => {
         expect([type, states.has(s as never)]).toEqual([type, true]);
     }
     expect(findings.some((f) => f.rectification?.type === 'long_term' && f.status === 'ongoing')).toBe(true);
-    expect(count(findings, (f) => (f.rectification ? undefined : f.status))).toEqual({ recorded: 3, dismissed: 2 });
+    expect(count(findings, (f) => (f.rectification ? undefined : f.status))).toEqual({ recorded: 4, dismissed: 2 });
     const rejected = findings.filter((f) => f.rectification?.rejectedCount);
     expect(rejected.map((f) => f.status)).toEqual(['closed']);
     const reopened = findings.filter((f) => f.rectification?.reopenedCount);
@@ -204,7 +204,7 @@ describe('the demo tour', () => {
       findings.some((f) => ['assigned', 'acknowledged', 'in_progress'].includes(f.status) && !isOverdue(f, today)),
     ).toBe(true);
     expect(summary.findings).toMatchObject({
-      total: 37,
+      total: 38,
       immediateClosed: 7,
       overdue: overdue.length,
       rejected: 1,
@@ -214,7 +214,7 @@ describe('the demo tour', () => {
 
   it('has 35 leads at every stage, transferred to 区纪委监委 and disposed of in every way', () => {
     expect(leads).toHaveLength(35);
-    const byStatus = { recorded: 4, triaged: 3, transferred: 5, received: 4, disposing: 8, concluded: 5, closed: 6 };
+    const byStatus = { recorded: 4, triaged: 1, transferred: 5, received: 4, disposing: 8, concluded: 5, closed: 8 };
     expect(count(leads, (l) => l.status)).toEqual(byStatus);
     expect(summary.leads).toEqual({ total: 35, byStatus });
     expect(
@@ -231,6 +231,12 @@ describe('the demo tour', () => {
     expect(
       leads.every((l) => l.monitoringPointId && round.monitoringPoints.some((p) => p.pointId === l.monitoringPointId)),
     ).toBe(true);
+    // Triage that ends a lead's course closes it: reclassified (linked to its finding both ways) or referred.
+    const reclassified = leads.filter((l) => l.triage?.decision === 'reclassify_as_finding');
+    expect(reclassified.map((l) => l.status)).toEqual(['closed']);
+    const finding = findings.find((f) => f.findingId === reclassified[0].findingId);
+    expect(finding).toMatchObject({ leadId: reclassified[0].leadId, status: 'recorded' });
+    expect(leads.filter((l) => l.triage?.decision === 'refer_elsewhere').map((l) => l.status)).toEqual(['closed']);
   });
 
   it('keeps the names of the people concerned and of informants out of the log', () => {
@@ -370,18 +376,18 @@ describe('the demo tour', () => {
       expect(overview).toMatchObject({
         fields: 9,
         monitoringPoints: 43,
-        findings: 37,
+        findings: 38,
         leads: 35,
         immediate: { assigned: 8, closed: 7 },
       });
       expect(overview.leadsByState).toMatchObject({
         recorded: 4,
-        triaged: 3,
+        triaged: 1,
         transferred: 5,
         received: 4,
         disposing: 8,
         concluded: 5,
-        closed: 6,
+        closed: 8,
       });
       expect(overview.rectification).toMatchObject({
         assigned: 32,
@@ -416,7 +422,7 @@ describe('the demo tour', () => {
     expect(again).toMatchObject({
       fields: 9,
       monitoringPoints: 43,
-      findings: { total: 37, immediateClosed: 7 },
+      findings: { total: 38, immediateClosed: 7 },
       leads: { total: 35 },
       departments: { registered: 0, reused: summary.departments.registered },
       users: { created: [] },

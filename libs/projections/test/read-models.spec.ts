@@ -462,14 +462,15 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
         overdue: 2,
         completionRate: 0.1818,
       },
+      // L4, referred elsewhere, was closed at triage.
       leadsByState: {
         recorded: 1,
-        triaged: 1,
+        triaged: 0,
         transferred: 0,
         received: 0,
         disposing: 0,
         concluded: 1,
-        closed: 1,
+        closed: 2,
       },
       leadsByDisposition: {
         talk_or_letter: 0,
@@ -841,7 +842,10 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
     const all = await listLeads(client, schema, { roundId: R1 }, TODAY);
     expect(all.total).toBe(4);
     expect(all.items.map((l) => l.leadId)).toEqual([L(3), L(2), L(4), L(1)]);
-    const [closed] = (await listLeads(client, schema, { roundId: R1, status: 'closed' }, TODAY)).items;
+    const closedOnes = (await listLeads(client, schema, { roundId: R1, status: 'closed' }, TODAY)).items;
+    expect(closedOnes.map((l) => l.leadId).sort()).toEqual([L(1), L(4)].sort());
+    expect(closedOnes.find((l) => l.leadId === L(4))).toMatchObject({ triageDecision: 'refer_elsewhere' });
+    const closed = closedOnes.find((l) => l.leadId === L(1))!;
     expect(closed).toMatchObject({
       leadId: L(1),
       fieldId: F1,

@@ -177,9 +177,14 @@ export class RecordLeadDto {
   @IsOptional() @ValidateNested() @Type(() => InformantDto) informant?: InformantDto;
 }
 
+/**
+ * With `decision: reclassify_as_finding`, the finding the lead becomes (its round is the lead's): it is
+ * recorded with the lead's id, the lead keeps the finding's id, and the lead is closed.
+ */
 export class TriageLeadDto {
   @IsIn(LEAD_TRIAGE_DECISIONS) decision!: LeadTriageDecision;
   @IsOptional() @Text(TEXT) note?: string;
+  @IsOptional() @ValidateNested() @Type(() => RecordFindingDto) finding?: RecordFindingDto;
 }
 
 export class TransferLeadDto {

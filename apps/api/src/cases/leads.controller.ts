@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { leadDecider, leadStream } from '@app/domain';
+import { leadDecider, leadStream, type CommandMetadata } from '@app/domain';
+import { reclassifiedFindingId } from './application/command-handlers.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Reads, Sends } from '../auth/decorators.js';
 import { AggregateReader } from './application/aggregate-reader.js';
@@ -40,7 +41,14 @@ export class LeadsController {
   @HttpCode(200)
   @Sends('TriageLead')
   triage(@Param('id', UuidParam) leadId: string, @Body() dto: TriageLeadDto, @Http() http: Exchange) {
-    return this.commands.send(http, (metadata) => ({ type: 'TriageLead', data: { leadId, ...dto }, metadata }));
+    const { finding, ...triage } = dto;
+    const make = (metadata: CommandMetadata) => ({
+      type: 'TriageLead' as const,
+      data: { leadId, ...triage },
+      metadata,
+    });
+    const findingId = dto.decision === 'reclassify_as_finding' ? { findingId: reclassifiedFindingId(leadId) } : {};
+    return this.commands.send(http, make, findingId, finding ? { reclassifiedFinding: { ...finding } } : {});
   }
 
   @Post('leads/:id/transfer')

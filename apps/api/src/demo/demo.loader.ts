@@ -50,7 +50,7 @@ import {
   TriageLeadDto,
   VerifyRectificationDto,
 } from '../cases/dto.js';
-import { SendCommand } from '../cases/application/command-handlers.js';
+import { reclassifiedFindingId, SendCommand } from '../cases/application/command-handlers.js';
 import { metadataOf } from '../cases/http-helpers.js';
 import { isApplicationError } from '../application/errors.js';
 import { validationPipe } from '../http/validation.js';
@@ -271,7 +271,13 @@ export class DemoLoader {
 
     const summary = await this.summarize(
       roundId,
-      DEMO_FINDINGS.map((f) => id('finding', f.key)),
+      [
+        ...DEMO_FINDINGS.map((f) => id('finding', f.key)),
+        // The findings that leads triaged as reclassify_as_finding became.
+        ...DEMO_LEADS.filter((l) => l.steps.some((s) => s.do === 'triage' && s.finding)).map((l) =>
+          reclassifiedFindingId(id('lead', l.key)),
+        ),
+      ],
       DEMO_LEADS.map((l) => id('lead', l.key)),
     );
     const result: DemoSummary = {
@@ -533,15 +539,26 @@ export class DemoLoader {
         previous = demoTime(s.at);
         switch (s.do) {
           case 'triage':
-            add(s.at, what('triage'), official, async (metadata, ctx) =>
-              send(metadata, ctx, {
-                type: 'TriageLead',
-                data: {
-                  leadId,
-                  ...(await this.body(TriageLeadDto, { decision: s.decision, ...(s.note ? { note: s.note } : {}) })),
-                },
-              }),
-            );
+            add(s.at, what('triage'), official, async (metadata, ctx) => {
+              const f = s.finding;
+              const { finding, ...dto } = await this.body(TriageLeadDto, {
+                decision: s.decision,
+                ...(s.note ? { note: s.note } : {}),
+                ...(f
+                  ? {
+                      finding: {
+                        monitoringPointId: pointOf(f.point),
+                        departmentId: department(f.department),
+                        title: f.title,
+                        description: f.description,
+                      },
+                    }
+                  : {}),
+              });
+              // As the controller does: the finding's body travels beside the command.
+              const command = { type: 'TriageLead' as const, data: { leadId, ...dto }, metadata };
+              return new SendCommand(command, ctx, finding ? { reclassifiedFinding: { ...finding } } : {});
+            });
             break;
           case 'transfer': {
             const body = {

@@ -69,6 +69,8 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode | EdgeErrorCode, number>>
   LEAD_NOT_DISPOSING: 409,
   LEAD_NOT_CONCLUDED: 409,
   RECEIVER_DEPARTMENT_REQUIRED: 400,
+  RECLASSIFIED_FINDING_REQUIRED: 400,
+  FINDING_ONLY_FOR_RECLASSIFICATION: 400,
 
   // Department: the addressed one unknown is 404, one referenced by a body field unknown is 400
   DEPARTMENT_NOT_REGISTERED: 404,

@@ -57,6 +57,7 @@ function recordFinding(command: RecordFinding, state: FindingState): FindingEven
         title: requireText(data.title, 'title'),
         description: requireText(data.description, 'description'),
         ...optionalText('category', data.category),
+        ...optionalText('leadId', data.leadId),
         occurredAt: toInstant(command.metadata.now),
       },
     },

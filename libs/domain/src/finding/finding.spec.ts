@@ -134,6 +134,14 @@ describe('Finding decider', () => {
         .then([{ type: 'FindingRecorded', data: withoutCategory }]);
     });
 
+    it('records the problem lead it was reclassified from, and keeps it in its state', () => {
+      const state = spec
+        .given([])
+        .when(record({ leadId: 'l7' }))
+        .then([{ type: 'FindingRecorded', data: { ...recorded.data, leadId: 'l7' } }]);
+      expect(state).toMatchObject({ status: 'recorded', leadId: 'l7' });
+    });
+
     it('rejects recording the same finding twice', () => {
       spec.given([recorded]).when(record()).thenThrows('FINDING_ALREADY_RECORDED', 'conflict');
     });

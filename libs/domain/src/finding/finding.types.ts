@@ -29,6 +29,8 @@ export type FindingRecorded = Event<
     title: string;
     description: string;
     category?: string;
+    /** The problem lead this finding was reclassified from (线索转为问题), if any. */
+    leadId?: string;
     occurredAt: string;
   }
 >;
@@ -106,6 +108,7 @@ export type RecordFinding = Command<
     title: string;
     description: string;
     category?: string;
+    leadId?: string;
   }
 >;
 export type AssignRectification = Command<
@@ -193,6 +196,8 @@ export type Finding = {
   title: string;
   description: string;
   category?: string;
+  /** Set when the finding was recorded by reclassifying a problem lead. */
+  leadId?: string;
   recordedAt: string;
   rectification?: Rectification;
   dismissal?: { reason: string; at: string };

@@ -15,6 +15,7 @@ import {
   type LeadEvent,
   type LeadState,
   type LeadSubjectRef,
+  type LeadTriageDecision,
   type RecordDisposition,
   type RecordLead,
   type RecordOutcome,
@@ -59,21 +60,36 @@ function recordLead(command: RecordLead, state: LeadState): LeadEvent[] {
   ];
 }
 
+/** Triage decisions that end the lead's course here: it is closed in the same command. */
+const CLOSING_DECISIONS: readonly LeadTriageDecision[] = ['reclassify_as_finding', 'refer_elsewhere'];
+
 function triageLead(command: TriageLead, state: LeadState): LeadEvent[] {
   const lead = existing(state);
   if (lead.status !== 'recorded')
     throw new DomainError('LEAD_ALREADY_TRIAGED', `the lead was already triaged (${lead.status})`);
-  return [
-    {
-      type: 'LeadTriaged',
-      data: {
-        leadId: lead.leadId,
-        decision: requireOneOf(command.data.decision, LEAD_TRIAGE_DECISIONS, 'decision'),
-        ...optionalText('note', command.data.note),
-        occurredAt: toInstant(command.metadata.now),
-      },
-    },
-  ];
+  const decision = requireOneOf(command.data.decision, LEAD_TRIAGE_DECISIONS, 'decision');
+  const finding = optionalText('findingId', command.data.findingId);
+  if (decision === 'reclassify_as_finding' && !finding.findingId) {
+    throw new DomainError(
+      'RECLASSIFIED_FINDING_REQUIRED',
+      'a lead reclassified as a finding names the finding it becomes',
+      'finding',
+    );
+  }
+  if (decision !== 'reclassify_as_finding' && finding.findingId) {
+    throw new DomainError(
+      'FINDING_ONLY_FOR_RECLASSIFICATION',
+      `only reclassify_as_finding records a finding, not ${decision}`,
+      'finding',
+    );
+  }
+  const occurredAt = toInstant(command.metadata.now);
+  const triaged: LeadEvent = {
+    type: 'LeadTriaged',
+    data: { leadId: lead.leadId, decision, ...optionalText('note', command.data.note), ...finding, occurredAt },
+  };
+  if (!CLOSING_DECISIONS.includes(decision)) return [triaged];
+  return [triaged, { type: 'LeadClosed', data: { leadId: lead.leadId, occurredAt } }];
 }
 
 function transferLead(command: TransferLead, state: LeadState): LeadEvent[] {
@@ -159,7 +175,9 @@ function recordOutcome(command: RecordOutcome, state: LeadState): LeadEvent[] {
 
 function closeLead(command: CloseLead, state: LeadState): LeadEvent[] {
   const lead = existing(state);
-  if (lead.status !== 'concluded') {
+  // A lead triaged before closing decisions closed it (older logs) may still be closed by hand.
+  const endedByTriage = lead.status === 'triaged' && CLOSING_DECISIONS.includes(lead.triage!.decision);
+  if (lead.status !== 'concluded' && !endedByTriage) {
     throw new DomainError('LEAD_NOT_CONCLUDED', `only a concluded lead can be closed, this one is ${lead.status}`);
   }
   return [{ type: 'LeadClosed', data: { leadId: lead.leadId, occurredAt: toInstant(command.metadata.now) } }];
@@ -200,8 +218,9 @@ export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
   if (state.status === 'absent') return state;
   switch (event.type) {
     case 'LeadTriaged': {
-      const { decision, note, occurredAt } = event.data;
-      return { ...state, status: 'triaged', triage: { decision, ...(note ? { note } : {}), at: occurredAt } };
+      const { decision, note, findingId, occurredAt } = event.data;
+      const triage = { decision, ...(note ? { note } : {}), at: occurredAt };
+      return { ...state, status: 'triaged', triage, ...(findingId ? { findingId } : {}) };
     }
     case 'LeadTransferred': {
       const { leadId: _, occurredAt, ...transfer } = event.data;

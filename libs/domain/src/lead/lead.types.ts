@@ -67,9 +67,13 @@ export type LeadRecorded = Event<
     occurredAt: string;
   }
 >;
+/**
+ * `findingId` (reclassify_as_finding only): the finding recorded from the lead in the same command.
+ * A lead triaged as reclassify_as_finding or refer_elsewhere is closed by a LeadClosed that follows.
+ */
 export type LeadTriaged = Event<
   'LeadTriaged',
-  { leadId: string; decision: LeadTriageDecision; note?: string; occurredAt: string }
+  { leadId: string; decision: LeadTriageDecision; note?: string; findingId?: string; occurredAt: string }
 >;
 export type LeadTransferred = Event<
   'LeadTransferred',
@@ -116,7 +120,11 @@ export type RecordLead = Command<
     informantRef?: string;
   }
 >;
-export type TriageLead = Command<'TriageLead', { leadId: string; decision: LeadTriageDecision; note?: string }>;
+/** `findingId`: the finding the application recorded for a reclassify_as_finding decision. */
+export type TriageLead = Command<
+  'TriageLead',
+  { leadId: string; decision: LeadTriageDecision; note?: string; findingId?: string }
+>;
 export type TransferLead = Command<
   'TransferLead',
   { leadId: string; receiver: LeadReceiver; receiverDepartmentId?: string }
@@ -143,6 +151,8 @@ export type Lead = {
   informantRef?: string;
   recordedAt: string;
   triage?: { decision: LeadTriageDecision; note?: string; at: string };
+  /** The finding this lead was reclassified as (线索转为问题). */
+  findingId?: string;
   transfer?: { receiver: LeadReceiver; receiverDepartmentId?: string; at: string };
   receivedAt?: string;
   /** The current disposition; `dispositions` keeps each one in order. */
