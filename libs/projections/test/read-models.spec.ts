@@ -492,6 +492,7 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
         petition: 1,
         documents: 1,
         site_visit: 1,
+        hotline_12345: 0,
       },
     });
   });

@@ -1,6 +1,7 @@
 import type { Command, Event } from '../common/decider.js';
 
-export const LEAD_SOURCES = ['interview', 'petition', 'documents', 'site_visit'] as const;
+/** 个别谈话 / 信访举报 / 查阅资料 / 实地走访 / 12345 热线. */
+export const LEAD_SOURCES = ['interview', 'petition', 'documents', 'site_visit', 'hotline_12345'] as const;
 export type LeadSource = (typeof LEAD_SOURCES)[number];
 
 export const LEAD_TRIAGE_DECISIONS = ['transfer', 'reclassify_as_finding', 'refer_elsewhere'] as const;
