@@ -725,6 +725,103 @@ describe('rounds, findings and leads over HTTP', () => {
     });
   });
 
+  describe('回访 (follow-up visits)', () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const visit = (satisfaction: string, name = '王秀兰') => ({
+      visitedOn: today,
+      visitee: { name, contact: '138****5521' },
+      satisfaction,
+      note: '因病致贫家庭已纳入最低生活保障，群众表示满意。',
+    });
+
+    async function closedFinding(): Promise<string> {
+      const id = await recordFinding('困难群众救助不及时');
+      await assign(id, 'immediate', '2024-08-30');
+      await liaisonA.post(`/api/findings/${id}/request-closure`, { evidence: ['救助审批表.pdf'], signedOffBy: '局长' });
+      expect((await official.post(`/api/findings/${id}/verify`, { accepted: true })).status).toBe(200);
+      return id;
+    }
+
+    it('records a visit after the rectification: the visitee in the vault, shown to officials, redacted to auditors', async () => {
+      const id = await closedFinding();
+      const res = await inspector.post(`/api/findings/${id}/follow-up`, visit('satisfied'));
+      expect(res.status).toBe(200);
+      const events = await eventStoreOf(t.app).readStream(`finding-${id}`);
+      const last = events[events.length - 1];
+      expect(last.type).toBe('FindingFollowUpRecorded');
+      expect(JSON.stringify(events)).not.toContain('王秀兰');
+      expect(JSON.stringify(events)).not.toContain('138****5521');
+      expect(last.data).toMatchObject({ findingId: id, roundId, visitedOn: today, satisfaction: 'satisfied' });
+      const seen = (await official.get(`/api/findings/${id}`).expect(200)).body;
+      expect(seen.followUps).toEqual([
+        expect.objectContaining({
+          visitedOn: today,
+          satisfaction: 'satisfied',
+          visitee: { name: '王秀兰', contact: '138****5521' },
+        }),
+      ]);
+      const redacted = (await auditor.get(`/api/findings/${id}`).expect(200)).body;
+      expect(JSON.stringify(redacted)).not.toContain('王秀兰');
+      expect(redacted.followUps[0].visitee).toMatchObject({ redacted: true });
+      const unit = (await liaisonA.get(`/api/findings/${id}`).expect(200)).body;
+      expect(JSON.stringify(unit)).not.toContain('王秀兰');
+    });
+
+    it('refuses a visit before the rectification, a day in the future and a visit without a visitee', async () => {
+      const open = await recordFinding('尚未整改的问题');
+      const early = await inspector.post(`/api/findings/${open}/follow-up`, visit('satisfied'));
+      expect(early.status).toBe(409);
+      expect(early.body.code).toBe('FOLLOW_UP_BEFORE_RECTIFICATION');
+      const id = await closedFinding();
+      const before = await revisionOf(`/api/findings/${id}`);
+      const future = await inspector.post(`/api/findings/${id}/follow-up`, {
+        ...visit('satisfied'),
+        visitedOn: '2999-01-01',
+      });
+      expect(future.status).toBe(400);
+      expect(future.body.errors[0]).toMatchObject({ field: 'visitedOn', rule: 'FOLLOW_UP_IN_FUTURE' });
+      const { visitee: _, ...noVisitee } = visit('satisfied');
+      const missing = await inspector.post(`/api/findings/${id}/follow-up`, { ...noVisitee, satisfaction: 'happy' });
+      expect(missing.status).toBe(400);
+      expect(missing.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['satisfaction', 'visitee']);
+      expect((await liaisonA.post(`/api/findings/${id}/follow-up`, visit('satisfied'))).status).toBe(403);
+      expect(await revisionOf(`/api/findings/${id}`)).toBe(before);
+    });
+
+    it('records visits on leads after their disposition, and the overview counts every visit by satisfaction', async () => {
+      const lead = (
+        await inspector.post(`/api/rounds/${roundId}/leads`, {
+          monitoringPointId: pointId,
+          source: 'hotline_12345',
+          summary: '12345 热线反映救助申请久拖不办',
+        })
+      ).body.leadId as string;
+      const early = await official.post(`/api/leads/${lead}/follow-up`, visit('satisfied'));
+      expect(early.status).toBe(409);
+      expect(early.body.code).toBe('FOLLOW_UP_BEFORE_DISPOSITION');
+      await official.post(`/api/leads/${lead}/triage`, { decision: 'refer_elsewhere' });
+      const overviewOf = async (position: number) =>
+        (
+          await official
+            .get(`/api/dashboard/overview?roundId=${roundId}`, { 'X-Min-Position': String(position) })
+            .expect(200)
+        ).body;
+      const before = (await overviewOf(0)).followUps;
+      const a = await official.post(`/api/leads/${lead}/follow-up`, visit('basically_satisfied', '陈大爷'));
+      expect(a.status).toBe(200);
+      const b = await inspector.post(`/api/findings/${await closedFinding()}/follow-up`, visit('dissatisfied'));
+      expect(b.status).toBe(200);
+      const seen = (await official.get(`/api/leads/${lead}`).expect(200)).body;
+      expect(seen.followUps[0]).toMatchObject({ satisfaction: 'basically_satisfied', visitee: { name: '陈大爷' } });
+      const after = (await overviewOf(b.body.position)).followUps;
+      expect(after).toEqual({
+        satisfied: before.satisfied,
+        basicallySatisfied: before.basicallySatisfied + 1,
+        dissatisfied: before.dissatisfied + 1,
+      });
+    });
+  });
+
   it('answers 500 problem+json when a handler fails unexpectedly, and keeps serving (@nestjs/cqrs #409, #1838)', async () => {
     const runner = t.app.get(CommandRunner);
     const original = runner.run.bind(runner);

@@ -114,6 +114,7 @@ const RULES: Record<string, string> = {
   maxLength: '内容过长',
   isBoolean: '请选择',
   isArray: '格式不正确',
+  isObject: '必填',
   arrayMaxSize: '条目过多',
   matches: '日期格式应为 年-月-日',
   isDateString: '时间格式不正确',

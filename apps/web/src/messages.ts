@@ -72,6 +72,11 @@ export const ERROR_MESSAGES: Readonly<Record<string, string>> = {
   RECLASSIFIED_FINDING_REQUIRED: '转为问题整改时请填写问题的监督点、所在单位、标题和描述',
   FINDING_ONLY_FOR_RECLASSIFICATION: '只有转为问题整改时才填写问题',
 
+  // 回访
+  FOLLOW_UP_BEFORE_RECTIFICATION: '整改销号或阶段性完成后才能回访',
+  FOLLOW_UP_BEFORE_DISPOSITION: '线索处置后才能回访',
+  FOLLOW_UP_IN_FUTURE: '回访日期不能晚于今天',
+
   // 单位
   DEPARTMENT_NOT_REGISTERED: '未找到该单位',
   DEPARTMENT_NOT_FOUND: '所选单位不存在',

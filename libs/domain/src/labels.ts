@@ -1,5 +1,6 @@
 import type { Role } from './common/roles.js';
 import type { DepartmentKind } from './department/department.types.js';
+import type { FollowUpSatisfaction } from './follow-up/follow-up.js';
 import type { FindingStatus, RectificationType } from './finding/finding.types.js';
 import type { WarningLevel } from './finding/finding.rules.js';
 import type {
@@ -112,6 +113,12 @@ export const LEAD_OUTCOME_LABELS: Readonly<Record<LeadOutcome, string>> = {
   judicial_transfer: '移送司法机关',
 };
 
+export const FOLLOW_UP_SATISFACTION_LABELS: Readonly<Record<FollowUpSatisfaction, string>> = {
+  satisfied: '满意',
+  basically_satisfied: '基本满意',
+  dissatisfied: '不满意',
+};
+
 export const DEPARTMENT_KIND_LABELS: Readonly<Record<DepartmentKind, string>> = {
   bureau: '局',
   subdistrict: '街道',
@@ -149,6 +156,7 @@ export const EVENT_TYPE_LABELS: Readonly<Record<DomainEventType, string>> = {
   RectificationMarkedOngoing: '阶段性完成、持续整改',
   RectificationReopened: '回头看重新整改',
   FindingDismissed: '经核实不予认定',
+  FindingFollowUpRecorded: '回访',
 
   LeadRecorded: '登记问题线索',
   LeadTriaged: '研判线索',
@@ -157,6 +165,7 @@ export const EVENT_TYPE_LABELS: Readonly<Record<DomainEventType, string>> = {
   LeadDispositionRecorded: '登记处置方式',
   LeadOutcomeRecorded: '登记办理结果',
   LeadClosed: '线索销号',
+  LeadFollowUpRecorded: '线索回访',
 
   DepartmentRegistered: '登记责任单位',
   DepartmentRenamed: '单位更名',
@@ -182,6 +191,7 @@ export const COMMAND_TYPE_LABELS: Readonly<Record<CommandType, string>> = {
   VerifyRectification: '验收',
   ReopenRectification: '重新整改',
   DismissFinding: '经核实不予认定',
+  RecordFindingFollowUp: '回访',
 
   RecordLead: '登记问题线索',
   TriageLead: '研判',
@@ -190,6 +200,7 @@ export const COMMAND_TYPE_LABELS: Readonly<Record<CommandType, string>> = {
   RecordDisposition: '登记处置方式',
   RecordOutcome: '登记办理结果',
   CloseLead: '销号',
+  RecordLeadFollowUp: '线索回访',
 
   RegisterDepartment: '登记责任单位',
   RenameDepartment: '更名',

@@ -390,6 +390,9 @@ function tour(): RecordedEvent[] {
   lead(L(2), 'AcknowledgeLeadReceipt', {}, '2024-09-06T09:00:00+08:00');
   lead(L(2), 'RecordDisposition', { method: 'concluded' }, '2024-09-20T09:00:00+08:00');
   lead(L(4), 'TriageLead', { decision: 'refer_elsewhere' }, '2024-08-29T09:00:00+08:00');
+  const visit = { visitedOn: '2024-09-01', visiteeRef: 'pd-visitee', note: '回访' };
+  lead(L(4), 'RecordLeadFollowUp', { ...visit, satisfaction: 'satisfied' }, '2024-09-02T09:00:00+08:00');
+  lead(L(4), 'RecordLeadFollowUp', { ...visit, satisfaction: 'dissatisfied' }, '2024-09-03T09:00:00+08:00');
 
   dept(D3, 'RenameDepartment', { name: '东城街道办事处' }, '2024-09-06T09:00:00+08:00');
   return s.events;
@@ -494,6 +497,8 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
         site_visit: 1,
         hotline_12345: 0,
       },
+      // The two 回访 of L4.
+      followUps: { satisfied: 1, basicallySatisfied: 0, dissatisfied: 1 },
     });
   });
 

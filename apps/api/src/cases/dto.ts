@@ -7,6 +7,7 @@ import {
   IsDateString,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -18,6 +19,7 @@ import {
 } from 'class-validator';
 import {
   DEPARTMENT_KINDS,
+  FOLLOW_UP_SATISFACTIONS,
   LEAD_DISPOSITIONS,
   LEAD_OUTCOMES,
   LEAD_RECEIVERS,
@@ -27,6 +29,7 @@ import {
   RECTIFICATION_TYPES,
   ROUND_KINDS,
   type DepartmentKind,
+  type FollowUpSatisfaction,
   type LeadDisposition,
   type LeadOutcome,
   type LeadReceiver,
@@ -155,6 +158,14 @@ export class LeadSubjectDto {
 export class InformantDto {
   @Text(NAME) name!: string;
   @IsOptional() @Text(NAME) contact?: string;
+}
+
+/** 回访: the person visited is personal data (to the vault); the rest is the visit's record. */
+export class FollowUpDto {
+  @Matches(DATE_ONLY, dateOnly) visitedOn!: string;
+  @IsObject() @ValidateNested() @Type(() => InformantDto) visitee!: InformantDto;
+  @IsIn(FOLLOW_UP_SATISFACTIONS) satisfaction!: FollowUpSatisfaction;
+  @Text(TEXT) note!: string;
 }
 
 export class RecordLeadDto {

@@ -10,6 +10,7 @@ import {
   AsOfQuery,
   DisposeLeadDto,
   EmptyDto,
+  FollowUpDto,
   LeadOutcomeDto,
   RecordLeadDto,
   TransferLeadDto,
@@ -86,6 +87,15 @@ export class LeadsController {
     return this.commands.send(http, (metadata) => ({ type: 'CloseLead', data: { leadId }, metadata }));
   }
 
+  @Post('leads/:id/follow-up')
+  @HttpCode(200)
+  @Sends('RecordLeadFollowUp')
+  followUp(@Param('id', UuidParam) leadId: string, @Body() dto: FollowUpDto, @Http() http: Exchange) {
+    const { visitee, ...visit } = dto;
+    const data = { leadId, ...visit, visiteeRef: '' };
+    return this.commands.send(http, (metadata) => ({ type: 'RecordLeadFollowUp', data, metadata }), {}, { visitee });
+  }
+
   /** Officials see names, posts and the identifying detail (each read recorded); auditors see them redacted. */
   @Get('leads/:id')
   @Reads('GetLead')
@@ -96,7 +106,7 @@ export class LeadsController {
     @Http() http: Exchange,
   ) {
     const lead = withETag(http, await this.reader.read(leadDecider, leadStream(id), query.asOf, 'LEAD_NOT_FOUND'));
-    return this.visibility.lead(lead, id, user);
+    return this.visibility.followUps(await this.visibility.lead(lead, id, user), user, { leadId: id });
   }
 
   @Get('leads/:id/history')

@@ -587,4 +587,33 @@ describe('finding rules', () => {
       expect(warningLevel(stateOf(inProgress), '2024-10-01', { greenDays: 30, yellowDays: 15 })).toBe('green');
     });
   });
+
+  describe('RecordFindingFollowUp (回访)', () => {
+    const visit = {
+      visitedOn: '2024-08-28',
+      visiteeRef: 'pd-visitee',
+      satisfaction: 'basically_satisfied',
+      note: '满意',
+    };
+    const followUp = () =>
+      ({ type: 'RecordFindingFollowUp', data: { findingId, ...visit }, metadata }) as FindingCommand;
+    const closedHistory = [recorded, assignedAs('immediate'), closureRequested, verified];
+
+    it('records a visit after the rectification was closed, keeping the finding closed', () => {
+      const state = spec
+        .given(closedHistory)
+        .when(followUp())
+        .then([
+          {
+            type: 'FindingFollowUpRecorded',
+            data: { findingId, roundId: 'r1', ...visit, satisfaction: 'basically_satisfied', occurredAt: now },
+          },
+        ]);
+      expect(state).toMatchObject({ status: 'closed', followUps: [{ ...visit, at: now }] });
+    });
+
+    it('refuses a visit before the rectification is closed or ongoing', () => {
+      spec.given([recorded, assigned]).when(followUp()).thenThrows('FOLLOW_UP_BEFORE_RECTIFICATION', 'conflict');
+    });
+  });
 });

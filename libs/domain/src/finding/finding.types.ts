@@ -1,4 +1,5 @@
 import type { Command, Event } from '../common/decider.js';
+import type { FollowUpInput, FollowUpVisit } from '../follow-up/follow-up.js';
 
 export const RECTIFICATION_TYPES = ['immediate', 'deadline', 'long_term'] as const;
 export type RectificationType = (typeof RECTIFICATION_TYPES)[number];
@@ -78,7 +79,14 @@ export type RectificationReopened = Event<
 >;
 export type FindingDismissed = Event<'FindingDismissed', { findingId: string; reason: string; occurredAt: string }>;
 
+/** 回访 after the rectification (the visitee's name and contact in the vault, `visiteeRef`). */
+export type FindingFollowUpRecorded = Event<
+  'FindingFollowUpRecorded',
+  FollowUpInput & { findingId: string; roundId: string; occurredAt: string }
+>;
+
 export type FindingEvent =
+  | FindingFollowUpRecorded
   | FindingRecorded
   | RectificationAssigned
   | RectificationAcknowledged
@@ -143,7 +151,10 @@ export type VerifyRectification = Command<
 export type ReopenRectification = Command<'ReopenRectification', { findingId: string; reason: string }>;
 export type DismissFinding = Command<'DismissFinding', { findingId: string; reason: string }>;
 
+export type RecordFindingFollowUp = Command<'RecordFindingFollowUp', FollowUpInput & { findingId: string }>;
+
 export type FindingCommand =
+  | RecordFindingFollowUp
   | RecordFinding
   | AssignRectification
   | AcknowledgeRectification
@@ -201,6 +212,8 @@ export type Finding = {
   recordedAt: string;
   rectification?: Rectification;
   dismissal?: { reason: string; at: string };
+  /** 回访, in the order they were recorded (absent in states folded before visits existed). */
+  followUps?: FollowUpVisit[];
 };
 
 /** `absent` until FindingRecorded: the stream is empty. */

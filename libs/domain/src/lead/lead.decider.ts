@@ -1,6 +1,7 @@
 import { assertNever } from '../common/assert-never.js';
 import type { Decider } from '../common/decider.js';
 import { DomainError } from '../common/errors.js';
+import { followUpVisit } from '../follow-up/follow-up.js';
 import { optionalText, requireOneOf, requireText, toInstant } from '../common/values.js';
 import {
   LEAD_DISPOSITIONS,
@@ -18,6 +19,7 @@ import {
   type LeadTriageDecision,
   type RecordDisposition,
   type RecordLead,
+  type RecordLeadFollowUp,
   type RecordOutcome,
   type TransferLead,
   type TriageLead,
@@ -183,8 +185,25 @@ function closeLead(command: CloseLead, state: LeadState): LeadEvent[] {
   return [{ type: 'LeadClosed', data: { leadId: lead.leadId, occurredAt: toInstant(command.metadata.now) } }];
 }
 
+/** States after a disposition (or a triage that ended the lead): a visit may follow. */
+const VISITABLE: readonly Lead['status'][] = ['disposing', 'concluded', 'closed'];
+
+function recordLeadFollowUp(command: RecordLeadFollowUp, state: LeadState): LeadEvent[] {
+  const lead = existing(state);
+  if (!VISITABLE.includes(lead.status)) {
+    throw new DomainError(
+      'FOLLOW_UP_BEFORE_DISPOSITION',
+      `a follow-up visit follows the lead's disposition, the lead is ${lead.status}`,
+    );
+  }
+  const visit = followUpVisit(command.data, command.metadata.now);
+  return [{ type: 'LeadFollowUpRecorded', data: { leadId: lead.leadId, roundId: lead.roundId, ...visit } }];
+}
+
 export function decideLead(command: LeadCommand, state: LeadState): LeadEvent[] {
   switch (command.type) {
+    case 'RecordLeadFollowUp':
+      return recordLeadFollowUp(command, state);
     case 'RecordLead':
       return recordLead(command, state);
     case 'TriageLead':
@@ -251,6 +270,10 @@ export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
     }
     case 'LeadClosed':
       return { ...state, status: 'closed', closedAt: event.data.occurredAt };
+    case 'LeadFollowUpRecorded': {
+      const { leadId: _, roundId: __, occurredAt, ...visit } = event.data;
+      return { ...state, followUps: [...(state.followUps ?? []), { ...visit, at: occurredAt }] };
+    }
     default:
       return assertNever(event, 'lead event');
   }

@@ -423,4 +423,67 @@ describe('Lead decider', () => {
   it('folds a whole history into the closed lead', () => {
     expect(statusOf(foldEvents(leadDecider, [...concluded, closed]))).toBe('closed');
   });
+
+  describe('RecordLeadFollowUp (回访)', () => {
+    const visit = { visitedOn: '2024-08-29', visiteeRef: 'pd-visitee', satisfaction: 'satisfied', note: '已纳入救助' };
+    const followUp = (overrides: Record<string, unknown> = {}) =>
+      command('RecordLeadFollowUp', { ...visit, ...overrides } as never);
+
+    it.each([
+      ['disposing', disposing],
+      ['concluded', concluded],
+      ['closed at triage', [recorded, triagedAs('refer_elsewhere'), closed]],
+    ] as const)('records a visit to a lead %s, the visitee by reference only', (_, given) => {
+      const state = spec
+        .given([...given])
+        .when(followUp())
+        .then([
+          {
+            type: 'LeadFollowUpRecorded',
+            data: { leadId, roundId: 'r1', ...visit, satisfaction: 'satisfied', occurredAt: now },
+          },
+        ]);
+      expect(state).toMatchObject({ followUps: [{ ...visit, at: now }] });
+    });
+
+    it.each([
+      ['recorded', [recorded]],
+      ['triaged for transfer', [recorded, triaged]],
+      ['transferred', [recorded, triaged, transferred]],
+      ['received', upToReceived],
+    ] as const)('refuses a visit to a lead %s: it follows the disposition', (_, given) => {
+      spec
+        .given([...given])
+        .when(followUp())
+        .thenThrows('FOLLOW_UP_BEFORE_DISPOSITION', 'conflict');
+    });
+
+    it('accepts the next day (the office is ahead of UTC), refuses later days, naming visitedOn', () => {
+      const nextDay = { type: 'LeadFollowUpRecorded', data: { leadId, roundId: 'r1', ...visit, occurredAt: now } };
+      spec
+        .given(disposing)
+        .when(followUp({ visitedOn: '2024-08-30' }))
+        .then([{ ...nextDay, data: { ...nextDay.data, visitedOn: '2024-08-30' } } as LeadEvent]);
+      const error = spec
+        .given(disposing)
+        .when(followUp({ visitedOn: '2024-08-31' }))
+        .thenThrows('FOLLOW_UP_IN_FUTURE');
+      expect(error.field).toBe('visitedOn');
+    });
+
+    it('refuses an unknown satisfaction, a malformed day and an empty note', () => {
+      spec
+        .given(disposing)
+        .when(followUp({ satisfaction: 'happy' }))
+        .thenThrows('INVALID_VALUE', 'invalid');
+      spec
+        .given(disposing)
+        .when(followUp({ visitedOn: '2024-02-30' }))
+        .thenThrows('INVALID_DATE', 'invalid');
+      spec
+        .given(disposing)
+        .when(followUp({ note: ' ' }))
+        .thenThrows('VALUE_REQUIRED', 'invalid');
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import type { Command, Event } from '../common/decider.js';
+import type { FollowUpInput, FollowUpVisit } from '../follow-up/follow-up.js';
 
 /** 个别谈话 / 信访举报 / 查阅资料 / 实地走访 / 12345 热线. */
 export const LEAD_SOURCES = ['interview', 'petition', 'documents', 'site_visit', 'hotline_12345'] as const;
@@ -92,7 +93,14 @@ export type LeadOutcomeRecorded = Event<
 >;
 export type LeadClosed = Event<'LeadClosed', { leadId: string; occurredAt: string }>;
 
+/** 回访 after the lead's disposition (the visitee's name and contact in the vault, `visiteeRef`). */
+export type LeadFollowUpRecorded = Event<
+  'LeadFollowUpRecorded',
+  FollowUpInput & { leadId: string; roundId: string; occurredAt: string }
+>;
+
 export type LeadEvent =
+  | LeadFollowUpRecorded
   | LeadRecorded
   | LeadTriaged
   | LeadTransferred
@@ -135,8 +143,17 @@ export type RecordDisposition = Command<'RecordDisposition', { leadId: string; m
 export type RecordOutcome = Command<'RecordOutcome', { leadId: string; outcome: LeadOutcome; note?: string }>;
 export type CloseLead = Command<'CloseLead', { leadId: string }>;
 
+export type RecordLeadFollowUp = Command<'RecordLeadFollowUp', FollowUpInput & { leadId: string }>;
+
 export type LeadCommand =
-  RecordLead | TriageLead | TransferLead | AcknowledgeLeadReceipt | RecordDisposition | RecordOutcome | CloseLead;
+  | RecordLead
+  | TriageLead
+  | TransferLead
+  | AcknowledgeLeadReceipt
+  | RecordDisposition
+  | RecordOutcome
+  | CloseLead
+  | RecordLeadFollowUp;
 
 // ── state ─────────────────────────────────────────────────────────────────────
 
@@ -162,6 +179,8 @@ export type Lead = {
   outcome?: { outcome: LeadOutcome; note?: string; at: string };
   concludedAt?: string;
   closedAt?: string;
+  /** 回访, in the order they were recorded (absent in states folded before visits existed). */
+  followUps?: FollowUpVisit[];
 };
 
 /** `absent` until LeadRecorded: the stream is empty. */

@@ -35,6 +35,8 @@ export interface LeadPersonalData {
   informant?: { name: string; contact?: string };
   /** The identifying part of a lead's account (see RecordLeadDto.summaryDetail): to the vault as `{text}`. */
   summaryDetail?: string;
+  /** RecordFindingFollowUp / RecordLeadFollowUp: the person visited, to the vault as `{name, contact?}`. */
+  visitee?: { name: string; contact?: string };
   /** TriageLead as reclassify_as_finding only: the finding the lead becomes (not personal data). */
   reclassifiedFinding?: ReclassifiedFinding;
 }
@@ -131,6 +133,23 @@ const liaison = { aggregate: finding, authorize: ownDepartmentOnly };
 
 type Field = [field: string, id: string | undefined];
 
+/** 回访: the visitee's name and contact go to the vault with the event that cites them, in one transaction. */
+async function protectVisitee<C extends CommandOf<'RecordFindingFollowUp'> | CommandOf<'RecordLeadFollowUp'>>(
+  command: C,
+  ctx: CommandContext,
+  { personalData }: PreCheckServices,
+  { visitee }: LeadPersonalData,
+  alongside: SqlStatement[],
+): Promise<C> {
+  if (!visitee) throw new DomainError('VALUE_REQUIRED', 'visitee is required', 'visitee');
+  const { refs, statements } = personalData.prepare(
+    [{ kind: 'follow_up_visitee', value: { ...visitee } }],
+    ctx.idempotency && ((purpose) => ctx.idempotency!.id(purpose)),
+  );
+  alongside.push(...statements);
+  return { ...command, data: { ...command.data, visiteeRef: refs[0] } };
+}
+
 /** A rule about the reclassified finding names its field under `finding.` (the body's nesting). */
 function underFinding<T>(check: () => T): T {
   try {
@@ -200,6 +219,7 @@ export const COMMANDS: { readonly [T in CommandType]: CommandSpec<CommandOf<T>> 
   VerifyRectification: liaison,
   ReopenRectification: liaison,
   DismissFinding: liaison,
+  RecordFindingFollowUp: { aggregate: finding, preCheck: protectVisitee },
 
   RecordLead: {
     aggregate: lead,
@@ -290,6 +310,7 @@ export const COMMANDS: { readonly [T in CommandType]: CommandSpec<CommandOf<T>> 
   RecordDisposition: { aggregate: lead },
   RecordOutcome: { aggregate: lead },
   CloseLead: { aggregate: lead },
+  RecordLeadFollowUp: { aggregate: lead, preCheck: protectVisitee },
 
   RegisterDepartment: {
     aggregate: department,
