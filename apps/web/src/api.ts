@@ -45,6 +45,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** A token other than the session's (the sign-in's, before a required password change). */
   token?: string;
+  /** Sent as Idempotency-Key: a retry with the same key is recorded once (the first answer is replayed). */
+  idempotencyKey?: string;
 }
 
 export async function request<T>(
@@ -58,6 +60,7 @@ export async function request<T>(
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.minPosition) headers['x-min-position'] = String(options.minPosition);
   if (options.ifMatch !== undefined) headers['if-match'] = `"${options.ifMatch}"`;
+  if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
   let response: Response;
   try {
     response = await fetch(href(`/api${path}`, options.query), {
