@@ -19,6 +19,7 @@ import {
   RECTIFICATION_TYPES,
   roundStream,
   type CommandMetadata,
+  type DomainCommand,
   type DomainEvent,
   type FindingCommand,
   type FindingStatus,
@@ -50,6 +51,7 @@ import {
   TriageLeadDto,
   VerifyRectificationDto,
 } from '../cases/dto.js';
+import { buildCurrentScenario } from './scenario-current.js';
 import { reclassifiedFindingId, SendCommand } from '../cases/application/command-handlers.js';
 import { metadataOf } from '../cases/http-helpers.js';
 import { isApplicationError } from '../application/errors.js';
@@ -101,6 +103,12 @@ export interface DemoLoadOptions {
    * sign-in. For test harnesses that sign in as demo users over and over.
    */
   passwordsAlreadyChanged?: boolean;
+  /**
+   * Also load the current 回头看 round (scenario-current.ts), dated relative to `today` (default: the
+   * office day of the load). On by default; harnesses that look at the reference tour alone turn it off.
+   */
+  current?: boolean;
+  today?: string;
 }
 
 export interface DemoSummary {
@@ -129,6 +137,8 @@ export interface DemoSummary {
   /** Global position of the last event written: send it as X-Min-Position to read the figures. */
   lastPosition: number;
   ms: number;
+  /** The current 回头看 round, when it was loaded. */
+  current?: { roundId: string; title: string };
 }
 
 /** A command as the scenario builds it; the metadata (who, when) is added when it is sent. */
@@ -265,6 +275,27 @@ export class DemoLoader {
 
     // 2. The tour, every command at its time, in time order.
     for (const step of timeline) await run(await actorOf(step.actor), step);
+
+    // 3. The present: a 回头看 round stationed a few weeks ago, its deadlines relative to today.
+    let current: { roundId: string; title: string } | undefined;
+    if (options.current !== false) {
+      const scenario = buildCurrentScenario(
+        options.today ?? OFFICE_DAY.format(new Date()),
+        (kind, key) => stableUuid(namespace, `current:${kind}:${key}`),
+        demoDepartmentId,
+      );
+      for (const [i, s] of scenario.steps.entries()) {
+        await run(await actorOf(s.by), {
+          at: s.at,
+          seq: i,
+          what: `current round: ${s.what}`,
+          actor: s.by,
+          message: async (metadata, ctx) =>
+            new SendCommand({ ...s.command, metadata } as DomainCommand, ctx, s.personal ?? {}),
+        });
+      }
+      current = { roundId: scenario.roundId, title: scenario.title };
+    }
     const created: string[] = [];
     const reused: string[] = [];
     for (const [username, p] of pending) ((await p).created ? created : reused).push(username);
@@ -282,6 +313,7 @@ export class DemoLoader {
     );
     const result: DemoSummary = {
       ...summary,
+      ...(current ? { current } : {}),
       departments: { registered, reused: departmentsReused },
       users: { created, reused },
       commands: seq,
