@@ -19,7 +19,6 @@ import {
   RECTIFICATION_TYPES,
   roundStream,
   type CommandMetadata,
-  type DomainCommand,
   type DomainEvent,
   type FindingCommand,
   type FindingStatus,
@@ -290,8 +289,7 @@ export class DemoLoader {
           seq: i,
           what: `current round: ${s.what}`,
           actor: s.by,
-          message: async (metadata, ctx) =>
-            new SendCommand({ ...s.command, metadata } as DomainCommand, ctx, s.personal ?? {}),
+          message: async (metadata, ctx) => new SendCommand({ ...s.command, metadata }, ctx, s.personal ?? {}),
         });
       }
       current = { roundId: scenario.roundId, title: scenario.title };
