@@ -247,6 +247,48 @@ describe('the inspection team and the lead office (Chromium)', () => {
     await screenshot(officialPage, 'lead-office-reclassified-in-findings');
   });
 
+  it('lets the official plan a round, add a field and a point, station it, move it on, and download the 整改台账', async () => {
+    await officialPage.goto('/rounds');
+    const plan = form(officialPage, 'plan-round');
+    await plan.getByRole('button', { name: '保存计划' }).click();
+    await plan.locator('.field-error[data-field="title"]').waitFor();
+    await plan.getByLabel('巡察类型').selectOption({ label: '专项巡察' });
+    await plan.getByLabel('名称').fill('医疗救助专项巡察');
+    await plan.getByLabel('巡察范围和重点').fill('区医疗保障局医疗救助资金使用');
+    await plan.getByLabel('结束日期').fill('2027-01-31');
+    await screenshot(officialPage, 'rounds-plan-form');
+    await plan.getByRole('button', { name: '保存计划' }).click();
+    await officialPage.getByRole('heading', { name: '医疗救助专项巡察' }).waitFor();
+    expect(await officialPage.getByTestId('round-status').innerText()).toBe('计划中');
+
+    await form(officialPage, 'add-field').getByLabel('领域名称').fill('医疗救助');
+    await form(officialPage, 'add-field').getByRole('button', { name: '添加' }).click();
+    await officialPage.getByTestId('round-fields').filter({ hasText: '医疗救助' }).waitFor();
+    const point = form(officialPage, 'add-point');
+    await point.getByLabel('重点领域').selectOption({ label: '医疗救助' });
+    await point.getByLabel('监督点').fill('医疗救助资金审批');
+    await point.getByLabel('监督对象类型').selectOption({ label: '人员' });
+    await point.getByLabel('对象名称').fill('王某某');
+    await point.getByLabel('所在单位').selectOption({ label: '区医疗保障局' });
+    await screenshot(officialPage, 'rounds-add-point-form');
+    await point.getByRole('button', { name: '添加' }).click();
+    await officialPage.getByTestId('round-fields').filter({ hasText: '1 个监督点' }).waitFor();
+
+    for (const [step, status] of [
+      ['进驻', '已进驻'],
+      ['形成巡察报告', '已形成报告'],
+      ['反馈', '已反馈'],
+    ] as const) {
+      await form(officialPage, 'milestone').getByRole('button', { name: step }).click();
+      await officialPage.getByTestId('round-status').filter({ hasText: status }).waitFor();
+    }
+    await screenshot(officialPage, 'rounds-milestone-form');
+
+    const download = officialPage.waitForEvent('download');
+    await officialPage.getByTestId('ledger-csv').click();
+    expect((await download).suggestedFilename()).toMatch(/^整改台账-\d{4}-\d{2}-\d{2}\.csv$/);
+  });
+
   it("offers a unit liaison none of the other roles' forms", async () => {
     const { page } = await app.newPage(DESKTOP);
     await signInAs(page, 'liaison.minzheng');

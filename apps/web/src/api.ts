@@ -101,6 +101,30 @@ export async function request<T>(
 }
 
 export const get = <T>(path: string, options?: RequestOptions) => request<T>('GET', path, options);
+
+/** A file the API answers (the 整改台账), saved under `filename`: fetched with the session's token. */
+export async function download(path: string, query: RequestOptions['query'], filename: string): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(href(`/api${path}`, query), {
+      headers: session.token ? { authorization: `Bearer ${session.token}` } : {},
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK', ERROR_MESSAGES.NETWORK);
+  }
+  if (!response.ok) {
+    const p = (await response.json().catch(() => ({}))) as { code?: string; detail?: string };
+    throw new ApiError(response.status, p.code ?? `HTTP_${response.status}`, p.detail ?? response.statusText);
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
 export const post = <T>(path: string, body: unknown = {}, options: RequestOptions = {}) =>
   request<T>('POST', path, { ...options, body });
 export const patch = <T>(path: string, body: unknown = {}, options: RequestOptions = {}) =>

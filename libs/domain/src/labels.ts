@@ -26,13 +26,13 @@ export const ROUND_KIND_LABELS: Readonly<Record<RoundKind, string>> = {
 };
 
 export const ROUND_STATUS_LABELS: Readonly<Record<RoundStatus, string>> = {
-  planned: '计划',
-  stationed: '进驻',
-  reported: '报告',
-  feedback_delivered: '反馈',
+  planned: '计划中',
+  stationed: '已进驻',
+  reported: '已形成报告',
+  feedback_delivered: '已反馈',
   rectifying: '集中整改',
   evaluated: '评估验收',
-  archived: '归档',
+  archived: '已归档',
 };
 
 export const MONITORING_TARGET_KIND_LABELS: Readonly<Record<MonitoringTargetKind, string>> = {
