@@ -1,4 +1,5 @@
 import type { Page, Request } from 'playwright-core';
+import { ADMIN_PASSWORD } from '../support/test-app.js';
 import {
   cardValue,
   DESKTOP,
@@ -287,6 +288,44 @@ describe('the inspection team and the lead office (Chromium)', () => {
     const download = officialPage.waitForEvent('download');
     await officialPage.getByTestId('ledger-csv').click();
     expect((await download).suggestedFilename()).toMatch(/^整改台账-\d{4}-\d{2}-\d{2}\.csv$/);
+  });
+
+  it('lets the admin register a unit, create its liaison and rename the unit, without curl', async () => {
+    const { page } = await app.newPage(DESKTOP);
+    await signInAs(page, 'admin', ADMIN_PASSWORD);
+    await page.waitForURL(/\/users/);
+    const unit = form(page, 'register-department');
+    await unit.getByLabel('单位名称').fill('区乡村振兴局');
+    await unit.getByLabel('单位类型').selectOption({ label: '局' });
+    await unit.getByRole('button', { name: '登记' }).click();
+    await page.getByRole('status').filter({ hasText: '已完成「登记单位」' }).waitFor();
+
+    const user = form(page, 'create-user');
+    await user.getByRole('button', { name: '创建' }).click();
+    await user.locator('.field-error[data-field="username"]').waitFor();
+    await user.getByLabel('用户名').fill('liaison.xiangcun');
+    await user.getByLabel('姓名（可选）').fill('周洁（区乡村振兴局联络员）');
+    await user.getByLabel('角色').selectOption({ label: '责任单位联络员' });
+    await eventually(
+      () => user.locator('select[name="departmentId"] option', { hasText: '区乡村振兴局' }).count(),
+      (n) => n === 1,
+      10_000,
+      'the new unit among the choices',
+    );
+    await user.getByLabel('单位（联络员必填）').selectOption({ label: '区乡村振兴局' });
+    await user.getByLabel('初始密码').fill('xiangcun-first-pass');
+    await screenshot(page, 'admin-create-user-form');
+    await user.getByRole('button', { name: '创建' }).click();
+    await page.locator('[data-testid="users"] tr[data-username="liaison.xiangcun"]').waitFor();
+
+    const rename = form(page, 'rename-department');
+    await rename.getByLabel('单位', { exact: true }).selectOption({ label: '区乡村振兴局' });
+    await rename.getByLabel('新名称').fill('区农业农村和乡村振兴局');
+    await rename.getByRole('button', { name: '更名' }).click();
+    await page
+      .locator('[data-testid="users"] tr[data-username="liaison.xiangcun"]', { hasText: '区农业农村和乡村振兴局' })
+      .waitFor();
+    await screenshot(page, 'admin-users-and-units');
   });
 
   it("offers a unit liaison none of the other roles' forms", async () => {

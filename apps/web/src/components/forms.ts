@@ -25,7 +25,8 @@ export interface FormAction {
   key: string;
   title: string;
   hint?: string;
-  path: string;
+  /** Where it is sent; a function when the path names a value of the form (the unit to rename). */
+  path: string | ((values: FormValues) => string);
   submit: string;
   fields: FormFieldSpec[];
   body: (values: FormValues) => Record<string, unknown>;
