@@ -226,7 +226,8 @@ describe('the dashboard by role (Chromium)', () => {
       expect(await other.locator('.field-error[data-field="confirm"]').innerText()).toBe('两次输入的新密码不一致');
       await other.getByLabel('再次输入新密码').fill('wang-own-password');
       await other.getByRole('button', { name: '保存并登录' }).click();
-      await other.waitForURL(/\/findings/);
+      // An inspector starts at the team's workspace.
+      await other.waitForURL(/\/workspace/);
       expect(await other.getByTestId('who').innerText()).toContain('inspector.wang');
 
       // 停用 then 启用 from the list; the API refuses the user's sign-in meanwhile.

@@ -71,6 +71,7 @@ const MATRIX: Record<string, Row> = {
   FindingsController_verify: only(['official'], 400),
   FindingsController_reopen: only(['official'], 400),
   FindingsController_dismiss: only(['official'], 400),
+  FindingsController_followUp: only(['official', 'inspector'], 400),
   // Another unit's finding does not exist for a liaison: 404, not 403.
   FindingsController_get: only(CASE_READERS, 200, { liaisonB: 404 }),
   FindingsController_historyOf: only(OVERSIGHT, 200),
@@ -82,6 +83,7 @@ const MATRIX: Record<string, Row> = {
   LeadsController_dispose: only(['official'], 400),
   LeadsController_outcome: only(['official'], 400),
   LeadsController_close: only(['official'], 400),
+  LeadsController_followUp: only(['official', 'inspector'], 400),
   LeadsController_get: only(OVERSIGHT, 200),
   LeadsController_historyOf: only(OVERSIGHT, 200),
 

@@ -615,6 +615,105 @@ describe('rounds, findings and leads over HTTP', () => {
       expect(reads.items.some((r: { reader: { username: string } }) => r.reader.username === 'official1')).toBe(true);
     });
 
+    it('reclassifies a lead as a finding: the finding is recorded, both are linked, the lead is closed', async () => {
+      const id = await recordLead();
+      const finding = {
+        monitoringPointId: pointId,
+        departmentId: deptA,
+        title: '执法记录仪使用不规范',
+        description: '线索反映的执法不规范问题属制度执行问题，转为问题整改。',
+      };
+      const res = await official.post(`/api/leads/${id}/triage`, {
+        decision: 'reclassify_as_finding',
+        note: '属制度执行问题',
+        finding,
+      });
+      expect(res.status).toBe(200);
+      const { findingId } = res.body;
+      expect(findingId).toMatch(/^[0-9a-f-]{36}$/);
+      const lead = (await official.get(`/api/leads/${id}`).expect(200)).body;
+      expect(lead).toMatchObject({ status: 'closed', findingId, triage: { decision: 'reclassify_as_finding' } });
+      const recorded = (await official.get(`/api/findings/${findingId}`).expect(200)).body;
+      expect(recorded).toMatchObject({ status: 'recorded', leadId: id, roundId, title: finding.title, fieldId });
+      const events = await eventStoreOf(t.app).readStream(`finding-${findingId}`);
+      // The finding's event names the command that was sent, by the official who sent it.
+      expect(events.map((e) => [e.type, e.metadata.command, (e.metadata.actor as { role: string }).role])).toEqual([
+        ['FindingRecorded', 'TriageLead', 'official'],
+      ]);
+      const leadEvents = await eventStoreOf(t.app).readStream(`lead-${id}`);
+      expect(leadEvents.map((e) => e.type)).toEqual(['LeadRecorded', 'LeadTriaged', 'LeadClosed']);
+    });
+
+    it('a keyed reclassification retried answers the same finding and writes it once', async () => {
+      const id = await recordLead();
+      const body = {
+        decision: 'reclassify_as_finding',
+        finding: { monitoringPointId: pointId, departmentId: deptA, title: '重试的问题', description: '重试' },
+      };
+      const key = `reclassify-${Date.now()}`;
+      const first = await official.post(`/api/leads/${id}/triage`, body, { 'Idempotency-Key': key });
+      expect(first.status).toBe(200);
+      const again = await official.post(`/api/leads/${id}/triage`, body, { 'Idempotency-Key': key });
+      expect(again.status).toBe(200);
+      expect(again.body.findingId).toBe(first.body.findingId);
+      const events = await eventStoreOf(t.app).readStream(`finding-${first.body.findingId}`);
+      expect(events.map((e) => e.type)).toEqual(['FindingRecorded']);
+    });
+
+    it('refers a lead elsewhere and closes it (not left 已研判)', async () => {
+      const id = await recordLead();
+      const res = await official.post(`/api/leads/${id}/triage`, { decision: 'refer_elsewhere', note: '转信访渠道' });
+      expect(res.status).toBe(200);
+      expect(res.body.findingId).toBeUndefined();
+      expect((await official.get(`/api/leads/${id}`)).body).toMatchObject({ status: 'closed' });
+    });
+
+    it('refuses a reclassification without its finding, or with a point outside the round, writing nothing', async () => {
+      const id = await recordLead();
+      const before = await revisionOf(`/api/leads/${id}`);
+      const missing = await official.post(`/api/leads/${id}/triage`, { decision: 'reclassify_as_finding' });
+      expect(missing.status).toBe(400);
+      expect(missing.body).toMatchObject({ code: 'RECLASSIFIED_FINDING_REQUIRED' });
+      expect(missing.body.errors[0]).toMatchObject({ field: 'finding' });
+      const elsewhere = await official.post(`/api/leads/${id}/triage`, {
+        decision: 'reclassify_as_finding',
+        finding: {
+          monitoringPointId: '00000000-0000-4000-8000-000000000000',
+          departmentId: deptA,
+          title: '不在本轮的监督点',
+          description: '应被拒绝',
+        },
+      });
+      expect(elsewhere.status).toBe(400);
+      expect(elsewhere.body.errors[0]).toMatchObject({ field: 'finding.monitoringPointId' });
+      const unknownUnit = await official.post(`/api/leads/${id}/triage`, {
+        decision: 'reclassify_as_finding',
+        finding: {
+          monitoringPointId: pointId,
+          departmentId: '00000000-0000-4000-8000-000000000000',
+          title: '未知单位',
+          description: '应被拒绝',
+        },
+      });
+      expect(unknownUnit.status).toBe(400);
+      expect(unknownUnit.body.errors[0]).toMatchObject({ field: 'finding.departmentId' });
+      const withFinding = await official.post(`/api/leads/${id}/triage`, {
+        decision: 'transfer',
+        finding: { monitoringPointId: pointId, departmentId: deptA, title: '多余', description: '多余' },
+      });
+      expect(withFinding.status).toBe(400);
+      expect(withFinding.body.code).toBe('FINDING_ONLY_FOR_RECLASSIFICATION');
+      const invalid = await official.post(`/api/leads/${id}/triage`, {
+        decision: 'reclassify_as_finding',
+        finding: { monitoringPointId: 'x', departmentId: deptA, title: '', description: 'd' },
+      });
+      expect(invalid.status).toBe(400);
+      expect(invalid.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(
+        ['finding.monitoringPointId', 'finding.title'].sort(),
+      );
+      expect(await revisionOf(`/api/leads/${id}`)).toBe(before);
+    });
+
     it('refuses a transfer without a triage decision to transfer, and an unknown source', async () => {
       const id = await recordLead();
       const res = await official.post(`/api/leads/${id}/transfer`, { receiver: 'discipline_commission' });
@@ -623,6 +722,103 @@ describe('rounds, findings and leads over HTTP', () => {
       const bad = await inspector.post(`/api/rounds/${roundId}/leads`, { source: 'rumour', summary: 'x' });
       expect(bad.status).toBe(400);
       expect(bad.body.errors[0]).toMatchObject({ field: 'source', rule: 'isIn' });
+    });
+  });
+
+  describe('回访 (follow-up visits)', () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const visit = (satisfaction: string, name = '王秀兰') => ({
+      visitedOn: today,
+      visitee: { name, contact: '138****5521' },
+      satisfaction,
+      note: '因病致贫家庭已纳入最低生活保障，群众表示满意。',
+    });
+
+    async function closedFinding(): Promise<string> {
+      const id = await recordFinding('困难群众救助不及时');
+      await assign(id, 'immediate', '2024-08-30');
+      await liaisonA.post(`/api/findings/${id}/request-closure`, { evidence: ['救助审批表.pdf'], signedOffBy: '局长' });
+      expect((await official.post(`/api/findings/${id}/verify`, { accepted: true })).status).toBe(200);
+      return id;
+    }
+
+    it('records a visit after the rectification: the visitee in the vault, shown to officials, redacted to auditors', async () => {
+      const id = await closedFinding();
+      const res = await inspector.post(`/api/findings/${id}/follow-up`, visit('satisfied'));
+      expect(res.status).toBe(200);
+      const events = await eventStoreOf(t.app).readStream(`finding-${id}`);
+      const last = events[events.length - 1];
+      expect(last.type).toBe('FindingFollowUpRecorded');
+      expect(JSON.stringify(events)).not.toContain('王秀兰');
+      expect(JSON.stringify(events)).not.toContain('138****5521');
+      expect(last.data).toMatchObject({ findingId: id, roundId, visitedOn: today, satisfaction: 'satisfied' });
+      const seen = (await official.get(`/api/findings/${id}`).expect(200)).body;
+      expect(seen.followUps).toEqual([
+        expect.objectContaining({
+          visitedOn: today,
+          satisfaction: 'satisfied',
+          visitee: { name: '王秀兰', contact: '138****5521' },
+        }),
+      ]);
+      const redacted = (await auditor.get(`/api/findings/${id}`).expect(200)).body;
+      expect(JSON.stringify(redacted)).not.toContain('王秀兰');
+      expect(redacted.followUps[0].visitee).toMatchObject({ redacted: true });
+      const unit = (await liaisonA.get(`/api/findings/${id}`).expect(200)).body;
+      expect(JSON.stringify(unit)).not.toContain('王秀兰');
+    });
+
+    it('refuses a visit before the rectification, a day in the future and a visit without a visitee', async () => {
+      const open = await recordFinding('尚未整改的问题');
+      const early = await inspector.post(`/api/findings/${open}/follow-up`, visit('satisfied'));
+      expect(early.status).toBe(409);
+      expect(early.body.code).toBe('FOLLOW_UP_BEFORE_RECTIFICATION');
+      const id = await closedFinding();
+      const before = await revisionOf(`/api/findings/${id}`);
+      const future = await inspector.post(`/api/findings/${id}/follow-up`, {
+        ...visit('satisfied'),
+        visitedOn: '2999-01-01',
+      });
+      expect(future.status).toBe(400);
+      expect(future.body.errors[0]).toMatchObject({ field: 'visitedOn', rule: 'FOLLOW_UP_IN_FUTURE' });
+      const { visitee: _, ...noVisitee } = visit('satisfied');
+      const missing = await inspector.post(`/api/findings/${id}/follow-up`, { ...noVisitee, satisfaction: 'happy' });
+      expect(missing.status).toBe(400);
+      expect(missing.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['satisfaction', 'visitee']);
+      expect((await liaisonA.post(`/api/findings/${id}/follow-up`, visit('satisfied'))).status).toBe(403);
+      expect(await revisionOf(`/api/findings/${id}`)).toBe(before);
+    });
+
+    it('records visits on leads after their disposition, and the overview counts every visit by satisfaction', async () => {
+      const lead = (
+        await inspector.post(`/api/rounds/${roundId}/leads`, {
+          monitoringPointId: pointId,
+          source: 'hotline_12345',
+          summary: '12345 热线反映救助申请久拖不办',
+        })
+      ).body.leadId as string;
+      const early = await official.post(`/api/leads/${lead}/follow-up`, visit('satisfied'));
+      expect(early.status).toBe(409);
+      expect(early.body.code).toBe('FOLLOW_UP_BEFORE_DISPOSITION');
+      await official.post(`/api/leads/${lead}/triage`, { decision: 'refer_elsewhere' });
+      const overviewOf = async (position: number) =>
+        (
+          await official
+            .get(`/api/dashboard/overview?roundId=${roundId}`, { 'X-Min-Position': String(position) })
+            .expect(200)
+        ).body;
+      const before = (await overviewOf(0)).followUps;
+      const a = await official.post(`/api/leads/${lead}/follow-up`, visit('basically_satisfied', '陈大爷'));
+      expect(a.status).toBe(200);
+      const b = await inspector.post(`/api/findings/${await closedFinding()}/follow-up`, visit('dissatisfied'));
+      expect(b.status).toBe(200);
+      const seen = (await official.get(`/api/leads/${lead}`).expect(200)).body;
+      expect(seen.followUps[0]).toMatchObject({ satisfaction: 'basically_satisfied', visitee: { name: '陈大爷' } });
+      const after = (await overviewOf(b.body.position)).followUps;
+      expect(after).toEqual({
+        satisfied: before.satisfied,
+        basicallySatisfied: before.basicallySatisfied + 1,
+        dissatisfied: before.dissatisfied + 1,
+      });
     });
   });
 

@@ -84,7 +84,8 @@ describe('ledger export', () => {
     const lines = body.subarray(3).toString('utf8').trimEnd().split('\r\n');
     expect(lines[0].split(',')).toEqual(HEADERS);
     const rows = lines.slice(1);
-    expect(rows).toHaveLength(37);
+    // 37 findings of the tour and the one a lead triaged as reclassify_as_finding became.
+    expect(rows).toHaveLength(38);
     const cells = rows.map(parseCsvLine);
     for (const c of cells) expect(c).toHaveLength(14);
     expect(cells.filter((c) => c[6] === '立行立改' && c[10] === '已销号')).toHaveLength(7);
@@ -108,14 +109,14 @@ describe('ledger export', () => {
     const sheet = book.getWorksheet('整改台账')!;
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual(HEADERS);
-    expect(sheet.rowCount).toBe(38);
+    expect(sheet.rowCount).toBe(39);
     expect(sheet.getColumn(2).width).toBe(40);
-    const dueCells = [...Array(37).keys()]
+    const dueCells = [...Array(38).keys()]
       .map((i) => sheet.getRow(i + 2).getCell(8).value)
       .filter((v) => v !== null && v !== '');
     expect(dueCells.length).toBeGreaterThan(20);
     for (const v of dueCells) expect(v).toBeInstanceOf(Date);
-    const closed = [...Array(37).keys()]
+    const closed = [...Array(38).keys()]
       .map((i) => sheet.getRow(i + 2))
       .filter((r) => r.getCell(11).value === '已销号');
     for (const r of closed) expect(r.getCell(13).value).toBeInstanceOf(Date);

@@ -1,5 +1,6 @@
 import { navigate, route, href } from './router';
 import { session, signOut } from './session';
+import { ERROR_MESSAGES, errorMessage } from './messages';
 import type { FieldError } from './types';
 
 /** An answer of the API that was not 2xx: its problem+json, with the field errors of a 400. */
@@ -44,6 +45,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** A token other than the session's (the sign-in's, before a required password change). */
   token?: string;
+  /** Sent as Idempotency-Key: a retry with the same key is recorded once (the first answer is replayed). */
+  idempotencyKey?: string;
 }
 
 export async function request<T>(
@@ -57,6 +60,7 @@ export async function request<T>(
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.minPosition) headers['x-min-position'] = String(options.minPosition);
   if (options.ifMatch !== undefined) headers['if-match'] = `"${options.ifMatch}"`;
+  if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
   let response: Response;
   try {
     response = await fetch(href(`/api${path}`, options.query), {
@@ -67,7 +71,7 @@ export async function request<T>(
     });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
-    throw new ApiError(0, 'NETWORK', '无法连接服务器，请检查网络');
+    throw new ApiError(0, 'NETWORK', ERROR_MESSAGES.NETWORK);
   }
   const text = await response.text();
   let body: unknown;
@@ -97,6 +101,30 @@ export async function request<T>(
 }
 
 export const get = <T>(path: string, options?: RequestOptions) => request<T>('GET', path, options);
+
+/** A file the API answers (the 整改台账), saved under `filename`: fetched with the session's token. */
+export async function download(path: string, query: RequestOptions['query'], filename: string): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(href(`/api${path}`, query), {
+      headers: session.token ? { authorization: `Bearer ${session.token}` } : {},
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK', ERROR_MESSAGES.NETWORK);
+  }
+  if (!response.ok) {
+    const p = (await response.json().catch(() => ({}))) as { code?: string; detail?: string };
+    throw new ApiError(response.status, p.code ?? `HTTP_${response.status}`, p.detail ?? response.statusText);
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
 export const post = <T>(path: string, body: unknown = {}, options: RequestOptions = {}) =>
   request<T>('POST', path, { ...options, body });
 export const patch = <T>(path: string, body: unknown = {}, options: RequestOptions = {}) =>
@@ -113,6 +141,7 @@ const RULES: Record<string, string> = {
   maxLength: '内容过长',
   isBoolean: '请选择',
   isArray: '格式不正确',
+  isObject: '必填',
   arrayMaxSize: '条目过多',
   matches: '日期格式应为 年-月-日',
   isDateString: '时间格式不正确',
@@ -122,7 +151,7 @@ const RULES: Record<string, string> = {
   EVIDENCE_REQUIRED: '至少填写一项佐证材料',
   REASON_REQUIRED: '请填写理由',
   PERCENT_OUT_OF_RANGE: '进度应在 0–100 之间',
-  CO_DEPARTMENT_IS_LEAD_DEPARTMENT: '协办单位不能与责任单位相同',
+  CO_DEPARTMENT_IS_LEAD_DEPARTMENT: '配合单位不能与牵头单位相同',
   ONGOING_REQUIRES_ACCEPTANCE: '未通过验收时不能标记为持续整改',
   INVALID_VALUE: '取值无效',
   differs: '新密码不能与原密码相同',
@@ -144,43 +173,13 @@ const FIELD_RULES: Record<string, string> = {
 };
 
 export function fieldMessage(e: FieldError): string {
-  return FIELD_RULES[`${e.field}.${e.rule}`] ?? RULES[e.rule] ?? e.message;
+  // Never the API's English: a rule without a sentence of its own gets its code's, or a general one.
+  return FIELD_RULES[`${e.field}.${e.rule}`] ?? RULES[e.rule] ?? ERROR_MESSAGES[e.rule] ?? '填写有误，请检查';
 }
 
-const CODES: Record<string, string> = {
-  NETWORK: '无法连接服务器，请检查网络',
-  INVALID_CREDENTIALS: '用户名或密码错误',
-  FORBIDDEN: '当前角色无权执行此操作',
-  NOT_YOUR_DEPARTMENT: '只能查看和办理本单位的事项',
-  PRECONDITION_FAILED: '该事项已被他人更新，已刷新为最新状态，请确认后重试',
-  CONCURRENT_MODIFICATION: '该事项已被他人更新，已刷新为最新状态，请确认后重试',
-  FINDING_NOT_FOUND: '未找到该问题',
-  LEAD_NOT_FOUND: '未找到该线索',
-  READ_MODELS_NOT_READY: '统计数据正在生成，请稍候',
-  VALIDATION_FAILED: '请检查标出的字段',
-  RATE_LIMITED: '登录尝试过于频繁，请稍后再试',
-  SERVER_BUSY: '服务器繁忙，请稍后再试',
-  PASSWORD_CHANGE_REQUIRED: '请先设置新密码',
-  USER_NOT_FOUND: '未找到该用户',
-  FINDING_NOT_PENDING_VERIFICATION: '该问题当前不在待验收状态',
-  FINDING_ALREADY_ASSIGNED: '该问题已交办',
-  FINDING_NOT_ASSIGNED: '该问题当前不能签收',
-  FINDING_NOT_ACKNOWLEDGED: '请先签收再提交整改方案',
-  FINDING_NOT_IN_PROGRESS: '该问题当前不在整改中',
-  FINDING_NOT_CLOSED_OR_ONGOING: '只有已销号或持续整改的问题可以重新整改',
-  FINDING_DISMISSED: '该问题已不予整改',
-  ONGOING_ONLY_FOR_LONG_TERM: '只有长期整改可以标记为阶段性完成、持续整改',
-};
-
-/** A sentence for the person, in Chinese where the code is known; the code stays visible for support. */
+/** A sentence for the person, in Chinese (messages.ts has one for every code the API answers). */
 export function describe(error: unknown): string {
-  if (error instanceof ApiError) {
-    if (error.status === 412) return CODES.PRECONDITION_FAILED;
-    const known = CODES[error.code];
-    if (known) return known;
-    if (error.status === 403) return CODES.FORBIDDEN;
-    if (error.status >= 500) return `服务器出错（${error.code}），请稍后重试`;
-    return `${error.detail}（${error.code}）`;
-  }
-  return (error as Error)?.message ?? String(error);
+  if (error instanceof ApiError) return errorMessage(error.code, error.status);
+  if ((error as Error)?.name === 'AbortError') return '请求已取消';
+  return '操作未能完成，请稍后重试';
 }

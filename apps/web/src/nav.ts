@@ -14,6 +14,8 @@ export interface NavItem {
 
 export const NAV: readonly NavItem[] = [
   { to: '/overview', label: '总览', roles: ['official', 'auditor'] },
+  { to: '/workspace', label: '工作台', roles: ['inspector'] },
+  { to: '/rounds', label: '巡察轮次', roles: ['official'] },
   { to: '/unit', label: '本单位整改', roles: ['unit_liaison'] },
   { to: '/findings', label: '问题清单', roles: ['official', 'auditor', 'inspector', 'unit_liaison'] },
   // API: official and auditor (names redacted for the auditor).

@@ -1,4 +1,4 @@
-import type { Finding as FindingState, LeadStatus, Role } from '@app/domain';
+import type { Finding as FindingState, FollowUpVisit as DomainFollowUpVisit, LeadStatus, Role } from '@app/domain';
 import type { CaseAnswer } from '@app/projections/answers';
 
 /*
@@ -21,7 +21,7 @@ export type {
 export type { Rectification } from '@app/domain';
 
 /** GET /findings/:id: the domain's finding state, with its revision (ETag) and as of when. */
-export type Finding = CaseAnswer<FindingState>;
+export type Finding = CaseAnswer<FindingState> & { followUps?: FollowUpVisit[] };
 
 export interface User {
   id: string;
@@ -80,9 +80,15 @@ export interface Lead {
   outcome?: { outcome: string; note?: string; at: string };
   concludedAt?: string;
   closedAt?: string;
+  /** The finding a lead triaged as reclassify_as_finding became. */
+  findingId?: string;
+  followUps?: FollowUpVisit[];
   revision: number;
   asOf?: string;
 }
+
+/** 回访: the person visited from the vault (［已隐去］ for whoever may not read names). */
+export type FollowUpVisit = DomainFollowUpVisit & { visitee?: ShownPerson };
 
 export interface HistoryEntry {
   revision: number;

@@ -12,6 +12,7 @@ export * from './round/index.js';
 export * from './finding/index.js';
 export * from './lead/index.js';
 export * from './department/index.js';
+export * from './follow-up/follow-up.js';
 
 export * from './types.js';
 export * from './permissions.js';

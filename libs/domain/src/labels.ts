@@ -1,5 +1,6 @@
 import type { Role } from './common/roles.js';
 import type { DepartmentKind } from './department/department.types.js';
+import type { FollowUpSatisfaction } from './follow-up/follow-up.js';
 import type { FindingStatus, RectificationType } from './finding/finding.types.js';
 import type { WarningLevel } from './finding/finding.rules.js';
 import type {
@@ -25,13 +26,13 @@ export const ROUND_KIND_LABELS: Readonly<Record<RoundKind, string>> = {
 };
 
 export const ROUND_STATUS_LABELS: Readonly<Record<RoundStatus, string>> = {
-  planned: '计划',
-  stationed: '进驻',
-  reported: '报告',
-  feedback_delivered: '反馈',
+  planned: '计划中',
+  stationed: '已进驻',
+  reported: '已形成报告',
+  feedback_delivered: '已反馈',
   rectifying: '集中整改',
   evaluated: '评估验收',
-  archived: '归档',
+  archived: '已归档',
 };
 
 export const MONITORING_TARGET_KIND_LABELS: Readonly<Record<MonitoringTargetKind, string>> = {
@@ -49,7 +50,7 @@ export const FINDING_STATUS_LABELS: Readonly<Record<FindingStatus, string>> = {
   pending_verification: '待验收',
   closed: '已销号',
   ongoing: '阶段性完成、持续整改',
-  dismissed: '不予整改',
+  dismissed: '经核实不予认定',
 };
 
 export const RECTIFICATION_TYPE_LABELS: Readonly<Record<RectificationType, string>> = {
@@ -76,10 +77,11 @@ export const LEAD_STATUS_LABELS: Readonly<Record<LeadStatus, string>> = {
 };
 
 export const LEAD_SOURCE_LABELS: Readonly<Record<LeadSource, string>> = {
-  interview: '谈话',
-  petition: '来信来访',
+  interview: '个别谈话',
+  petition: '信访举报',
   documents: '查阅资料',
   site_visit: '实地走访',
+  hotline_12345: '12345 热线',
 };
 
 export const LEAD_TRIAGE_DECISION_LABELS: Readonly<Record<LeadTriageDecision, string>> = {
@@ -102,19 +104,25 @@ export const LEAD_DISPOSITION_LABELS: Readonly<Record<LeadDisposition, string>> 
 };
 
 export const LEAD_OUTCOME_LABELS: Readonly<Record<LeadOutcome, string>> = {
-  cleared: '了结澄清',
+  cleared: '予以了结澄清',
   reminder: '谈话提醒',
   criticism: '批评教育',
   admonition: '诫勉',
   case_opened: '立案审查调查',
   organizational_measure: '组织处理',
-  judicial_transfer: '移送司法',
+  judicial_transfer: '移送司法机关',
+};
+
+export const FOLLOW_UP_SATISFACTION_LABELS: Readonly<Record<FollowUpSatisfaction, string>> = {
+  satisfied: '满意',
+  basically_satisfied: '基本满意',
+  dissatisfied: '不满意',
 };
 
 export const DEPARTMENT_KIND_LABELS: Readonly<Record<DepartmentKind, string>> = {
   bureau: '局',
   subdistrict: '街道',
-  community: '村社区',
+  community: '村（社区）',
   other: '其他',
 };
 
@@ -122,7 +130,7 @@ export const ROLE_LABELS: Readonly<Record<Role, string>> = {
   inspector: '巡察组成员',
   official: '巡察办 / 纪委监委干部',
   unit_liaison: '责任单位联络员',
-  auditor: '审计 / 监督检查',
+  auditor: '监督检查（只读）',
   admin: '系统管理员',
 };
 
@@ -147,7 +155,8 @@ export const EVENT_TYPE_LABELS: Readonly<Record<DomainEventType, string>> = {
   RectificationRejected: '验收未通过',
   RectificationMarkedOngoing: '阶段性完成、持续整改',
   RectificationReopened: '回头看重新整改',
-  FindingDismissed: '不予整改',
+  FindingDismissed: '经核实不予认定',
+  FindingFollowUpRecorded: '回访',
 
   LeadRecorded: '登记问题线索',
   LeadTriaged: '研判线索',
@@ -156,6 +165,7 @@ export const EVENT_TYPE_LABELS: Readonly<Record<DomainEventType, string>> = {
   LeadDispositionRecorded: '登记处置方式',
   LeadOutcomeRecorded: '登记办理结果',
   LeadClosed: '线索销号',
+  LeadFollowUpRecorded: '线索回访',
 
   DepartmentRegistered: '登记责任单位',
   DepartmentRenamed: '单位更名',
@@ -180,7 +190,8 @@ export const COMMAND_TYPE_LABELS: Readonly<Record<CommandType, string>> = {
   RequestClosure: '申请销号',
   VerifyRectification: '验收',
   ReopenRectification: '重新整改',
-  DismissFinding: '不予整改',
+  DismissFinding: '经核实不予认定',
+  RecordFindingFollowUp: '回访',
 
   RecordLead: '登记问题线索',
   TriageLead: '研判',
@@ -189,6 +200,7 @@ export const COMMAND_TYPE_LABELS: Readonly<Record<CommandType, string>> = {
   RecordDisposition: '登记处置方式',
   RecordOutcome: '登记办理结果',
   CloseLead: '销号',
+  RecordLeadFollowUp: '线索回访',
 
   RegisterDepartment: '登记责任单位',
   RenameDepartment: '更名',

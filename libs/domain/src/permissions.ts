@@ -27,6 +27,7 @@ export const mayDo: Readonly<Record<CommandType, readonly Role[]>> = {
   VerifyRectification: ['official'],
   ReopenRectification: ['official'],
   DismissFinding: ['official'],
+  RecordFindingFollowUp: ['official', 'inspector'],
 
   RecordLead: ['inspector'],
   TriageLead: ['official'],
@@ -35,6 +36,7 @@ export const mayDo: Readonly<Record<CommandType, readonly Role[]>> = {
   RecordDisposition: ['official'],
   RecordOutcome: ['official'],
   CloseLead: ['official'],
+  RecordLeadFollowUp: ['official', 'inspector'],
 
   RegisterDepartment: ['admin', 'official'],
   RenameDepartment: ['admin', 'official'],

@@ -390,6 +390,9 @@ function tour(): RecordedEvent[] {
   lead(L(2), 'AcknowledgeLeadReceipt', {}, '2024-09-06T09:00:00+08:00');
   lead(L(2), 'RecordDisposition', { method: 'concluded' }, '2024-09-20T09:00:00+08:00');
   lead(L(4), 'TriageLead', { decision: 'refer_elsewhere' }, '2024-08-29T09:00:00+08:00');
+  const visit = { visitedOn: '2024-09-01', visiteeRef: 'pd-visitee', note: '回访' };
+  lead(L(4), 'RecordLeadFollowUp', { ...visit, satisfaction: 'satisfied' }, '2024-09-02T09:00:00+08:00');
+  lead(L(4), 'RecordLeadFollowUp', { ...visit, satisfaction: 'dissatisfied' }, '2024-09-03T09:00:00+08:00');
 
   dept(D3, 'RenameDepartment', { name: '东城街道办事处' }, '2024-09-06T09:00:00+08:00');
   return s.events;
@@ -462,14 +465,15 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
         overdue: 2,
         completionRate: 0.1818,
       },
+      // L4, referred elsewhere, was closed at triage.
       leadsByState: {
         recorded: 1,
-        triaged: 1,
+        triaged: 0,
         transferred: 0,
         received: 0,
         disposing: 0,
         concluded: 1,
-        closed: 1,
+        closed: 2,
       },
       leadsByDisposition: {
         talk_or_letter: 0,
@@ -491,7 +495,10 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
         petition: 1,
         documents: 1,
         site_visit: 1,
+        hotline_12345: 0,
       },
+      // The two 回访 of L4.
+      followUps: { satisfied: 1, basicallySatisfied: 0, dissatisfied: 1 },
     });
   });
 
@@ -841,7 +848,10 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
     const all = await listLeads(client, schema, { roundId: R1 }, TODAY);
     expect(all.total).toBe(4);
     expect(all.items.map((l) => l.leadId)).toEqual([L(3), L(2), L(4), L(1)]);
-    const [closed] = (await listLeads(client, schema, { roundId: R1, status: 'closed' }, TODAY)).items;
+    const closedOnes = (await listLeads(client, schema, { roundId: R1, status: 'closed' }, TODAY)).items;
+    expect(closedOnes.map((l) => l.leadId).sort()).toEqual([L(1), L(4)].sort());
+    expect(closedOnes.find((l) => l.leadId === L(4))).toMatchObject({ triageDecision: 'refer_elsewhere' });
+    const closed = closedOnes.find((l) => l.leadId === L(1))!;
     expect(closed).toMatchObject({
       leadId: L(1),
       fieldId: F1,

@@ -7,6 +7,7 @@ import {
   IsDateString,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -18,6 +19,7 @@ import {
 } from 'class-validator';
 import {
   DEPARTMENT_KINDS,
+  FOLLOW_UP_SATISFACTIONS,
   LEAD_DISPOSITIONS,
   LEAD_OUTCOMES,
   LEAD_RECEIVERS,
@@ -27,6 +29,7 @@ import {
   RECTIFICATION_TYPES,
   ROUND_KINDS,
   type DepartmentKind,
+  type FollowUpSatisfaction,
   type LeadDisposition,
   type LeadOutcome,
   type LeadReceiver,
@@ -157,6 +160,14 @@ export class InformantDto {
   @IsOptional() @Text(NAME) contact?: string;
 }
 
+/** 回访: the person visited is personal data (to the vault); the rest is the visit's record. */
+export class FollowUpDto {
+  @Matches(DATE_ONLY, dateOnly) visitedOn!: string;
+  @IsObject() @ValidateNested() @Type(() => InformantDto) visitee!: InformantDto;
+  @IsIn(FOLLOW_UP_SATISFACTIONS) satisfaction!: FollowUpSatisfaction;
+  @Text(TEXT) note!: string;
+}
+
 export class RecordLeadDto {
   @IsOptional() @IsUUID() monitoringPointId?: string;
   @IsIn(LEAD_SOURCES) source!: LeadSource;
@@ -177,9 +188,14 @@ export class RecordLeadDto {
   @IsOptional() @ValidateNested() @Type(() => InformantDto) informant?: InformantDto;
 }
 
+/**
+ * With `decision: reclassify_as_finding`, the finding the lead becomes (its round is the lead's): it is
+ * recorded with the lead's id, the lead keeps the finding's id, and the lead is closed.
+ */
 export class TriageLeadDto {
   @IsIn(LEAD_TRIAGE_DECISIONS) decision!: LeadTriageDecision;
   @IsOptional() @Text(TEXT) note?: string;
+  @IsOptional() @ValidateNested() @Type(() => RecordFindingDto) finding?: RecordFindingDto;
 }
 
 export class TransferLeadDto {

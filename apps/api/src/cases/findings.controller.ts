@@ -5,10 +5,12 @@ import { CurrentUser, Reads, Sends } from '../auth/decorators.js';
 import { ApplicationError } from '../application/errors.js';
 import { AggregateReader } from './application/aggregate-reader.js';
 import { HistoryService } from './application/history.service.js';
+import { Visibility } from './application/visibility.js';
 import {
   AsOfQuery,
   AssignRectificationDto,
   EmptyDto,
+  FollowUpDto,
   ReasonDto,
   RecordFindingDto,
   ReportProgressDto,
@@ -24,6 +26,7 @@ export class FindingsController {
     private readonly commands: CommandSender,
     private readonly reader: AggregateReader,
     private readonly history: HistoryService,
+    private readonly visibility: Visibility,
   ) {}
 
   @Post('rounds/:id/findings')
@@ -97,6 +100,16 @@ export class FindingsController {
     return this.commands.send(http, (metadata) => ({ type: 'DismissFinding', data: { findingId, ...dto }, metadata }));
   }
 
+  @Post('findings/:id/follow-up')
+  @HttpCode(200)
+  @Sends('RecordFindingFollowUp')
+  followUp(@Param('id', UuidParam) findingId: string, @Body() dto: FollowUpDto, @Http() http: Exchange) {
+    const { visitee, ...visit } = dto;
+    // The visitee's ref is filled in by the handler once the name is in the vault.
+    const data = { findingId, ...visit, visiteeRef: '' };
+    return this.commands.send(http, (metadata) => ({ type: 'RecordFindingFollowUp', data, metadata }), {}, { visitee });
+  }
+
   @Get('findings/:id')
   @Reads('GetFinding')
   async get(
@@ -110,7 +123,7 @@ export class FindingsController {
     if (user.role === 'unit_liaison' && !liaisonMayAct(finding, user.departmentId)) {
       throw new ApplicationError('FINDING_NOT_FOUND', 'No such id');
     }
-    return withETag(http, finding);
+    return this.visibility.followUps(withETag(http, finding), user, {});
   }
 
   @Get('findings/:id/history')

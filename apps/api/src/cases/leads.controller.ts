@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { leadDecider, leadStream } from '@app/domain';
+import { leadDecider, leadStream, type CommandMetadata } from '@app/domain';
+import { reclassifiedFindingId } from './application/command-handlers.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Reads, Sends } from '../auth/decorators.js';
 import { AggregateReader } from './application/aggregate-reader.js';
@@ -9,6 +10,7 @@ import {
   AsOfQuery,
   DisposeLeadDto,
   EmptyDto,
+  FollowUpDto,
   LeadOutcomeDto,
   RecordLeadDto,
   TransferLeadDto,
@@ -40,7 +42,14 @@ export class LeadsController {
   @HttpCode(200)
   @Sends('TriageLead')
   triage(@Param('id', UuidParam) leadId: string, @Body() dto: TriageLeadDto, @Http() http: Exchange) {
-    return this.commands.send(http, (metadata) => ({ type: 'TriageLead', data: { leadId, ...dto }, metadata }));
+    const { finding, ...triage } = dto;
+    const make = (metadata: CommandMetadata) => ({
+      type: 'TriageLead' as const,
+      data: { leadId, ...triage },
+      metadata,
+    });
+    const findingId = dto.decision === 'reclassify_as_finding' ? { findingId: reclassifiedFindingId(leadId) } : {};
+    return this.commands.send(http, make, findingId, finding ? { reclassifiedFinding: { ...finding } } : {});
   }
 
   @Post('leads/:id/transfer')
@@ -78,6 +87,15 @@ export class LeadsController {
     return this.commands.send(http, (metadata) => ({ type: 'CloseLead', data: { leadId }, metadata }));
   }
 
+  @Post('leads/:id/follow-up')
+  @HttpCode(200)
+  @Sends('RecordLeadFollowUp')
+  followUp(@Param('id', UuidParam) leadId: string, @Body() dto: FollowUpDto, @Http() http: Exchange) {
+    const { visitee, ...visit } = dto;
+    const data = { leadId, ...visit, visiteeRef: '' };
+    return this.commands.send(http, (metadata) => ({ type: 'RecordLeadFollowUp', data, metadata }), {}, { visitee });
+  }
+
   /** Officials see names, posts and the identifying detail (each read recorded); auditors see them redacted. */
   @Get('leads/:id')
   @Reads('GetLead')
@@ -88,7 +106,7 @@ export class LeadsController {
     @Http() http: Exchange,
   ) {
     const lead = withETag(http, await this.reader.read(leadDecider, leadStream(id), query.asOf, 'LEAD_NOT_FOUND'));
-    return this.visibility.lead(lead, id, user);
+    return this.visibility.followUps(await this.visibility.lead(lead, id, user), user, { leadId: id });
   }
 
   @Get('leads/:id/history')

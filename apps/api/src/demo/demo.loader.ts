@@ -50,7 +50,8 @@ import {
   TriageLeadDto,
   VerifyRectificationDto,
 } from '../cases/dto.js';
-import { SendCommand } from '../cases/application/command-handlers.js';
+import { buildCurrentScenario } from './scenario-current.js';
+import { reclassifiedFindingId, SendCommand } from '../cases/application/command-handlers.js';
 import { metadataOf } from '../cases/http-helpers.js';
 import { isApplicationError } from '../application/errors.js';
 import { validationPipe } from '../http/validation.js';
@@ -101,6 +102,12 @@ export interface DemoLoadOptions {
    * sign-in. For test harnesses that sign in as demo users over and over.
    */
   passwordsAlreadyChanged?: boolean;
+  /**
+   * Also load the current 回头看 round (scenario-current.ts), dated relative to `today` (default: the
+   * office day of the load). On by default; harnesses that look at the reference tour alone turn it off.
+   */
+  current?: boolean;
+  today?: string;
 }
 
 export interface DemoSummary {
@@ -129,6 +136,8 @@ export interface DemoSummary {
   /** Global position of the last event written: send it as X-Min-Position to read the figures. */
   lastPosition: number;
   ms: number;
+  /** The current 回头看 round, when it was loaded. */
+  current?: { roundId: string; title: string };
 }
 
 /** A command as the scenario builds it; the metadata (who, when) is added when it is sent. */
@@ -265,17 +274,44 @@ export class DemoLoader {
 
     // 2. The tour, every command at its time, in time order.
     for (const step of timeline) await run(await actorOf(step.actor), step);
+
+    // 3. The present: a 回头看 round stationed a few weeks ago, its deadlines relative to today.
+    let current: { roundId: string; title: string } | undefined;
+    if (options.current !== false) {
+      const scenario = buildCurrentScenario(
+        options.today ?? OFFICE_DAY.format(new Date()),
+        (kind, key) => stableUuid(namespace, `current:${kind}:${key}`),
+        demoDepartmentId,
+      );
+      for (const [i, s] of scenario.steps.entries()) {
+        await run(await actorOf(s.by), {
+          at: s.at,
+          seq: i,
+          what: `current round: ${s.what}`,
+          actor: s.by,
+          message: async (metadata, ctx) => new SendCommand({ ...s.command, metadata }, ctx, s.personal ?? {}),
+        });
+      }
+      current = { roundId: scenario.roundId, title: scenario.title };
+    }
     const created: string[] = [];
     const reused: string[] = [];
     for (const [username, p] of pending) ((await p).created ? created : reused).push(username);
 
     const summary = await this.summarize(
       roundId,
-      DEMO_FINDINGS.map((f) => id('finding', f.key)),
+      [
+        ...DEMO_FINDINGS.map((f) => id('finding', f.key)),
+        // The findings that leads triaged as reclassify_as_finding became.
+        ...DEMO_LEADS.filter((l) => l.steps.some((s) => s.do === 'triage' && s.finding)).map((l) =>
+          reclassifiedFindingId(id('lead', l.key)),
+        ),
+      ],
       DEMO_LEADS.map((l) => id('lead', l.key)),
     );
     const result: DemoSummary = {
       ...summary,
+      ...(current ? { current } : {}),
       departments: { registered, reused: departmentsReused },
       users: { created, reused },
       commands: seq,
@@ -533,15 +569,26 @@ export class DemoLoader {
         previous = demoTime(s.at);
         switch (s.do) {
           case 'triage':
-            add(s.at, what('triage'), official, async (metadata, ctx) =>
-              send(metadata, ctx, {
-                type: 'TriageLead',
-                data: {
-                  leadId,
-                  ...(await this.body(TriageLeadDto, { decision: s.decision, ...(s.note ? { note: s.note } : {}) })),
-                },
-              }),
-            );
+            add(s.at, what('triage'), official, async (metadata, ctx) => {
+              const f = s.finding;
+              const { finding, ...dto } = await this.body(TriageLeadDto, {
+                decision: s.decision,
+                ...(s.note ? { note: s.note } : {}),
+                ...(f
+                  ? {
+                      finding: {
+                        monitoringPointId: pointOf(f.point),
+                        departmentId: department(f.department),
+                        title: f.title,
+                        description: f.description,
+                      },
+                    }
+                  : {}),
+              });
+              // As the controller does: the finding's body travels beside the command.
+              const command = { type: 'TriageLead' as const, data: { leadId, ...dto }, metadata };
+              return new SendCommand(command, ctx, finding ? { reclassifiedFinding: { ...finding } } : {});
+            });
             break;
           case 'transfer': {
             const body = {

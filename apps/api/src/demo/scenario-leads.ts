@@ -4,8 +4,9 @@ import { close, dispose, outcome, receive, transfer, triage, type DemoLead } fro
  * 35 problem leads (问题线索) about 执法不规范、慢作为、不作为、乱作为, recorded from 进驻 until the
  * morning of 反馈 (08-27 … 10-10). The team does not investigate them: it transfers them (mostly to
  * 区纪委监委) and records receipt, disposition and outcome. By 10-31:
- *   closed 6 · concluded 5 · disposing 8 (谈话函询 3, 初步核实 3 — one after 暂存待查 —, 暂存待查 2)
- *   received 4 · transferred 5 · triaged 3 · recorded 4.
+ *   closed 8 (2 of them at triage: one reclassified as a finding, one referred elsewhere) · concluded 5
+ *   disposing 8 (谈话函询 3, 初步核实 3 — one after 暂存待查 —, 暂存待查 2)
+ *   received 4 · transferred 5 · triaged 1 · recorded 4.
  * Names of the people concerned and of informants are invented and leave the loader only through
  * the personal-data vault.
  */
@@ -477,7 +478,14 @@ export const DEMO_LEADS: readonly DemoLead[] = [
     by: 'inspector.wang',
     summary: '查阅陪餐记录发现，多所学校陪餐记录由同一人代签。',
     subjects: [],
-    steps: [triage('10-15 10:00', 'reclassify_as_finding', '属制度执行问题，已并入"学校负责人陪餐记录不实"问题整改。')],
+    steps: [
+      triage('10-15 10:00', 'reclassify_as_finding', '属制度执行问题，转为问题整改。', {
+        point: 'shipin-3',
+        department: 'jiaoyu',
+        title: '学校陪餐记录代签问题未追责',
+        description: '查阅陪餐记录发现多所学校陪餐记录由同一人代签，区教育局未对相关学校负责人追责问责。',
+      }),
+    ],
   },
   {
     key: 'LD07',

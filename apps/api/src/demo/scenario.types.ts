@@ -122,12 +122,20 @@ export interface DemoFinding {
 }
 
 export type LeadStep =
-  | { do: 'triage'; at: At; decision: LeadTriageDecision; note?: string }
+  | { do: 'triage'; at: At; decision: LeadTriageDecision; note?: string; finding?: DemoReclassifiedFinding }
   | { do: 'transfer'; at: At; receiver: LeadReceiver; department?: string }
   | { do: 'receive'; at: At }
   | { do: 'dispose'; at: At; method: LeadDisposition }
   | { do: 'outcome'; at: At; outcome: LeadOutcome; note?: string }
   | { do: 'close'; at: At };
+
+/** The finding a lead triaged as reclassify_as_finding becomes (point and department by key). */
+export interface DemoReclassifiedFinding {
+  point: string;
+  department: string;
+  title: string;
+  description: string;
+}
 
 export interface DemoLead {
   key: string;
@@ -181,11 +189,17 @@ export const markOngoing = (at: At, reason: string): FindingStep => ({
 export const reopen = (at: At, reason: string): FindingStep => ({ do: 'reopen', at, reason });
 export const dismiss = (at: At, reason: string): FindingStep => ({ do: 'dismiss', at, reason });
 
-export const triage = (at: At, decision: LeadTriageDecision, note?: string): LeadStep => ({
+export const triage = (
+  at: At,
+  decision: LeadTriageDecision,
+  note?: string,
+  finding?: DemoReclassifiedFinding,
+): LeadStep => ({
   do: 'triage',
   at,
   decision,
   ...(note ? { note } : {}),
+  ...(finding ? { finding } : {}),
 });
 export const transfer = (at: At, receiver: LeadReceiver, department?: string): LeadStep => ({
   do: 'transfer',

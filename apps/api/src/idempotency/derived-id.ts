@@ -23,6 +23,11 @@ export class IdempotencyScope {
     readonly key: string,
   ) {}
 
+  /** A scope of its own under this key, for a second stream one request writes (its ids differ from ours). */
+  within(part: string): IdempotencyScope {
+    return new IdempotencyScope(this.userId, `${this.key}\n${part}`);
+  }
+
   /** The id named `purpose` (e.g. `findingId`, `event:0`, `vault:subject:1`) of this request. */
   id(purpose: string): string {
     return uuidV5(`${this.userId}\n${this.key}\n${purpose}`);

@@ -2,11 +2,13 @@ import type { EntityClass, MigrationClass } from '../infrastructure/typeorm.opti
 import { personalDataEntityClasses } from './personal-data.entities.js';
 import { CreatePersonalData1732800001000 } from './migrations/1732800001000-create-personal-data.js';
 import { MorePersonalDataKinds1732800003000 } from './migrations/1732800003000-more-personal-data-kinds.js';
+import { FollowUpVisitee1732800004100 } from './migrations/1732800004100-follow-up-visitee.js';
 
 export const personalDataEntities: EntityClass[] = [...personalDataEntityClasses];
 export const personalDataMigrations: MigrationClass[] = [
   CreatePersonalData1732800001000,
   MorePersonalDataKinds1732800003000,
+  FollowUpVisitee1732800004100,
 ];
 
 export { PersonalDataModule } from './personal-data.module.js';

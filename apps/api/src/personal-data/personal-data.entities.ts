@@ -1,6 +1,12 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
-export const PERSONAL_DATA_KINDS = ['lead_subject', 'informant', 'monitoring_target', 'lead_detail'] as const;
+export const PERSONAL_DATA_KINDS = [
+  'lead_subject',
+  'informant',
+  'monitoring_target',
+  'lead_detail',
+  'follow_up_visitee',
+] as const;
 export type PersonalDataKind = (typeof PERSONAL_DATA_KINDS)[number];
 
 /** What a read of personal data showed the reader; every read is recorded with one of these. */

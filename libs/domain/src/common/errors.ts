@@ -60,6 +60,13 @@ export const DOMAIN_ERROR_CODES = {
   LEAD_NOT_DISPOSING: 'conflict',
   LEAD_NOT_CONCLUDED: 'conflict',
   RECEIVER_DEPARTMENT_REQUIRED: 'invalid',
+  RECLASSIFIED_FINDING_REQUIRED: 'invalid',
+  FINDING_ONLY_FOR_RECLASSIFICATION: 'invalid',
+
+  // 回访
+  FOLLOW_UP_BEFORE_RECTIFICATION: 'conflict',
+  FOLLOW_UP_BEFORE_DISPOSITION: 'conflict',
+  FOLLOW_UP_IN_FUTURE: 'invalid',
 
   // Department
   /** The addressed department does not exist (an unknown one named in a field: the API's DEPARTMENT_NOT_FOUND). */

@@ -1,6 +1,7 @@
 import { assertNever } from '../common/assert-never.js';
 import type { Decider } from '../common/decider.js';
 import { DomainError } from '../common/errors.js';
+import { followUpVisit } from '../follow-up/follow-up.js';
 import { optionalText, requireDate, requireOneOf, requireReason, requireText, toInstant } from '../common/values.js';
 import {
   RECTIFICATION_TYPES,
@@ -12,6 +13,7 @@ import {
   type FindingEvent,
   type FindingState,
   type RecordFinding,
+  type RecordFindingFollowUp,
   type Rectification,
   type ReopenRectification,
   type ReportProgress,
@@ -57,6 +59,7 @@ function recordFinding(command: RecordFinding, state: FindingState): FindingEven
         title: requireText(data.title, 'title'),
         description: requireText(data.description, 'description'),
         ...optionalText('category', data.category),
+        ...optionalText('leadId', data.leadId),
         occurredAt: toInstant(command.metadata.now),
       },
     },
@@ -215,8 +218,18 @@ function dismissFinding(command: DismissFinding, state: FindingState): FindingEv
   ];
 }
 
+function recordFindingFollowUp(command: RecordFindingFollowUp, state: FindingState): FindingEvent[] {
+  const finding = accepting(state, 'RecordFindingFollowUp');
+  const visit = followUpVisit(command.data, command.metadata.now);
+  return [
+    { type: 'FindingFollowUpRecorded', data: { findingId: finding.findingId, roundId: finding.roundId, ...visit } },
+  ];
+}
+
 export function decideFinding(command: FindingCommand, state: FindingState): FindingEvent[] {
   switch (command.type) {
+    case 'RecordFindingFollowUp':
+      return recordFindingFollowUp(command, state);
     case 'RecordFinding':
       return recordFinding(command, state);
     case 'AssignRectification':
@@ -318,6 +331,11 @@ export function evolveFinding(state: FindingState, event: FindingEvent): Finding
     case 'FindingDismissed':
       if (state.status === 'absent') return state;
       return { ...state, status, dismissal: { reason: event.data.reason, at: event.data.occurredAt } };
+    case 'FindingFollowUpRecorded': {
+      if (state.status === 'absent') return state;
+      const { findingId: _, roundId: __, occurredAt, ...visit } = event.data;
+      return { ...state, followUps: [...(state.followUps ?? []), { ...visit, at: occurredAt }] };
+    }
     default:
       return assertNever(event, 'finding event');
   }

@@ -107,6 +107,7 @@ const validData: Record<FindingCommandType, Record<string, unknown>> = {
   RequestClosure: { evidence: ['ev-2'], signedOffBy: '局长' },
   VerifyRectification: { accepted: true },
   ReopenRectification: { reason: '回头看' },
+  RecordFindingFollowUp: { visitedOn: '2024-08-01', visiteeRef: 'pd-1', satisfaction: 'satisfied', note: '已纳入救助' },
 };
 const commandOf = (type: FindingCommandType) =>
   ({
@@ -265,8 +266,8 @@ describe('availableFindingActions (per state and role)', () => {
     expect(actions('assigned', official)).toEqual([]);
     expect(actions('in_progress', official)).toEqual([]);
     expect(actions('pending_verification', official)).toEqual(['VerifyRectification']);
-    expect(actions('closed', official)).toEqual(['ReopenRectification']);
-    expect(actions('ongoing', official)).toEqual(['ReopenRectification']);
+    expect(actions('closed', official)).toEqual(['ReopenRectification', 'RecordFindingFollowUp']);
+    expect(actions('ongoing', official)).toEqual(['ReopenRectification', 'RecordFindingFollowUp']);
     expect(actions('dismissed', official)).toEqual([]);
   });
 
@@ -282,12 +283,18 @@ describe('availableFindingActions (per state and role)', () => {
     expect(actions('closed', ownLiaison)).toEqual([]);
   });
 
-  it("offers nothing to another unit's liaison, a liaison without a department, inspectors or auditors", () => {
+  it("offers nothing to another unit's liaison, a liaison without a department or auditors", () => {
     for (const name of Object.keys(histories).filter((n) => n !== 'absent')) {
       expect(actions(name, otherLiaison)).toEqual([]);
       expect(actions(name, { role: 'unit_liaison' })).toEqual([]);
-      expect(actions(name, inspector)).toEqual([]);
       expect(actions(name, auditor)).toEqual([]);
+    }
+  });
+
+  it('offers inspectors recording a finding, and 回访 once its rectification is closed or ongoing', () => {
+    const visited = new Set(['closed', 'ongoing']);
+    for (const name of Object.keys(histories).filter((n) => n !== 'absent')) {
+      expect([name, actions(name, inspector)]).toEqual([name, visited.has(name) ? ['RecordFindingFollowUp'] : []]);
     }
     expect(actions('absent', inspector)).toEqual(['RecordFinding']);
   });

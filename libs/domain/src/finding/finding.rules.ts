@@ -121,12 +121,16 @@ export function findingStatusAfter(
   if (status === 'absent') return undefined;
   if (eventType === 'RectificationAssigned') return 'assigned';
   if (eventType === 'FindingDismissed') return 'dismissed';
+  if (eventType === 'FindingFollowUpRecorded') return status;
   if (!hasRectification) return undefined;
   return RECTIFICATION_STATUS_AFTER[eventType];
 }
 
 const RECTIFICATION_STATUS_AFTER: Record<
-  Exclude<FindingEvent['type'], 'FindingRecorded' | 'RectificationAssigned' | 'FindingDismissed'>,
+  Exclude<
+    FindingEvent['type'],
+    'FindingRecorded' | 'RectificationAssigned' | 'FindingDismissed' | 'FindingFollowUpRecorded'
+  >,
   FindingStatus
 > = {
   RectificationAcknowledged: 'acknowledged',
@@ -153,6 +157,7 @@ export const FINDING_COMMAND_TYPES = [
   'RequestClosure',
   'VerifyRectification',
   'ReopenRectification',
+  'RecordFindingFollowUp',
 ] as const satisfies readonly FindingCommandType[];
 
 /** 立行立改: an immediate rectification fixed on the spot may ask for closure before any plan. */
@@ -214,6 +219,13 @@ export function findingStateRefusal(state: FindingState, type: FindingCommandTyp
     case 'VerifyRectification':
       if (status === 'pending_verification') return undefined;
       return new DomainError('FINDING_NOT_PENDING_VERIFICATION', `nothing to verify, the finding is ${status}`);
+    case 'RecordFindingFollowUp':
+      // 回访 follows the rectification: once it is closed or accepted as ongoing.
+      if ((status === 'closed' || status === 'ongoing') && rectification) return undefined;
+      return new DomainError(
+        'FOLLOW_UP_BEFORE_RECTIFICATION',
+        `a follow-up visit follows the rectification, the finding is ${status}`,
+      );
     case 'ReopenRectification':
       if ((status === 'closed' || status === 'ongoing') && rectification) return undefined;
       return new DomainError(

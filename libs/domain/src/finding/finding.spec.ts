@@ -134,6 +134,14 @@ describe('Finding decider', () => {
         .then([{ type: 'FindingRecorded', data: withoutCategory }]);
     });
 
+    it('records the problem lead it was reclassified from, and keeps it in its state', () => {
+      const state = spec
+        .given([])
+        .when(record({ leadId: 'l7' }))
+        .then([{ type: 'FindingRecorded', data: { ...recorded.data, leadId: 'l7' } }]);
+      expect(state).toMatchObject({ status: 'recorded', leadId: 'l7' });
+    });
+
     it('rejects recording the same finding twice', () => {
       spec.given([recorded]).when(record()).thenThrows('FINDING_ALREADY_RECORDED', 'conflict');
     });
@@ -577,6 +585,35 @@ describe('finding rules', () => {
 
     it('takes configured thresholds', () => {
       expect(warningLevel(stateOf(inProgress), '2024-10-01', { greenDays: 30, yellowDays: 15 })).toBe('green');
+    });
+  });
+
+  describe('RecordFindingFollowUp (回访)', () => {
+    const visit = {
+      visitedOn: '2024-08-28',
+      visiteeRef: 'pd-visitee',
+      satisfaction: 'basically_satisfied',
+      note: '满意',
+    };
+    const followUp = () =>
+      ({ type: 'RecordFindingFollowUp', data: { findingId, ...visit }, metadata }) as FindingCommand;
+    const closedHistory = [recorded, assignedAs('immediate'), closureRequested, verified];
+
+    it('records a visit after the rectification was closed, keeping the finding closed', () => {
+      const state = spec
+        .given(closedHistory)
+        .when(followUp())
+        .then([
+          {
+            type: 'FindingFollowUpRecorded',
+            data: { findingId, roundId: 'r1', ...visit, satisfaction: 'basically_satisfied', occurredAt: now },
+          },
+        ]);
+      expect(state).toMatchObject({ status: 'closed', followUps: [{ ...visit, at: now }] });
+    });
+
+    it('refuses a visit before the rectification is closed or ongoing', () => {
+      spec.given([recorded, assigned]).when(followUp()).thenThrows('FOLLOW_UP_BEFORE_RECTIFICATION', 'conflict');
     });
   });
 });

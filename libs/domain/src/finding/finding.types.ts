@@ -1,4 +1,5 @@
 import type { Command, Event } from '../common/decider.js';
+import type { FollowUpInput, FollowUpVisit } from '../follow-up/follow-up.js';
 
 export const RECTIFICATION_TYPES = ['immediate', 'deadline', 'long_term'] as const;
 export type RectificationType = (typeof RECTIFICATION_TYPES)[number];
@@ -29,6 +30,8 @@ export type FindingRecorded = Event<
     title: string;
     description: string;
     category?: string;
+    /** The problem lead this finding was reclassified from (线索转为问题), if any. */
+    leadId?: string;
     occurredAt: string;
   }
 >;
@@ -76,7 +79,14 @@ export type RectificationReopened = Event<
 >;
 export type FindingDismissed = Event<'FindingDismissed', { findingId: string; reason: string; occurredAt: string }>;
 
+/** 回访 after the rectification (the visitee's name and contact in the vault, `visiteeRef`). */
+export type FindingFollowUpRecorded = Event<
+  'FindingFollowUpRecorded',
+  FollowUpInput & { findingId: string; roundId: string; occurredAt: string }
+>;
+
 export type FindingEvent =
+  | FindingFollowUpRecorded
   | FindingRecorded
   | RectificationAssigned
   | RectificationAcknowledged
@@ -106,6 +116,7 @@ export type RecordFinding = Command<
     title: string;
     description: string;
     category?: string;
+    leadId?: string;
   }
 >;
 export type AssignRectification = Command<
@@ -140,7 +151,10 @@ export type VerifyRectification = Command<
 export type ReopenRectification = Command<'ReopenRectification', { findingId: string; reason: string }>;
 export type DismissFinding = Command<'DismissFinding', { findingId: string; reason: string }>;
 
+export type RecordFindingFollowUp = Command<'RecordFindingFollowUp', FollowUpInput & { findingId: string }>;
+
 export type FindingCommand =
+  | RecordFindingFollowUp
   | RecordFinding
   | AssignRectification
   | AcknowledgeRectification
@@ -193,9 +207,13 @@ export type Finding = {
   title: string;
   description: string;
   category?: string;
+  /** Set when the finding was recorded by reclassifying a problem lead. */
+  leadId?: string;
   recordedAt: string;
   rectification?: Rectification;
   dismissal?: { reason: string; at: string };
+  /** 回访, in the order they were recorded (absent in states folded before visits existed). */
+  followUps?: FollowUpVisit[];
 };
 
 /** `absent` until FindingRecorded: the stream is empty. */

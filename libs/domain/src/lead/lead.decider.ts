@@ -1,6 +1,7 @@
 import { assertNever } from '../common/assert-never.js';
 import type { Decider } from '../common/decider.js';
 import { DomainError } from '../common/errors.js';
+import { followUpVisit } from '../follow-up/follow-up.js';
 import { optionalText, requireOneOf, requireText, toInstant } from '../common/values.js';
 import {
   LEAD_DISPOSITIONS,
@@ -15,8 +16,10 @@ import {
   type LeadEvent,
   type LeadState,
   type LeadSubjectRef,
+  type LeadTriageDecision,
   type RecordDisposition,
   type RecordLead,
+  type RecordLeadFollowUp,
   type RecordOutcome,
   type TransferLead,
   type TriageLead,
@@ -59,21 +62,36 @@ function recordLead(command: RecordLead, state: LeadState): LeadEvent[] {
   ];
 }
 
+/** Triage decisions that end the lead's course here: it is closed in the same command. */
+const CLOSING_DECISIONS: readonly LeadTriageDecision[] = ['reclassify_as_finding', 'refer_elsewhere'];
+
 function triageLead(command: TriageLead, state: LeadState): LeadEvent[] {
   const lead = existing(state);
   if (lead.status !== 'recorded')
     throw new DomainError('LEAD_ALREADY_TRIAGED', `the lead was already triaged (${lead.status})`);
-  return [
-    {
-      type: 'LeadTriaged',
-      data: {
-        leadId: lead.leadId,
-        decision: requireOneOf(command.data.decision, LEAD_TRIAGE_DECISIONS, 'decision'),
-        ...optionalText('note', command.data.note),
-        occurredAt: toInstant(command.metadata.now),
-      },
-    },
-  ];
+  const decision = requireOneOf(command.data.decision, LEAD_TRIAGE_DECISIONS, 'decision');
+  const finding = optionalText('findingId', command.data.findingId);
+  if (decision === 'reclassify_as_finding' && !finding.findingId) {
+    throw new DomainError(
+      'RECLASSIFIED_FINDING_REQUIRED',
+      'a lead reclassified as a finding names the finding it becomes',
+      'finding',
+    );
+  }
+  if (decision !== 'reclassify_as_finding' && finding.findingId) {
+    throw new DomainError(
+      'FINDING_ONLY_FOR_RECLASSIFICATION',
+      `only reclassify_as_finding records a finding, not ${decision}`,
+      'finding',
+    );
+  }
+  const occurredAt = toInstant(command.metadata.now);
+  const triaged: LeadEvent = {
+    type: 'LeadTriaged',
+    data: { leadId: lead.leadId, decision, ...optionalText('note', command.data.note), ...finding, occurredAt },
+  };
+  if (!CLOSING_DECISIONS.includes(decision)) return [triaged];
+  return [triaged, { type: 'LeadClosed', data: { leadId: lead.leadId, occurredAt } }];
 }
 
 function transferLead(command: TransferLead, state: LeadState): LeadEvent[] {
@@ -159,14 +177,33 @@ function recordOutcome(command: RecordOutcome, state: LeadState): LeadEvent[] {
 
 function closeLead(command: CloseLead, state: LeadState): LeadEvent[] {
   const lead = existing(state);
-  if (lead.status !== 'concluded') {
+  // A lead triaged before closing decisions closed it (older logs) may still be closed by hand.
+  const endedByTriage = lead.status === 'triaged' && CLOSING_DECISIONS.includes(lead.triage!.decision);
+  if (lead.status !== 'concluded' && !endedByTriage) {
     throw new DomainError('LEAD_NOT_CONCLUDED', `only a concluded lead can be closed, this one is ${lead.status}`);
   }
   return [{ type: 'LeadClosed', data: { leadId: lead.leadId, occurredAt: toInstant(command.metadata.now) } }];
 }
 
+/** States after a disposition (or a triage that ended the lead): a visit may follow. */
+const VISITABLE: readonly Lead['status'][] = ['disposing', 'concluded', 'closed'];
+
+function recordLeadFollowUp(command: RecordLeadFollowUp, state: LeadState): LeadEvent[] {
+  const lead = existing(state);
+  if (!VISITABLE.includes(lead.status)) {
+    throw new DomainError(
+      'FOLLOW_UP_BEFORE_DISPOSITION',
+      `a follow-up visit follows the lead's disposition, the lead is ${lead.status}`,
+    );
+  }
+  const visit = followUpVisit(command.data, command.metadata.now);
+  return [{ type: 'LeadFollowUpRecorded', data: { leadId: lead.leadId, roundId: lead.roundId, ...visit } }];
+}
+
 export function decideLead(command: LeadCommand, state: LeadState): LeadEvent[] {
   switch (command.type) {
+    case 'RecordLeadFollowUp':
+      return recordLeadFollowUp(command, state);
     case 'RecordLead':
       return recordLead(command, state);
     case 'TriageLead':
@@ -200,8 +237,9 @@ export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
   if (state.status === 'absent') return state;
   switch (event.type) {
     case 'LeadTriaged': {
-      const { decision, note, occurredAt } = event.data;
-      return { ...state, status: 'triaged', triage: { decision, ...(note ? { note } : {}), at: occurredAt } };
+      const { decision, note, findingId, occurredAt } = event.data;
+      const triage = { decision, ...(note ? { note } : {}), at: occurredAt };
+      return { ...state, status: 'triaged', triage, ...(findingId ? { findingId } : {}) };
     }
     case 'LeadTransferred': {
       const { leadId: _, occurredAt, ...transfer } = event.data;
@@ -232,6 +270,10 @@ export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
     }
     case 'LeadClosed':
       return { ...state, status: 'closed', closedAt: event.data.occurredAt };
+    case 'LeadFollowUpRecorded': {
+      const { leadId: _, roundId: __, occurredAt, ...visit } = event.data;
+      return { ...state, followUps: [...(state.followUps ?? []), { ...visit, at: occurredAt }] };
+    }
     default:
       return assertNever(event, 'lead event');
   }

@@ -144,16 +144,62 @@ describe('Lead decider', () => {
   });
 
   describe('TriageLead', () => {
-    it.each(['transfer', 'reclassify_as_finding', 'refer_elsewhere'] as const)(
-      'triages a recorded lead: %s',
-      (decision) => {
-        const state = spec
-          .given([recorded])
-          .when(triage(decision))
-          .then([triagedAs(decision)]);
-        expect(state).toMatchObject({ status: 'triaged', triage: { decision, at: now } });
-      },
-    );
+    it('triages a recorded lead for transfer: it stays 已研判 until transferred', () => {
+      const state = spec
+        .given([recorded])
+        .when(triage('transfer'))
+        .then([triagedAs('transfer')]);
+      expect(state).toMatchObject({ status: 'triaged', triage: { decision: 'transfer', at: now } });
+    });
+
+    it('reclassifies a lead as the finding the application recorded and closes the lead', () => {
+      const when = command('TriageLead', {
+        decision: 'reclassify_as_finding',
+        note: '属制度执行问题',
+        findingId: 'f9',
+      });
+      const state = spec
+        .given([recorded])
+        .when(when)
+        .then([
+          {
+            type: 'LeadTriaged',
+            data: {
+              leadId,
+              decision: 'reclassify_as_finding',
+              note: '属制度执行问题',
+              findingId: 'f9',
+              occurredAt: now,
+            },
+          },
+          closed,
+        ]);
+      expect(state).toMatchObject({ status: 'closed', findingId: 'f9', closedAt: now });
+    });
+
+    it('refers a lead elsewhere and closes it: it is not left 已研判', () => {
+      const state = spec
+        .given([recorded])
+        .when(triage('refer_elsewhere'))
+        .then([triagedAs('refer_elsewhere'), closed]);
+      expect(state).toMatchObject({ status: 'closed', triage: { decision: 'refer_elsewhere' } });
+    });
+
+    it('rejects reclassifying a lead without the finding it becomes, naming the field', () => {
+      const error = spec
+        .given([recorded])
+        .when(triage('reclassify_as_finding'))
+        .thenThrows('RECLASSIFIED_FINDING_REQUIRED', 'invalid');
+      expect(error.field).toBe('finding');
+    });
+
+    it('rejects a finding beside any decision but reclassify_as_finding', () => {
+      const error = spec
+        .given([recorded])
+        .when(command('TriageLead', { decision: 'transfer', findingId: 'f9' }))
+        .thenThrows('FINDING_ONLY_FOR_RECLASSIFICATION', 'invalid');
+      expect(error.field).toBe('finding');
+    });
 
     it('rejects triaging a lead twice', () => {
       spec.given([recorded, triaged]).when(triage('refer_elsewhere')).thenThrows('LEAD_ALREADY_TRIAGED', 'conflict');
@@ -332,6 +378,20 @@ describe('Lead decider', () => {
   });
 
   describe('CloseLead', () => {
+    it.each(['reclassify_as_finding', 'refer_elsewhere'] as const)(
+      'closes by hand a lead triaged as %s in an older log (left 已研判 there)',
+      (decision) => {
+        spec
+          .given([recorded, triagedAs(decision)])
+          .when(close())
+          .then([closed]);
+      },
+    );
+
+    it('rejects closing a lead triaged for transfer that was never concluded', () => {
+      spec.given([recorded, triaged]).when(close()).thenThrows('LEAD_NOT_CONCLUDED', 'conflict');
+    });
+
     it('closes a concluded lead', () => {
       const state = spec.given(concluded).when(close()).then([closed]);
       expect(state).toMatchObject({ status: 'closed', closedAt: now });
@@ -362,5 +422,68 @@ describe('Lead decider', () => {
 
   it('folds a whole history into the closed lead', () => {
     expect(statusOf(foldEvents(leadDecider, [...concluded, closed]))).toBe('closed');
+  });
+
+  describe('RecordLeadFollowUp (回访)', () => {
+    const visit = { visitedOn: '2024-08-29', visiteeRef: 'pd-visitee', satisfaction: 'satisfied', note: '已纳入救助' };
+    const followUp = (overrides: Record<string, unknown> = {}) =>
+      command('RecordLeadFollowUp', { ...visit, ...overrides } as never);
+
+    it.each([
+      ['disposing', disposing],
+      ['concluded', concluded],
+      ['closed at triage', [recorded, triagedAs('refer_elsewhere'), closed]],
+    ] as const)('records a visit to a lead %s, the visitee by reference only', (_, given) => {
+      const state = spec
+        .given([...given])
+        .when(followUp())
+        .then([
+          {
+            type: 'LeadFollowUpRecorded',
+            data: { leadId, roundId: 'r1', ...visit, satisfaction: 'satisfied', occurredAt: now },
+          },
+        ]);
+      expect(state).toMatchObject({ followUps: [{ ...visit, at: now }] });
+    });
+
+    it.each([
+      ['recorded', [recorded]],
+      ['triaged for transfer', [recorded, triaged]],
+      ['transferred', [recorded, triaged, transferred]],
+      ['received', upToReceived],
+    ] as const)('refuses a visit to a lead %s: it follows the disposition', (_, given) => {
+      spec
+        .given([...given])
+        .when(followUp())
+        .thenThrows('FOLLOW_UP_BEFORE_DISPOSITION', 'conflict');
+    });
+
+    it('accepts the next day (the office is ahead of UTC), refuses later days, naming visitedOn', () => {
+      const nextDay = { type: 'LeadFollowUpRecorded', data: { leadId, roundId: 'r1', ...visit, occurredAt: now } };
+      spec
+        .given(disposing)
+        .when(followUp({ visitedOn: '2024-08-30' }))
+        .then([{ ...nextDay, data: { ...nextDay.data, visitedOn: '2024-08-30' } } as LeadEvent]);
+      const error = spec
+        .given(disposing)
+        .when(followUp({ visitedOn: '2024-08-31' }))
+        .thenThrows('FOLLOW_UP_IN_FUTURE');
+      expect(error.field).toBe('visitedOn');
+    });
+
+    it('refuses an unknown satisfaction, a malformed day and an empty note', () => {
+      spec
+        .given(disposing)
+        .when(followUp({ satisfaction: 'happy' }))
+        .thenThrows('INVALID_VALUE', 'invalid');
+      spec
+        .given(disposing)
+        .when(followUp({ visitedOn: '2024-02-30' }))
+        .thenThrows('INVALID_DATE', 'invalid');
+      spec
+        .given(disposing)
+        .when(followUp({ note: ' ' }))
+        .thenThrows('VALUE_REQUIRED', 'invalid');
+    });
   });
 });

@@ -1,6 +1,8 @@
 import type { Command, Event } from '../common/decider.js';
+import type { FollowUpInput, FollowUpVisit } from '../follow-up/follow-up.js';
 
-export const LEAD_SOURCES = ['interview', 'petition', 'documents', 'site_visit'] as const;
+/** 个别谈话 / 信访举报 / 查阅资料 / 实地走访 / 12345 热线. */
+export const LEAD_SOURCES = ['interview', 'petition', 'documents', 'site_visit', 'hotline_12345'] as const;
 export type LeadSource = (typeof LEAD_SOURCES)[number];
 
 export const LEAD_TRIAGE_DECISIONS = ['transfer', 'reclassify_as_finding', 'refer_elsewhere'] as const;
@@ -67,9 +69,13 @@ export type LeadRecorded = Event<
     occurredAt: string;
   }
 >;
+/**
+ * `findingId` (reclassify_as_finding only): the finding recorded from the lead in the same command.
+ * A lead triaged as reclassify_as_finding or refer_elsewhere is closed by a LeadClosed that follows.
+ */
 export type LeadTriaged = Event<
   'LeadTriaged',
-  { leadId: string; decision: LeadTriageDecision; note?: string; occurredAt: string }
+  { leadId: string; decision: LeadTriageDecision; note?: string; findingId?: string; occurredAt: string }
 >;
 export type LeadTransferred = Event<
   'LeadTransferred',
@@ -87,7 +93,14 @@ export type LeadOutcomeRecorded = Event<
 >;
 export type LeadClosed = Event<'LeadClosed', { leadId: string; occurredAt: string }>;
 
+/** 回访 after the lead's disposition (the visitee's name and contact in the vault, `visiteeRef`). */
+export type LeadFollowUpRecorded = Event<
+  'LeadFollowUpRecorded',
+  FollowUpInput & { leadId: string; roundId: string; occurredAt: string }
+>;
+
 export type LeadEvent =
+  | LeadFollowUpRecorded
   | LeadRecorded
   | LeadTriaged
   | LeadTransferred
@@ -116,7 +129,11 @@ export type RecordLead = Command<
     informantRef?: string;
   }
 >;
-export type TriageLead = Command<'TriageLead', { leadId: string; decision: LeadTriageDecision; note?: string }>;
+/** `findingId`: the finding the application recorded for a reclassify_as_finding decision. */
+export type TriageLead = Command<
+  'TriageLead',
+  { leadId: string; decision: LeadTriageDecision; note?: string; findingId?: string }
+>;
 export type TransferLead = Command<
   'TransferLead',
   { leadId: string; receiver: LeadReceiver; receiverDepartmentId?: string }
@@ -126,8 +143,17 @@ export type RecordDisposition = Command<'RecordDisposition', { leadId: string; m
 export type RecordOutcome = Command<'RecordOutcome', { leadId: string; outcome: LeadOutcome; note?: string }>;
 export type CloseLead = Command<'CloseLead', { leadId: string }>;
 
+export type RecordLeadFollowUp = Command<'RecordLeadFollowUp', FollowUpInput & { leadId: string }>;
+
 export type LeadCommand =
-  RecordLead | TriageLead | TransferLead | AcknowledgeLeadReceipt | RecordDisposition | RecordOutcome | CloseLead;
+  | RecordLead
+  | TriageLead
+  | TransferLead
+  | AcknowledgeLeadReceipt
+  | RecordDisposition
+  | RecordOutcome
+  | CloseLead
+  | RecordLeadFollowUp;
 
 // ── state ─────────────────────────────────────────────────────────────────────
 
@@ -143,6 +169,8 @@ export type Lead = {
   informantRef?: string;
   recordedAt: string;
   triage?: { decision: LeadTriageDecision; note?: string; at: string };
+  /** The finding this lead was reclassified as (线索转为问题). */
+  findingId?: string;
   transfer?: { receiver: LeadReceiver; receiverDepartmentId?: string; at: string };
   receivedAt?: string;
   /** The current disposition; `dispositions` keeps each one in order. */
@@ -151,6 +179,8 @@ export type Lead = {
   outcome?: { outcome: LeadOutcome; note?: string; at: string };
   concludedAt?: string;
   closedAt?: string;
+  /** 回访, in the order they were recorded (absent in states folded before visits existed). */
+  followUps?: FollowUpVisit[];
 };
 
 /** `absent` until LeadRecorded: the stream is empty. */

@@ -47,6 +47,23 @@ export function ensureFindingMayBeRecorded(round: RoundState, monitoringPointId:
   return pointOf(round, monitoringPointId);
 }
 
+const RECLASSIFICATION_STATUSES: readonly RoundStatus[] = [...LEAD_RECORDING_STATUSES, 'rectifying'];
+
+/**
+ * A lead triaged as reclassify_as_finding records its finding while leads are still being triaged:
+ * from stationing until the round's rectification ends (its findings are rectified with the rest).
+ */
+export function ensureLeadMayBecomeFinding(round: RoundState, monitoringPointId: string): MonitoringPoint {
+  if (round.status === 'absent') throw new DomainError('ROUND_NOT_FOUND', 'round not found');
+  if (!RECLASSIFICATION_STATUSES.includes(round.status)) {
+    throw new DomainError(
+      'ROUND_NOT_ACCEPTING_LEADS',
+      `a lead becomes a finding from stationing until rectification, the round is ${round.status}`,
+    );
+  }
+  return pointOf(round, monitoringPointId);
+}
+
 /** As for findings; the monitoring point of a lead is optional. */
 export function ensureLeadMayBeRecorded(round: RoundState, monitoringPointId?: string): MonitoringPoint | undefined {
   if (round.status === 'absent') throw new DomainError('ROUND_NOT_FOUND', 'round not found');

@@ -42,6 +42,8 @@ export interface DashboardOverview {
   leadsByDisposition: Record<string, number>;
   leadsByOutcome: Record<string, number>;
   leadsBySource: Record<string, number>;
+  /** 回访 of the round's findings and leads, by satisfaction. */
+  followUps: { satisfied: number; basicallySatisfied: number; dissatisfied: number };
 }
 
 export interface DepartmentFigures {

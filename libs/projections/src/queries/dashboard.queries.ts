@@ -70,7 +70,10 @@ export async function dashboardOverview(
        (SELECT coalesce(sum(open), 0)
           FROM ${table(schema, TABLES.findingOpenByDue)} WHERE ${where} AND due_on < ${day}::date) AS overdue,
        (SELECT coalesce(json_agg(json_build_object('dimension', dimension, 'value', value, 'n', n)), '[]')
-          FROM (SELECT dimension, value, sum(n) AS n FROM ${table(schema, TABLES.leadCounts)} WHERE ${where} GROUP BY 1, 2) l) AS leads`,
+          FROM (SELECT dimension, value, sum(n) AS n FROM ${table(schema, TABLES.leadCounts)} WHERE ${where} GROUP BY 1, 2) l) AS leads,
+       (SELECT coalesce(json_object_agg(satisfaction, n), '{}')
+          FROM (SELECT satisfaction, sum(n) AS n FROM ${table(schema, TABLES.followUpCounts)} WHERE ${where} GROUP BY 1) v)
+         AS follow_ups`,
     p.values,
   );
   const row = rows[0] as {
@@ -81,6 +84,7 @@ export async function dashboardOverview(
     >;
     overdue: string;
     leads: { dimension: string; value: string; n: number }[];
+    follow_ups: Record<string, number>;
   };
   const by = <K extends string>(dimension: string, keys: readonly K[]) => {
     const out: Record<string, number> = zeros(keys);
@@ -107,6 +111,11 @@ export async function dashboardOverview(
     leadsByDisposition: by('disposition', LEAD_DISPOSITIONS),
     leadsByOutcome: by('outcome', LEAD_OUTCOMES),
     leadsBySource: by('source', LEAD_SOURCES),
+    followUps: {
+      satisfied: Number(row.follow_ups.satisfied ?? 0),
+      basicallySatisfied: Number(row.follow_ups.basically_satisfied ?? 0),
+      dissatisfied: Number(row.follow_ups.dissatisfied ?? 0),
+    },
   };
 }
 

@@ -17,4 +17,5 @@ export const TABLES = {
   leadCounts: 'lead_counts',
   leadFieldFigures: 'lead_field_figures',
   leadWeekFigures: 'lead_week_figures',
+  followUpCounts: 'follow_up_counts',
 } as const;

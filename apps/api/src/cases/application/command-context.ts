@@ -14,6 +14,11 @@ export interface CommandContext {
    * after a crash finds what the first attempt committed and answers it instead of writing again.
    */
   idempotency?: IdempotencyScope;
+  /**
+   * The command the user sent, when it writes a second stream with another decider's command
+   * (TriageLead as reclassify_as_finding records a finding): the events name what was sent.
+   */
+  sentAs?: string;
 }
 
 export interface CommandResult {

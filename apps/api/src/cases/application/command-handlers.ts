@@ -1,6 +1,8 @@
 import { Command as CqrsCommand, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Injectable } from '@nestjs/common';
 import {
+  DomainError,
+  ensureLeadMayBecomeFinding,
   departmentDecider,
   departmentStream,
   ensureFindingMayBeRecorded,
@@ -20,6 +22,7 @@ import {
 } from '@app/domain';
 import type { SqlStatement } from '@app/event-store';
 import { ApplicationError } from '../../application/errors.js';
+import { uuidV5 } from '../../idempotency/derived-id.js';
 import { PersonalDataService } from '../../personal-data/personal-data.service.js';
 import type { CommandContext, CommandResult } from './command-context.js';
 import { CommandRunner } from './command-runner.js';
@@ -32,7 +35,22 @@ export interface LeadPersonalData {
   informant?: { name: string; contact?: string };
   /** The identifying part of a lead's account (see RecordLeadDto.summaryDetail): to the vault as `{text}`. */
   summaryDetail?: string;
+  /** RecordFindingFollowUp / RecordLeadFollowUp: the person visited, to the vault as `{name, contact?}`. */
+  visitee?: { name: string; contact?: string };
+  /** TriageLead as reclassify_as_finding only: the finding the lead becomes (not personal data). */
+  reclassifiedFinding?: ReclassifiedFinding;
 }
+
+export interface ReclassifiedFinding {
+  monitoringPointId: string;
+  departmentId: string;
+  title: string;
+  description: string;
+  category?: string;
+}
+
+/** A lead becomes at most one finding: its id follows from the lead's, so a retry finds the one written. */
+export const reclassifiedFindingId = (leadId: string): string => uuidV5(`reclassified-finding\n${leadId}`);
 
 /** The one bus message: a domain command, who sends it, and (RecordLead only) the personal data in clear. */
 export class SendCommand extends CqrsCommand<CommandResult> {
@@ -115,6 +133,34 @@ const liaison = { aggregate: finding, authorize: ownDepartmentOnly };
 
 type Field = [field: string, id: string | undefined];
 
+/** 回访: the visitee's name and contact go to the vault with the event that cites them, in one transaction. */
+async function protectVisitee<C extends CommandOf<'RecordFindingFollowUp'> | CommandOf<'RecordLeadFollowUp'>>(
+  command: C,
+  ctx: CommandContext,
+  { personalData }: PreCheckServices,
+  { visitee }: LeadPersonalData,
+  alongside: SqlStatement[],
+): Promise<C> {
+  if (!visitee) throw new DomainError('VALUE_REQUIRED', 'visitee is required', 'visitee');
+  const { refs, statements } = personalData.prepare(
+    [{ kind: 'follow_up_visitee', value: { ...visitee } }],
+    ctx.idempotency && ((purpose) => ctx.idempotency!.id(purpose)),
+  );
+  alongside.push(...statements);
+  return { ...command, data: { ...command.data, visiteeRef: refs[0] } };
+}
+
+/** A rule about the reclassified finding names its field under `finding.` (the body's nesting). */
+function underFinding<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof DomainError && error.field)
+      throw new DomainError(error.code, error.message, `finding.${error.field}`);
+    throw error;
+  }
+}
+
 /**
  * Every command: its aggregate and its pre-checks. Who may send it is the domain's `mayDo`. A new
  * command on an existing aggregate is one line here (plus its route).
@@ -173,6 +219,7 @@ export const COMMANDS: { readonly [T in CommandType]: CommandSpec<CommandOf<T>> 
   VerifyRectification: liaison,
   ReopenRectification: liaison,
   DismissFinding: liaison,
+  RecordFindingFollowUp: { aggregate: finding, preCheck: protectVisitee },
 
   RecordLead: {
     aggregate: lead,
@@ -206,7 +253,52 @@ export const COMMANDS: { readonly [T in CommandType]: CommandSpec<CommandOf<T>> 
       return { ...command, data: { ...command.data, subjects: referenced, ...informant, ...summaryDetail } };
     },
   },
-  TriageLead: { aggregate: lead },
+  TriageLead: {
+    aggregate: lead,
+    /**
+     * reclassify_as_finding: the finding is recorded first (on its own stream, id derived from the
+     * lead's), then the lead is triaged with its id and closed. Should the second write fail, the
+     * retry finds the finding already recorded from this lead and only triages.
+     */
+    async preCheck(command, ctx, { runner, departments }, { reclassifiedFinding: body }) {
+      if (command.data.decision !== 'reclassify_as_finding') {
+        if (body) {
+          const detail = `only reclassify_as_finding records a finding, not ${command.data.decision}`;
+          throw new DomainError('FINDING_ONLY_FOR_RECLASSIFICATION', detail, 'finding');
+        }
+        return command;
+      }
+      if (!body) {
+        const detail = 'a lead reclassified as a finding names it: finding {monitoringPointId, departmentId, …}';
+        throw new DomainError('RECLASSIFIED_FINDING_REQUIRED', detail, 'finding');
+      }
+      const { leadId } = command.data;
+      const { state: leadState } = await runner.load(leadDecider, leadStream(leadId));
+      if (leadState.status !== 'recorded') return command; // the decider refuses it with the reason
+      const findingId = reclassifiedFindingId(leadId);
+      const { state: existing } = await runner.load(findingDecider, findingStream(findingId));
+      if (existing.status === 'absent') {
+        const { state: roundState } = await runner.load(inspectionRoundDecider, roundStream(leadState.roundId));
+        const point = underFinding(() => ensureLeadMayBecomeFinding(roundState, body.monitoringPointId));
+        await departments.requireAll([['finding.departmentId', body.departmentId]]);
+        const record: CommandOf<'RecordFinding'> = {
+          type: 'RecordFinding',
+          data: { findingId, roundId: leadState.roundId, fieldId: point.fieldId, ...body, leadId },
+          metadata: command.metadata,
+        };
+        // Event ids of its own, so they cannot collide with the lead's events derived from the same key.
+        const key = ctx.idempotency;
+        const findingCtx = {
+          ...ctx,
+          expectedRevision: undefined,
+          idempotency: key && key.within('finding'),
+          sentAs: command.type,
+        };
+        await runner.run(findingDecider, findingStream(findingId), findingId, record, findingCtx);
+      }
+      return { ...command, data: { ...command.data, findingId } };
+    },
+  },
   TransferLead: {
     aggregate: lead,
     async preCheck(command, _ctx, { departments }) {
@@ -218,6 +310,7 @@ export const COMMANDS: { readonly [T in CommandType]: CommandSpec<CommandOf<T>> 
   RecordDisposition: { aggregate: lead },
   RecordOutcome: { aggregate: lead },
   CloseLead: { aggregate: lead },
+  RecordLeadFollowUp: { aggregate: lead, preCheck: protectVisitee },
 
   RegisterDepartment: {
     aggregate: department,

@@ -116,7 +116,7 @@ export class CommandRunner {
               actor: { id: ctx.actor.id, username: ctx.actor.username, role: ctx.actor.role },
               correlationId: ctx.correlationId,
               causationId,
-              command: command.type,
+              command: ctx.sentAs ?? command.type,
             },
             occurredAt: (e.data as { occurredAt?: string }).occurredAt ?? null,
           })),

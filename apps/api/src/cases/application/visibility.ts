@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { InspectionRound, Lead, MonitoringPoint, MonitoringTarget } from '@app/domain';
+import type { FollowUpVisit, InspectionRound, Lead, MonitoringPoint, MonitoringTarget } from '@app/domain';
 import type { AuthUser } from '../../auth/auth-user.js';
 import { ApplicationError } from '../../application/errors.js';
 import {
@@ -43,6 +43,18 @@ export class Visibility {
     const names = this.mayReadNames(user);
     const point = (p: MonitoringPoint) => ({ ...p, targets: p.targets.map((t) => shownTarget(t, values, names)) });
     return { ...round, monitoringPoints: round.monitoringPoints.map(point) };
+  }
+
+  /** A case's 回访 with the person visited as `user` may see them (name and contact, or redacted). */
+  async followUps<C extends { followUps?: FollowUpVisit[] }>(c: C, user: AuthUser, context: { leadId?: string }) {
+    const visits = c.followUps ?? [];
+    if (visits.length === 0) return { ...c, followUps: [] };
+    const values = await this.personalData.reveal(
+      visits.map((v) => v.visiteeRef),
+      user,
+      { ...context, purpose: 'view follow-up visits' },
+    );
+    return { ...c, followUps: visits.map((v) => ({ ...v, visitee: shown(values.get(v.visiteeRef)) })) };
   }
 
   /** A lead with its subjects, informant and identifying detail as `user` may see them. */
