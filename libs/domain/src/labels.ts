@@ -1,11 +1,12 @@
 import type { Role } from './common/roles.js';
 import type { DepartmentKind } from './department/department.types.js';
-import type { FindingStatus, RectificationType } from './finding/finding.types.js';
+import type { FindingStatus, RectificationType, SupervisionLevel } from './finding/finding.types.js';
 import type { WarningLevel } from './finding/finding.rules.js';
 import type {
   LeadDisposition,
   LeadOutcome,
   LeadReceiver,
+  SanctionKind,
   LeadSource,
   LeadStatus,
   LeadTriageDecision,
@@ -111,6 +112,24 @@ export const LEAD_OUTCOME_LABELS: Readonly<Record<LeadOutcome, string>> = {
   judicial_transfer: '移送司法',
 };
 
+export const SUPERVISION_LEVEL_LABELS: Readonly<Record<SupervisionLevel, string>> = {
+  reminder: '提醒函',
+  notice: '督办通知书',
+  summons: '约谈',
+};
+
+export const EXTENSION_STATE_LABELS: Readonly<Record<'requested' | 'granted' | 'refused', string>> = {
+  requested: '延期待审批',
+  granted: '已同意延期',
+  refused: '不同意延期',
+};
+
+export const SANCTION_KIND_LABELS: Readonly<Record<SanctionKind, string>> = {
+  party: '党纪处分',
+  government: '政务处分',
+  organizational: '组织处理',
+};
+
 export const DEPARTMENT_KIND_LABELS: Readonly<Record<DepartmentKind, string>> = {
   bureau: '局',
   subdistrict: '街道',
@@ -147,6 +166,10 @@ export const EVENT_TYPE_LABELS: Readonly<Record<DomainEventType, string>> = {
   RectificationRejected: '验收未通过',
   RectificationMarkedOngoing: '阶段性完成、持续整改',
   RectificationReopened: '回头看重新整改',
+  RectificationSupervised: '督办',
+  ExtensionRequested: '申请延期',
+  ExtensionGranted: '同意延期',
+  ExtensionRefused: '不同意延期',
   FindingDismissed: '不予整改',
 
   LeadRecorded: '登记问题线索',
@@ -180,6 +203,9 @@ export const COMMAND_TYPE_LABELS: Readonly<Record<CommandType, string>> = {
   RequestClosure: '申请销号',
   VerifyRectification: '验收',
   ReopenRectification: '重新整改',
+  SuperviseRectification: '督办',
+  RequestExtension: '申请延期',
+  DecideExtension: '审批延期',
   DismissFinding: '不予整改',
 
   RecordLead: '登记问题线索',

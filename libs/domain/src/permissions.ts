@@ -26,6 +26,9 @@ export const mayDo: Readonly<Record<CommandType, readonly Role[]>> = {
   RequestClosure: ['unit_liaison'],
   VerifyRectification: ['official'],
   ReopenRectification: ['official'],
+  SuperviseRectification: ['official'],
+  RequestExtension: ['unit_liaison'],
+  DecideExtension: ['official'],
   DismissFinding: ['official'],
 
   RecordLead: ['inspector'],

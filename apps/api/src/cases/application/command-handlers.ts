@@ -172,6 +172,9 @@ export const COMMANDS: { readonly [T in CommandType]: CommandSpec<CommandOf<T>> 
   RequestClosure: liaison,
   VerifyRectification: liaison,
   ReopenRectification: liaison,
+  SuperviseRectification: liaison,
+  RequestExtension: liaison,
+  DecideExtension: liaison,
   DismissFinding: liaison,
 
   RecordLead: {
