@@ -342,10 +342,20 @@ function tour(): RecordedEvent[] {
   plan(A(5), '2024-09-04T09:00:00+08:00');
   progress(A(5), 80, '2024-09-10T09:00:00+08:00');
   requestClosure(A(5), '2024-09-15T09:00:00+08:00');
-  finding(A(5), 'VerifyRectification', { accepted: false, reason: '佐证材料不足' }, '2024-09-20T09:00:00+08:00');
+  finding(
+    A(5),
+    'VerifyRectification',
+    { accepted: false, reason: '佐证材料不足', dueOn: '2024-12-31' },
+    '2024-09-20T09:00:00+08:00',
+  );
   requestClosure(A(5), '2024-09-22T09:00:00+08:00');
   verify(A(5), '2024-09-25T09:00:00+08:00');
-  finding(A(5), 'ReopenRectification', { reason: '回头看发现问题反弹' }, '2024-10-08T09:00:00+08:00');
+  finding(
+    A(5),
+    'ReopenRectification',
+    { reason: '回头看发现问题反弹', dueOn: '2024-12-31' },
+    '2024-10-08T09:00:00+08:00',
+  );
   // A6: found at the subdistrict, assigned to 区民政局 as long-term, accepted as ongoing.
   assign(A(6), 'long_term', D2, '2024-10-20', '2024-09-02T10:00:00+08:00');
   ack(A(6), '2024-09-03T10:00:00+08:00');

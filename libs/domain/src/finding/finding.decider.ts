@@ -480,11 +480,9 @@ export function evolveFinding(state: FindingState, event: FindingEvent): Finding
         lastReopenReason: event.data.reason,
       }));
     case 'RectificationSupervised': {
-      const { number, level, respondBy, dueOn, occurredAt: at } = event.data;
-      return rectifying(state, status, (r) => ({
-        ...r,
-        notices: [...r.notices, { number, level, respondBy, dueOn, at }],
-      }));
+      const { number, level, text, respondBy, dueOn, occurredAt: at } = event.data;
+      const notice = { number, level, text, respondBy, dueOn, at };
+      return rectifying(state, status, (r) => ({ ...r, notices: [...r.notices, notice] }));
     }
     case 'ExtensionRequested': {
       const { newDueOn: requestedDueOn, reason, occurredAt: requestedAt } = event.data;

@@ -99,7 +99,14 @@ describe('SuperviseRectification (督办)', () => {
       .then([supervised(1)]);
     expect(state.status).toBe('in_progress');
     expect(rectificationOf(state)?.notices).toEqual([
-      { number: 1, level: 'notice', respondBy: '2024-09-20', dueOn: '2024-10-31', at: later },
+      {
+        number: 1,
+        level: 'notice',
+        text: '请于期限内报送整改情况',
+        respondBy: '2024-09-20',
+        dueOn: '2024-10-31',
+        at: later,
+      },
     ]);
   });
 

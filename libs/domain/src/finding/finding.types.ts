@@ -38,8 +38,12 @@ export type EvidenceMediaType = (typeof EVIDENCE_MEDIA_TYPES)[number];
 export type EvidenceFile = { kind: 'file'; sha256: string; name: string; size: number; mediaType: string };
 export type PaperEvidence = { kind: 'paper'; name: string };
 export type EvidenceItem = EvidenceFile | PaperEvidence;
-/** What a command cites: a paper reference as a string, or a file already uploaded (size and type filled in). */
-export type EvidenceInput = string | EvidenceItem;
+/**
+ * What a command cites: a paper reference as a string, or a file. A file cited by `{sha256, name}` is
+ * completed by the application from the stored file (size, type by content) before it is decided;
+ * the decider accepts only complete items.
+ */
+export type EvidenceInput = string | EvidenceItem | { sha256: string; name: string };
 
 /** Why a rectification's due date is what it is. */
 export type DeadlineChange = {
@@ -250,7 +254,14 @@ export type Rectification = {
   /** Every piece of evidence submitted, across progress reports and closure requests, without repeats. */
   evidence: EvidenceItem[];
   /** The 督办 issued, in order. */
-  notices: Array<{ number: number; level: SupervisionLevel; respondBy: string; dueOn: string; at: string }>;
+  notices: Array<{
+    number: number;
+    level: SupervisionLevel;
+    text: string;
+    respondBy: string;
+    dueOn: string;
+    at: string;
+  }>;
   /** The latest 申请延期 and what became of it. */
   extension?: {
     state: 'requested' | 'granted' | 'refused';
