@@ -17,11 +17,12 @@ const PNG = Buffer.from(
   'base64',
 );
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-const binary = (res: NodeJS.ReadableStream, done: (error: Error | null, body: Buffer) => void) => {
+/** superagent's parser for a binary body (the response is a stream at run time). */
+const binary = ((res: NodeJS.ReadableStream, done: (error: Error | null, body: Buffer) => void) => {
   const chunks: Buffer[] = [];
   res.on('data', (chunk: Buffer) => chunks.push(chunk));
   res.on('end', () => done(null, Buffer.concat(chunks)));
-};
+}) as unknown as Parameters<import('supertest').Test['parse']>[0];
 
 /**
  * 佐证材料 files, 督办 notices, extensions and new deadlines over HTTP (docs/api.md "Evidence files",

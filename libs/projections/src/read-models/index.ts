@@ -11,7 +11,7 @@ import { roundsReadModel } from './rounds.read-model.js';
 export const readModels: ReadModel[] = [departmentsReadModel, roundsReadModel, findingsReadModel, leadsReadModel];
 
 /** Bump when any DDL or fold changes: the stored rows are then stale and must be rebuilt from the log. */
-export const READ_MODELS_VERSION = 3;
+export const READ_MODELS_VERSION = 4;
 
 export { TABLES } from './tables.js';
 export { departmentsReadModel, findingsReadModel, leadsReadModel, roundsReadModel };
