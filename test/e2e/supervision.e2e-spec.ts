@@ -384,4 +384,137 @@ describe('evidence files, notices, extensions and deadlines', () => {
       expect(r).toMatchObject({ dueOn: '2099-11-15', originalDueOn: '2099-10-31' });
     });
   });
+
+  describe('红牌清单, lead deadlines and results', () => {
+    let overdueId: string, leadId: string;
+    /** Dashboards read the read models: wait until they have every event written so far. */
+    const fresh = async () => ({
+      'x-min-position': String((await auditor.get('/api/audit/events?limit=1')).body.headPosition),
+    });
+
+    beforeAll(async () => {
+      overdueId = await inProgressFinding('食堂食品留样柜损坏未修');
+      await official.post(`/api/findings/${overdueId}/supervise`, {
+        level: 'reminder',
+        text: '请抓紧整改。',
+        respondBy: '2099-09-01',
+      });
+      await liaisonA.post(`/api/findings/${overdueId}/request-extension`, {
+        newDueOn: '2099-12-31',
+        reason: '需采购新设备',
+      });
+      const recorded = await inspector.post(`/api/rounds/${roundId}/leads`, {
+        monitoringPointId: pointId,
+        source: 'petition',
+        summary: '反映食堂承包经营中存在利益输送',
+      });
+      leadId = recorded.body.leadId;
+      expect((await official.post(`/api/leads/${leadId}/triage`, { decision: 'transfer' })).status).toBe(200);
+      const transfer = await official.post(`/api/leads/${leadId}/transfer`, {
+        receiver: 'discipline_commission',
+        feedbackDueOn: '2099-06-30',
+      });
+      expect(transfer.status).toBe(200);
+    });
+
+    it('lists a rectification once it is past due on the day asked, with notices and the extension', async () => {
+      const on = '2099-11-10';
+      const res = await auditor.get(`/api/dashboard/red-list?roundId=${roundId}&on=${on}`, await fresh());
+      expect(res.status).toBe(200);
+      expect(res.body.on).toBe(on);
+      const item = res.body.findings.find((f: { findingId: string }) => f.findingId === overdueId);
+      expect(item).toMatchObject({
+        title: '食堂食品留样柜损坏未修',
+        department: '区教育局',
+        dueOn: '2099-10-31',
+        originalDueOn: '2099-10-31',
+        daysOverdue: 10,
+        notices: 1,
+        extension: { state: 'requested', requestedDueOn: '2099-12-31' },
+      });
+      const before = await auditor.get(`/api/dashboard/red-list?roundId=${roundId}&on=2099-10-31`, await fresh());
+      expect(before.body.findings.map((f: { findingId: string }) => f.findingId)).not.toContain(overdueId);
+    });
+
+    it('lists a transferred lead past its feedback deadline, counts it 超期未反馈, and keeps transfers cumulative', async () => {
+      const red = (await official.get(`/api/dashboard/red-list?roundId=${roundId}&on=2099-07-10`, await fresh())).body;
+      expect(red.leads).toEqual([
+        expect.objectContaining({
+          leadId,
+          feedbackDueOn: '2099-06-30',
+          daysOverdue: 10,
+          receiver: 'discipline_commission',
+        }),
+      ]);
+      const overview = (await official.get(`/api/dashboard/overview?roundId=${roundId}&on=2099-07-10`, await fresh()))
+        .body;
+      expect(overview.leadFigures).toEqual({ transferredTotal: 1, overdueFeedback: 1 });
+      const earlier = (await official.get(`/api/dashboard/overview?roundId=${roundId}&on=2099-06-30`, await fresh()))
+        .body;
+      expect(earlier.leadFigures.overdueFeedback).toBe(0);
+    });
+
+    it('totals sanctions by kind and recovered funds from outcomes; the lead leaves the red list', async () => {
+      await official.post(`/api/leads/${leadId}/receive`);
+      await official.post(`/api/leads/${leadId}/dispose`, { method: 'preliminary_verification' });
+      const outcome = await official.post(`/api/leads/${leadId}/outcome`, {
+        outcome: 'case_opened',
+        sanctions: [
+          { kind: 'party', count: 2 },
+          { kind: 'government', count: 1 },
+        ],
+        recoveredFunds: 86000.5,
+      });
+      expect(outcome.status).toBe(200);
+      const overview = (await official.get(`/api/dashboard/overview?roundId=${roundId}&on=2099-07-10`, await fresh()))
+        .body;
+      expect(overview).toMatchObject({
+        sanctions: { party: 2, government: 1, organizational: 0 },
+        recoveredFunds: 86000.5,
+        leadFigures: { transferredTotal: 1, overdueFeedback: 0 },
+      });
+      const red = (await official.get(`/api/dashboard/red-list?roundId=${roundId}&on=2099-07-10`, await fresh())).body;
+      expect(red.leads).toEqual([]);
+      const bad = await official.get(`/api/dashboard/red-list?on=2099-02-30`, await fresh());
+      expect(bad.status).toBe(400);
+      expect((await liaisonA.get(`/api/dashboard/red-list`)).status).toBe(403);
+    });
+
+    it('refuses a sanction kind unknown and funds below zero', async () => {
+      const bad = await official.post(`/api/leads/${leadId}/outcome`, {
+        outcome: 'case_opened',
+        sanctions: [{ kind: 'moral', count: 1 }],
+      });
+      expect(bad.status).toBe(400);
+      const negative = await official.post(`/api/leads/${leadId}/outcome`, { outcome: 'cleared', recoveredFunds: -5 });
+      expect(negative.status).toBe(400);
+    });
+
+    it('shows the original and the extended deadline and the Terms columns in the ledger', async () => {
+      await official.post(`/api/findings/${overdueId}/decide-extension`, { granted: true });
+      const csv = await official
+        .get(`/api/exports/ledger?roundId=${roundId}&format=csv`, await fresh())
+        .buffer(true)
+        .parse(binary);
+      expect(csv.status).toBe(200);
+      const text = (csv.body as Buffer).toString('utf8');
+      const [header, ...lines] = text.replace(/^\uFEFF/, '').split('\r\n');
+      for (const column of [
+        '问题表现',
+        '牵头单位',
+        '配合单位',
+        '责任领导',
+        '整改目标',
+        '佐证材料',
+        '验收意见',
+        '重新整改次数',
+      ]) {
+        expect(header.split(',')).toContain(column);
+      }
+      const line = lines.find((l) => l.includes('食堂食品留样柜损坏未修'))!;
+      expect(line).toContain('2099-10-31'); // original
+      expect(line).toContain('2099-12-31'); // extended
+      expect(line).toContain('已同意延期');
+    });
+  });
 });
