@@ -95,7 +95,7 @@ describe('ledger export', () => {
     const rows = lines.slice(1);
     expect(rows).toHaveLength(37);
     const cells = rows.map(parseCsvLine);
-    for (const c of cells) expect(c).toHaveLength(14);
+    for (const c of cells) expect(c).toHaveLength(HEADERS.length);
     expect(cells.filter((c) => c[6] === '立行立改' && c[10] === '已销号')).toHaveLength(7);
     expect(cells.filter((c) => c[11] === '是').length).toBeGreaterThan(0);
     expect(cells.every((c) => c[11] === '否' || !['已销号', '阶段性完成、持续整改'].includes(c[10]))).toBe(true);
