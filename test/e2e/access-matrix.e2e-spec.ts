@@ -72,6 +72,14 @@ const MATRIX: Record<string, Row> = {
   FindingsController_reopen: only(['official'], 400),
   FindingsController_dismiss: only(['official'], 400),
   FindingsController_followUp: only(['official', 'inspector'], 400),
+  FindingsController_supervise: only(['official'], 400),
+  FindingsController_requestExtension: only(LIAISONS, 400),
+  FindingsController_decideExtension: only(['official'], 400),
+  // No notice was issued: 404; another unit's finding is not there for its liaison either.
+  FindingsController_notice: only(['official', ...LIAISONS], 404),
+  // Not multipart: 400; the hash asked for was never uploaded: 404.
+  EvidenceController_upload: only(['official', 'inspector', ...LIAISONS], 400),
+  EvidenceController_download: only(CASE_READERS, 404),
   // Another unit's finding does not exist for a liaison: 404, not 403.
   FindingsController_get: only(CASE_READERS, 200, { liaisonB: 404 }),
   FindingsController_historyOf: only(OVERSIGHT, 200),
@@ -94,6 +102,7 @@ const MATRIX: Record<string, Row> = {
   DashboardController_departments: only([...OVERSIGHT, ...LIAISONS], 200),
   DashboardController_fields: only(OVERSIGHT, 200),
   DashboardController_trend: only(OVERSIGHT, 200),
+  DashboardController_redList: only(OVERSIGHT, 200),
   ListsController_findings: only(CASE_READERS, 200),
   ListsController_leads: only(OVERSIGHT, 200),
   ListsController_departments: only(SIGNED_IN, 200),
@@ -193,7 +202,9 @@ describe('access matrix: every role × every endpoint', () => {
         .replace(/^\/leads\/:id/, `/leads/${ids.lead}`)
         .replace(/^\/departments\/:id/, `/departments/${ids.deptA}`)
         .replace(/^\/users\/:id/, `/users/${as.auditor.id}`)
-        .replace(':ref', ids.ref);
+        .replace(':ref', ids.ref)
+        .replace(':n', '1')
+        .replace(':sha256', '0'.repeat(64));
     const query = (path: string) =>
       /^\/(dashboard|exports|findings$|leads$)/.test(path) ? `?roundId=${ids.round}` : '';
     const actual: Record<string, Row> = {};

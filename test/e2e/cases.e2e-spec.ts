@@ -267,7 +267,12 @@ describe('rounds, findings and leads over HTTP', () => {
     it('sends a rejected closure back to work, then reopens a closed one with the next cycle', async () => {
       const id = await recordFinding('低保审核把关不严');
       await toPendingVerification(id);
-      const rejected = await official.post(`/api/findings/${id}/verify`, { accepted: false, reason: '佐证材料不足' });
+      // A rejected 限期整改 gets a new deadline (docs/domain.md "Supervision").
+      const rejected = await official.post(`/api/findings/${id}/verify`, {
+        accepted: false,
+        reason: '佐证材料不足',
+        dueOn: '2099-11-30',
+      });
       expect(rejected.status).toBe(200);
       expect((await official.get(`/api/findings/${id}`)).body).toMatchObject({
         status: 'in_progress',
@@ -282,7 +287,10 @@ describe('rounds, findings and leads over HTTP', () => {
         ).status,
       ).toBe(200);
       expect((await official.post(`/api/findings/${id}/verify`, { accepted: true })).status).toBe(200);
-      const reopened = await official.post(`/api/findings/${id}/reopen`, { reason: '回头看发现问题反弹' });
+      const reopened = await official.post(`/api/findings/${id}/reopen`, {
+        reason: '回头看发现问题反弹',
+        dueOn: '2099-12-31',
+      });
       expect(reopened.status).toBe(200);
       expect((await official.get(`/api/findings/${id}`)).body).toMatchObject({
         status: 'in_progress',
@@ -489,7 +497,7 @@ describe('rounds, findings and leads over HTTP', () => {
     const res = await official.post(`/api/findings/${id}/verify`, { accepted: true });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('FINDING_NOT_PENDING_VERIFICATION');
-    const reopened = await official.post(`/api/findings/${id}/reopen`, { reason: '回头看' });
+    const reopened = await official.post(`/api/findings/${id}/reopen`, { reason: '回头看', dueOn: '2099-12-31' });
     expect(reopened.status).toBe(200);
     expect(reopened.body.revision).toBe(head + 2);
   });

@@ -11,8 +11,8 @@ const HEADERS = [
   '问题',
   '监督领域',
   '监督重点',
-  '责任单位',
-  '责任人',
+  '牵头单位',
+  '责任领导',
   '整改类型',
   '整改时限',
   '整改措施',
@@ -20,7 +20,16 @@ const HEADERS = [
   '状态',
   '是否超期',
   '销号日期',
-  '重启次数',
+  '重新整改次数',
+  '问题表现',
+  '配合单位',
+  '整改目标',
+  '原定整改时限',
+  '延期情况',
+  '督办次数',
+  '佐证材料',
+  '验收意见',
+  '剩余天数',
 ];
 
 function parseCsvLine(line: string): string[] {
@@ -87,7 +96,7 @@ describe('ledger export', () => {
     // 37 findings of the tour and the one a lead triaged as reclassify_as_finding became.
     expect(rows).toHaveLength(38);
     const cells = rows.map(parseCsvLine);
-    for (const c of cells) expect(c).toHaveLength(14);
+    for (const c of cells) expect(c).toHaveLength(HEADERS.length);
     expect(cells.filter((c) => c[6] === '立行立改' && c[10] === '已销号')).toHaveLength(7);
     expect(cells.filter((c) => c[11] === '是').length).toBeGreaterThan(0);
     expect(cells.every((c) => c[11] === '否' || !['已销号', '阶段性完成、持续整改'].includes(c[10]))).toBe(true);

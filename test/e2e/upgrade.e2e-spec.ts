@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { defaultFeedbackDueOn } from '@app/domain';
 import { eventStoreOf } from '../../apps/api/src/app.factory.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { login, type Actor } from '../support/actors.js';
@@ -72,10 +73,29 @@ describeOnPostgresLog.each(['v0.1.0'])(
       const finding = await official.get(`/api/findings/${fixture.ids.finding}`);
       expect(finding.status).toBe(200);
       const { lastRecordedAt: _l, ...before } = read('finding.json');
-      expect(finding.body).toMatchObject(before);
+      // v1 evidence was typed text: it reads as paper references now (docs/domain.md "Evidence"), in the same order.
+      const { evidenceRefs, ...rectification } = before.rectification as { evidenceRefs: string[] };
+      const evidence = evidenceRefs.map((name) => ({ kind: 'paper', name }));
+      expect(finding.body).toMatchObject({ ...before, rectification: { ...rectification, evidence } });
+      const store = eventStoreOf(t.app);
+      const progress = (await store.readStream(`finding-${fixture.ids.finding}`)).find(
+        (e) => e.type === 'ProgressReported',
+      )!;
+      expect(progress.metadata.schemaVersion).toBeUndefined();
+      const kinds = (progress.data as { evidence: { kind: string }[] }).evidence.map((e) => e.kind);
+      expect(kinds.length).toBeGreaterThan(0);
+      expect(new Set(kinds)).toEqual(new Set(['paper']));
       const lead = await official.get(`/api/leads/${fixture.ids.lead}`);
       expect(lead.status).toBe(200);
       expect(lead.body).toMatchObject({ status: read('lead.json').status, revision: read('lead.json').revision });
+      // A v1 transfer had no feedback deadline: it reads with the default, three months after the transfer.
+      const transferred = (await store.readStream(`lead-${fixture.ids.lead}`)).find(
+        (e) => e.type === 'LeadTransferred',
+      )!;
+      expect(transferred.metadata.schemaVersion).toBeUndefined();
+      const { occurredAt, feedbackDueOn } = transferred.data as { occurredAt: string; feedbackDueOn: string };
+      expect(feedbackDueOn).toBe(defaultFeedbackDueOn(occurredAt));
+      expect(lead.body.transfer.feedbackDueOn).toBe(feedbackDueOn);
     });
 
     it("reads person targets and subjects' posts the old release wrote in clear in the new shape, redacted alike", async () => {

@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyHelmet from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type AppConfig, type DatabaseHandle } from '@app/database';
@@ -18,6 +19,7 @@ import { installJsonBodyParser } from './http/json-body.js';
 import { installRequestContext } from './http/request-context.js';
 import { createOpenApiDocument } from './openapi/document.js';
 import { appLogger } from './logging/app-logger.js';
+import { EVIDENCE_MAX_BYTES } from './evidence/evidence-store.js';
 
 /**
  * The built dashboard (apps/web/dist), found from this file whether it runs from the sources
@@ -90,6 +92,8 @@ export async function createApp(config: AppConfig, database: DatabaseHandle): Pr
       reply.removeHeader('content-security-policy');
     }
   });
+  // 佐证材料 uploads (POST /api/evidence): one file a request, streamed to disk, at most 20 MiB.
+  await app.register(fastifyMultipart, { limits: { fileSize: EVIDENCE_MAX_BYTES, files: 1, fields: 0, parts: 1 } });
   // Not global: only the sign-in is limited (SignInThrottleGuard), per address and per username.
   await app.register(fastifyRateLimit, { global: false });
   app.setGlobalPrefix('api', { exclude: ['metrics'] });

@@ -6,7 +6,7 @@ export { assertNever } from './common/assert-never.js';
 export * from './common/decider.js';
 export * from './common/errors.js';
 export * from './common/roles.js';
-export { daysBetween, isIsoDate, isIsoInstant } from './common/values.js';
+export { addMonths, daysBetween, isIsoDate, isIsoInstant, officeDateOf } from './common/values.js';
 
 export * from './round/index.js';
 export * from './finding/index.js';

@@ -1,12 +1,13 @@
 import type { Role } from './common/roles.js';
 import type { DepartmentKind } from './department/department.types.js';
 import type { FollowUpSatisfaction } from './follow-up/follow-up.js';
-import type { FindingStatus, RectificationType } from './finding/finding.types.js';
+import type { FindingStatus, RectificationType, SupervisionLevel } from './finding/finding.types.js';
 import type { WarningLevel } from './finding/finding.rules.js';
 import type {
   LeadDisposition,
   LeadOutcome,
   LeadReceiver,
+  SanctionKind,
   LeadSource,
   LeadStatus,
   LeadTriageDecision,
@@ -119,6 +120,24 @@ export const FOLLOW_UP_SATISFACTION_LABELS: Readonly<Record<FollowUpSatisfaction
   dissatisfied: '不满意',
 };
 
+export const SUPERVISION_LEVEL_LABELS: Readonly<Record<SupervisionLevel, string>> = {
+  reminder: '提醒函',
+  notice: '督办通知书',
+  summons: '约谈',
+};
+
+export const EXTENSION_STATE_LABELS: Readonly<Record<'requested' | 'granted' | 'refused', string>> = {
+  requested: '延期待审批',
+  granted: '已同意延期',
+  refused: '不同意延期',
+};
+
+export const SANCTION_KIND_LABELS: Readonly<Record<SanctionKind, string>> = {
+  party: '党纪处分',
+  government: '政务处分',
+  organizational: '组织处理',
+};
+
 export const DEPARTMENT_KIND_LABELS: Readonly<Record<DepartmentKind, string>> = {
   bureau: '局',
   subdistrict: '街道',
@@ -157,6 +176,10 @@ export const EVENT_TYPE_LABELS: Readonly<Record<DomainEventType, string>> = {
   RectificationReopened: '回头看重新整改',
   FindingDismissed: '经核实不予认定',
   FindingFollowUpRecorded: '回访',
+  RectificationSupervised: '督办',
+  ExtensionRequested: '申请延期',
+  ExtensionGranted: '同意延期',
+  ExtensionRefused: '不同意延期',
 
   LeadRecorded: '登记问题线索',
   LeadTriaged: '研判线索',
@@ -192,6 +215,9 @@ export const COMMAND_TYPE_LABELS: Readonly<Record<CommandType, string>> = {
   ReopenRectification: '重新整改',
   DismissFinding: '经核实不予认定',
   RecordFindingFollowUp: '回访',
+  SuperviseRectification: '督办',
+  RequestExtension: '申请延期',
+  DecideExtension: '审批延期',
 
   RecordLead: '登记问题线索',
   TriageLead: '研判',

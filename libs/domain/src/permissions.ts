@@ -26,6 +26,9 @@ export const mayDo: Readonly<Record<CommandType, readonly Role[]>> = {
   RequestClosure: ['unit_liaison'],
   VerifyRectification: ['official'],
   ReopenRectification: ['official'],
+  SuperviseRectification: ['official'],
+  RequestExtension: ['unit_liaison'],
+  DecideExtension: ['official'],
   DismissFinding: ['official'],
   RecordFindingFollowUp: ['official', 'inspector'],
 
@@ -75,6 +78,12 @@ export const mayRead = {
   ListPersonalDataReads: OVERSIGHT,
   ListAuditEvents: ['auditor', 'official'],
   VerifyIntegrity: ['auditor', 'official'],
+  /** A file of 佐证材料: to those who may read a case citing it (a liaison: their own unit's finding). */
+  GetEvidence: CASE_READERS,
+  /** A 督办 notice as a document: the office and the liaison of the unit it is addressed to. */
+  GetNotice: ['official', 'unit_liaison'],
+  /** 红牌清单: overdue rectifications and leads past their feedback deadline. */
+  DashboardRedList: OVERSIGHT,
   GetOwnAccount: SIGNED_IN,
   ListUsers: ['admin'],
   ListUserChanges: ['admin'],
@@ -92,6 +101,8 @@ export const mayOperate = {
   RebuildReadModels: ['admin', 'official'],
   /** Prometheus metrics and the health check's details (the scrape secret METRICS_TOKEN also may). */
   ReadMonitoring: ['admin', 'official'],
+  /** 佐证材料: a unit or a team uploads a file before citing it in progress or closure. */
+  UploadEvidence: ['inspector', 'official', 'unit_liaison'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type OperationName = keyof typeof mayOperate;

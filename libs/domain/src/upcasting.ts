@@ -1,3 +1,4 @@
+import { defaultFeedbackDueOn } from './lead/lead.decider.js';
 import type { DomainEventType } from './types.js';
 
 /**
@@ -50,8 +51,37 @@ export const protectSubjectPosts: UpcastStep = {
   }),
 };
 
+/**
+ * v1 → v2 of ProgressReported and ClosureRequested: evidence was a list of typed strings. Each becomes a
+ * paper reference `{kind: 'paper', name}`; only version 2 events cite files `{kind: 'file', sha256, …}`.
+ */
+const evidenceAsItems = (data: Stored): Stored => ({
+  ...data,
+  evidence: ((data.evidence ?? []) as unknown[]).map((item) =>
+    typeof item === 'string' ? { kind: 'paper', name: item } : item,
+  ),
+});
+export const paperEvidenceInProgress: UpcastStep = { type: 'ProgressReported', from: 1, up: evidenceAsItems };
+export const paperEvidenceInClosure: UpcastStep = { type: 'ClosureRequested', from: 1, up: evidenceAsItems };
+
+/** v1 → v2 of LeadTransferred: no feedback deadline was recorded; it is the default, three months after the transfer. */
+export const defaultLeadFeedbackDeadline: UpcastStep = {
+  type: 'LeadTransferred',
+  from: 1,
+  up: (data) =>
+    typeof data.feedbackDueOn === 'string'
+      ? data
+      : { ...data, feedbackDueOn: defaultFeedbackDueOn(String(data.occurredAt)) },
+};
+
 /** Every step, in any order; `upcast` picks the ones it needs. */
-export const UPCAST_STEPS: readonly UpcastStep[] = [protectPersonTargets, protectSubjectPosts];
+export const UPCAST_STEPS: readonly UpcastStep[] = [
+  protectPersonTargets,
+  protectSubjectPosts,
+  paperEvidenceInProgress,
+  paperEvidenceInClosure,
+  defaultLeadFeedbackDeadline,
+];
 
 /** The version an event of `type` is written in now. */
 export function currentSchemaVersion(type: string, steps: readonly UpcastStep[] = UPCAST_STEPS): number {

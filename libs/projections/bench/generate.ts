@@ -668,11 +668,14 @@ function planFinding(rng: Rng, p: Planner, s: Stream, findingId: string, c: Find
   // Verification: some rejected once (back to in progress, more work, closure again).
   const verifier = rng.pick(c.officials);
   if (rng.chance(0.15)) {
+    // A rejection sets a new deadline (required for 限期整改), a month after it.
+    const rejectedAt = workTime(rng, t, rng.int(3, 14));
+    const newDue = { dueOn: officeDate(rejectedAt + 30 * DAY) };
     if (
       !step(
-        workTime(rng, t, rng.int(3, 14)),
+        rejectedAt,
         verifier,
-        f('VerifyRectification', { accepted: false, reason: rng.pick(REJECTIONS) }, verifier),
+        f('VerifyRectification', { accepted: false, reason: rng.pick(REJECTIONS), ...newDue }, verifier),
       )
     )
       return;
@@ -695,11 +698,16 @@ function planFinding(rng: Rng, p: Planner, s: Stream, findingId: string, c: Find
 
   // 回头看: a few are reopened months later and worked off again.
   if (rng.chance(0.05)) {
+    const reopenedAt = workTime(rng, t, rng.int(60, 120));
     if (
       !step(
-        workTime(rng, t, rng.int(60, 120)),
+        reopenedAt,
         verifier,
-        f('ReopenRectification', { reason: rng.pick(REOPEN_REASONS) }, verifier),
+        f(
+          'ReopenRectification',
+          { reason: rng.pick(REOPEN_REASONS), dueOn: officeDate(reopenedAt + 90 * DAY) },
+          verifier,
+        ),
       )
     )
       return;

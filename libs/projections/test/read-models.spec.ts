@@ -20,6 +20,7 @@ import {
   dashboardDepartments,
   dashboardFields,
   dashboardOverview,
+  dashboardRedList,
   dashboardTrend,
 } from '../src/queries/dashboard.queries.js';
 import {
@@ -342,10 +343,20 @@ function tour(): RecordedEvent[] {
   plan(A(5), '2024-09-04T09:00:00+08:00');
   progress(A(5), 80, '2024-09-10T09:00:00+08:00');
   requestClosure(A(5), '2024-09-15T09:00:00+08:00');
-  finding(A(5), 'VerifyRectification', { accepted: false, reason: '佐证材料不足' }, '2024-09-20T09:00:00+08:00');
+  finding(
+    A(5),
+    'VerifyRectification',
+    { accepted: false, reason: '佐证材料不足', dueOn: '2024-12-31' },
+    '2024-09-20T09:00:00+08:00',
+  );
   requestClosure(A(5), '2024-09-22T09:00:00+08:00');
   verify(A(5), '2024-09-25T09:00:00+08:00');
-  finding(A(5), 'ReopenRectification', { reason: '回头看发现问题反弹' }, '2024-10-08T09:00:00+08:00');
+  finding(
+    A(5),
+    'ReopenRectification',
+    { reason: '回头看发现问题反弹', dueOn: '2024-12-31' },
+    '2024-10-08T09:00:00+08:00',
+  );
   // A6: found at the subdistrict, assigned to 区民政局 as long-term, accepted as ongoing.
   assign(A(6), 'long_term', D2, '2024-10-20', '2024-09-02T10:00:00+08:00');
   ack(A(6), '2024-09-03T10:00:00+08:00');
@@ -378,7 +389,16 @@ function tour(): RecordedEvent[] {
   lead(L(1), 'AcknowledgeLeadReceipt', {}, '2024-08-30T09:00:00+08:00');
   lead(L(1), 'RecordDisposition', { method: 'shelved' }, '2024-09-02T09:00:00+08:00');
   lead(L(1), 'RecordDisposition', { method: 'preliminary_verification' }, '2024-09-10T09:00:00+08:00');
-  lead(L(1), 'RecordOutcome', { outcome: 'case_opened' }, '2024-10-01T09:00:00+08:00');
+  const sanctions = [
+    { kind: 'party', count: 2 },
+    { kind: 'organizational', count: 1 },
+  ];
+  lead(
+    L(1),
+    'RecordOutcome',
+    { outcome: 'case_opened', sanctions, recoveredFunds: 12345.67 },
+    '2024-10-01T09:00:00+08:00',
+  );
   lead(L(1), 'CloseLead', {}, '2024-10-08T09:00:00+08:00');
   lead(L(2), 'TriageLead', { decision: 'transfer' }, '2024-09-04T09:00:00+08:00');
   lead(
@@ -499,7 +519,28 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
       },
       // The two 回访 of L4.
       followUps: { satisfied: 1, basicallySatisfied: 0, dissatisfied: 1 },
+      leadFigures: { transferredTotal: 2, overdueFeedback: 0 },
+      sanctions: { party: 2, government: 0, organizational: 1 },
+      recoveredFunds: 12345.67,
     });
+  });
+
+  it('lists every overdue rectification on the red list, longest overdue first, as of the day asked', async () => {
+    const overview = await dashboardOverview(client, schema, { roundId: R1 }, TODAY);
+    const red = await dashboardRedList(client, schema, { roundId: R1 }, TODAY);
+    expect(red.on).toBe(TODAY);
+    expect(red.findings).toHaveLength(overview.rectification.overdue);
+    for (const item of red.findings) {
+      expect(item.daysOverdue).toBeGreaterThan(0);
+      expect(item.dueOn < TODAY).toBe(true);
+      expect(item).toMatchObject({ notices: 0, extension: null, department: expect.any(String) });
+    }
+    const days = red.findings.map((f) => f.daysOverdue);
+    expect([...days].sort((a, b) => b - a)).toEqual(days);
+    expect(red.leads).toEqual([]);
+    // A year on, every open rectification is overdue.
+    const later = await dashboardRedList(client, schema, { roundId: R1 }, '2026-01-01');
+    expect(later.findings).toHaveLength(overview.rectification.inProgress);
   });
 
   it('adds up every round when no round is named', async () => {

@@ -25,6 +25,14 @@ export const APPLICATION_ERROR_CODES = [
   'PASSWORD_CHANGE_REQUIRED',
   'SERVER_BUSY',
   'USER_NOT_FOUND',
+  /** 佐证材料: a cited sha256 never uploaded (400), a file over the limit (413), a type not allowed (415). */
+  'EVIDENCE_NOT_UPLOADED',
+  'EVIDENCE_NOT_FOUND',
+  'EVIDENCE_TOO_LARGE',
+  'EVIDENCE_TYPE_NOT_ALLOWED',
+  'EVIDENCE_FILE_REQUIRED',
+  /** 督办: the n-th notice of a finding does not exist. */
+  'NOTICE_NOT_FOUND',
 ] as const;
 
 export type ApplicationErrorCode = (typeof APPLICATION_ERROR_CODES)[number];

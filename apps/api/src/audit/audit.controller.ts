@@ -6,6 +6,8 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Reads } from '../auth/decorators.js';
 import { EVENT_STORE } from '../infrastructure/tokens.js';
 import { historyEntry } from '../cases/application/history.service.js';
+import { verifyEvidence } from '../evidence/evidence-citations.js';
+import { EvidenceStore } from '../evidence/evidence-store.js';
 
 /** Positions are bigint in PostgreSQL but numbers here: beyond 2^53 - 1 they would not round-trip. */
 const MAX_POSITION = Number.MAX_SAFE_INTEGER;
@@ -22,7 +24,10 @@ export class VerifyQuery {
 /** For auditors: the whole log in order with its hashes, and integrity verification. */
 @Controller('audit')
 export class AuditController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly evidence: EvidenceStore,
+  ) {}
 
   /** Pages through the global log: pass the last `position` as the next `fromPosition` (exclusive). */
   @Get('events')
@@ -41,11 +46,24 @@ export class AuditController {
     };
   }
 
-  /** Recomputes every hash chain and the seals; names the first broken link. */
+  /**
+   * Recomputes every hash chain and the seals and names the first broken link; re-hashes every cited
+   * evidence file and names each missing or altered one (`evidenceBroken`). Any of them: `ok` is false.
+   */
   @Get('verify')
   @Reads('VerifyIntegrity')
   async verify(@Query() query: VerifyQuery) {
     const report = query.streamId ? await this.store.verifyStream(query.streamId) : await this.store.verifyAll();
-    return { ...report, verifiedAt: new Date().toISOString() };
+    const files = await verifyEvidence(this.store, this.evidence);
+    const evidenceBroken = query.streamId
+      ? files.evidenceBroken.filter((b) => b.streamId === query.streamId)
+      : files.evidenceBroken;
+    return {
+      ...report,
+      ok: report.ok && evidenceBroken.length === 0,
+      evidenceChecked: files.evidenceChecked,
+      evidenceBroken,
+      verifiedAt: new Date().toISOString(),
+    };
   }
 }

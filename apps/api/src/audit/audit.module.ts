@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { evidenceProviders } from '../evidence/evidence.providers.js';
 import { AuditController } from './audit.controller.js';
 
-@Module({ controllers: [AuditController] })
+@Module({ controllers: [AuditController], providers: [...evidenceProviders] })
 export class AuditModule {}

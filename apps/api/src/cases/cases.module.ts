@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { EvidenceController } from '../evidence/evidence.controller.js';
+import { evidenceProviders } from '../evidence/evidence.providers.js';
 import { PersonalDataModule } from '../personal-data/personal-data.module.js';
 import { AggregateReader } from './application/aggregate-reader.js';
 import { CommandRunner } from './application/command-runner.js';
@@ -16,8 +18,9 @@ import { RoundsController } from './rounds.controller.js';
 /** Rounds, findings, leads and departments: commands through the CommandBus, GET by id, history. */
 @Module({
   imports: [CqrsModule.forRoot(), PersonalDataModule],
-  controllers: [DepartmentsController, RoundsController, FindingsController, LeadsController],
+  controllers: [DepartmentsController, RoundsController, FindingsController, LeadsController, EvidenceController],
   providers: [
+    ...evidenceProviders,
     CommandRunner,
     DepartmentDirectory,
     AggregateReader,
@@ -26,6 +29,6 @@ import { RoundsController } from './rounds.controller.js';
     CommandSender,
     ...commandHandlers,
   ],
-  exports: [CommandRunner, DepartmentDirectory],
+  exports: [CommandRunner, DepartmentDirectory, ...evidenceProviders],
 })
 export class CasesModule {}

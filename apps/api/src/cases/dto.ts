@@ -8,14 +8,15 @@ import {
   IsIn,
   IsInt,
   IsObject,
+  IsNumber,
   IsOptional,
-  IsString,
   IsUUID,
   Matches,
   Max,
-  MaxLength,
   Min,
   ValidateNested,
+  registerDecorator,
+  type ValidationArguments,
 } from 'class-validator';
 import {
   DEPARTMENT_KINDS,
@@ -28,8 +29,12 @@ import {
   MONITORING_TARGET_KINDS,
   RECTIFICATION_TYPES,
   ROUND_KINDS,
+  SANCTION_KINDS,
+  SUPERVISION_LEVELS,
   type DepartmentKind,
   type FollowUpSatisfaction,
+  type SanctionKind,
+  type SupervisionLevel,
   type LeadDisposition,
   type LeadOutcome,
   type LeadReceiver,
@@ -39,7 +44,7 @@ import {
   type RectificationType,
   type RoundKind,
 } from '@app/domain';
-import { SafeText } from '../http/text-policy.js';
+import { SafeText, unsafeTextReason } from '../http/text-policy.js';
 
 /** Limits on free text: generous for a 巡察 底稿, small enough that a request cannot bloat the log. */
 const NAME = 100;
@@ -122,19 +127,51 @@ export class SubmitPlanDto {
   @Text(TEXT) target!: string;
 }
 
+/** A piece of evidence as a request cites it: a paper reference (a string), or an uploaded file by hash and name. */
+export type EvidenceRefInput = string | { sha256: string; name: string };
+
+/** Why an evidence item is not acceptable, or undefined when it is (see `IsEvidenceRef`). */
+export function evidenceRefProblem(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    if (value.trim() === '' || value.length > REF) return `a paper reference is 1 to ${REF} characters`;
+    return unsafeTextReason(value);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'evidence is a paper reference (text) or an uploaded file {sha256, name}';
+  }
+  const { sha256, name, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length) return `an evidence file has only sha256 and name, not ${Object.keys(rest).join(', ')}`;
+  if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) return 'sha256 must be 64 lower-case hex digits';
+  if (typeof name !== 'string' || name.trim() === '' || name.length > TITLE) {
+    return `name must be 1 to ${TITLE} characters`;
+  }
+  return unsafeTextReason(name);
+}
+
+/** Each item of an `evidence` list: `string` or `{sha256, name}` (docs/api.md "Evidence files"). */
+export function IsEvidenceRef(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isEvidenceRef',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { each: true },
+      validator: {
+        validate: (value: unknown) => evidenceRefProblem(value) === undefined,
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property ?? 'evidence'}: ${evidenceRefProblem(args?.value) ?? 'invalid evidence'}`,
+      },
+    });
+}
+
 export class ReportProgressDto {
   @Text(TEXT) note!: string;
   @IsInt() @Min(0) @Max(100) percent!: number;
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @IsString({ each: true })
-  @MaxLength(REF, { each: true })
-  evidence?: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsEvidenceRef() evidence?: EvidenceRefInput[];
 }
 
 export class RequestClosureDto {
-  @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(REF, { each: true }) evidence!: string[];
+  @IsArray() @ArrayMaxSize(50) @IsEvidenceRef() evidence!: EvidenceRefInput[];
   @Text(NAME) signedOffBy!: string;
 }
 
@@ -142,6 +179,30 @@ export class VerifyRectificationDto {
   @IsBoolean() accepted!: boolean;
   @IsOptional() @Text(TEXT) reason?: string;
   @IsOptional() @IsBoolean() ongoing?: boolean;
+  /** The new deadline when rejected (required for a 限期整改). */
+  @IsOptional() @Matches(DATE_ONLY, dateOnly) dueOn?: string;
+}
+
+export class ReopenDto {
+  @Text(TEXT) reason!: string;
+  /** The new deadline of the new cycle (required for a 限期整改). */
+  @IsOptional() @Matches(DATE_ONLY, dateOnly) dueOn?: string;
+}
+
+export class SuperviseDto {
+  @IsIn(SUPERVISION_LEVELS) level!: SupervisionLevel;
+  @Text(TEXT) text!: string;
+  @Matches(DATE_ONLY, dateOnly) respondBy!: string;
+}
+
+export class RequestExtensionDto {
+  @Matches(DATE_ONLY, dateOnly) newDueOn!: string;
+  @Text(TEXT) reason!: string;
+}
+
+export class DecideExtensionDto {
+  @IsBoolean() granted!: boolean;
+  @IsOptional() @Text(TEXT) reason?: string;
 }
 
 export class ReasonDto {
@@ -201,15 +262,31 @@ export class TriageLeadDto {
 export class TransferLeadDto {
   @IsIn(LEAD_RECEIVERS) receiver!: LeadReceiver;
   @IsOptional() @IsUUID() receiverDepartmentId?: string;
+  /** 反馈期限; default three months after the transfer. */
+  @IsOptional() @Matches(DATE_ONLY, dateOnly) feedbackDueOn?: string;
 }
 
 export class DisposeLeadDto {
   @IsIn(LEAD_DISPOSITIONS) method!: LeadDisposition;
 }
 
+export class SanctionDto {
+  @IsIn(SANCTION_KINDS) kind!: SanctionKind;
+  @IsInt() @Min(1) @Max(100000) count!: number;
+}
+
 export class LeadOutcomeDto {
   @IsIn(LEAD_OUTCOMES) outcome!: LeadOutcome;
   @IsOptional() @Text(TEXT) note?: string;
+  /** How many people were sanctioned, by kind (党纪处分 / 政务处分 / 组织处理). */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(3)
+  @ValidateNested({ each: true })
+  @Type(() => SanctionDto)
+  sanctions?: SanctionDto[];
+  /** 追回资金 in yuan. */
+  @IsOptional() @IsNumber({ maxDecimalPlaces: 2 }) @Min(0) @Max(1e12) recoveredFunds?: number;
 }
 
 export class AsOfQuery {

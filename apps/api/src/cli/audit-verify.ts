@@ -1,3 +1,6 @@
+import { evidenceDirOf } from '../backup/backup.js';
+import { verifyEvidence } from '../evidence/evidence-citations.js';
+import { EvidenceStore } from '../evidence/evidence-store.js';
 import { exitWith, openCli } from './cli-context.js';
 import { progressBar } from './progress.js';
 
@@ -13,6 +16,15 @@ try {
         onProgress: (done, total) => bar.update(done, total, done / Math.max((Date.now() - started) / 1000, 0.001)),
       });
   bar.done();
+  // Every cited evidence file is re-hashed: a missing or altered one breaks the record like an altered event.
+  const files = await verifyEvidence(cli.store, new EvidenceStore(evidenceDirOf(cli.config.dataDir)));
+  const broken = files.evidenceBroken.filter((b) => !streamId || b.streamId === streamId);
+  for (const b of broken) {
+    const what = b.reason === 'missing' ? '缺失 MISSING' : '已被篡改 ALTERED';
+    console.error(`佐证材料${what}: evidence ${b.sha256}, cited by stream ${b.streamId}, revision ${b.revision}`);
+  }
+  if (broken.length) process.exitCode = 1;
+  else console.log(`佐证材料完整 evidence intact: ${files.evidenceChecked} cited files re-hashed`);
   if (report.ok) {
     console.log(
       `完整 intact: ${report.eventsChecked} events in ${report.streamsChecked} streams, ${report.sealsChecked} seals verified (${((Date.now() - started) / 1000).toFixed(1)} s)`,

@@ -1,5 +1,11 @@
 import { Controller, Get, Query, Req } from '@nestjs/common';
-import { dashboardDepartments, dashboardFields, dashboardOverview, dashboardTrend } from '@app/projections';
+import {
+  dashboardDepartments,
+  dashboardFields,
+  dashboardOverview,
+  dashboardRedList,
+  dashboardTrend,
+} from '@app/projections';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Reads } from '../auth/decorators.js';
 import { ProjectionQuery } from '../projections/projection-query.decorator.js';
@@ -15,7 +21,7 @@ export class DashboardController {
   @Reads('DashboardOverview')
   @ProjectionQuery()
   overview(@Query() query: RoundQuery, @Req() request: unknown) {
-    const today = officeToday();
+    const today = query.on ?? officeToday();
     const key = ['overview', query.roundId ?? null, today];
     return this.db.cached(request, key, (db, schema) =>
       dashboardOverview(db, schema, { roundId: query.roundId }, today),
@@ -29,7 +35,7 @@ export class DashboardController {
   departments(@Query() query: DepartmentDashboardQuery, @CurrentUser() user: AuthUser, @Req() request: unknown) {
     const departmentId = liaisonDepartment(user, query.departmentId) ?? query.departmentId;
     const thresholds = thresholdsOf(query);
-    const today = officeToday();
+    const today = query.on ?? officeToday();
     const key = [
       'departments',
       query.roundId ?? null,
@@ -47,16 +53,28 @@ export class DashboardController {
   @Reads('DashboardFields')
   @ProjectionQuery()
   fields(@Query() query: RoundQuery, @Req() request: unknown) {
-    const today = officeToday();
+    const today = query.on ?? officeToday();
     const key = ['fields', query.roundId ?? null, today];
     return this.db.cached(request, key, (db, schema) => dashboardFields(db, schema, { roundId: query.roundId }, today));
+  }
+
+  /** 红牌清单: overdue rectifications and leads past their feedback deadline (docs/api.md "Supervision"). */
+  @Get('red-list')
+  @Reads('DashboardRedList')
+  @ProjectionQuery()
+  redList(@Query() query: RoundQuery, @Req() request: unknown) {
+    const today = query.on ?? officeToday();
+    const key = ['red-list', query.roundId ?? null, today];
+    return this.db.cached(request, key, (db, schema) =>
+      dashboardRedList(db, schema, { roundId: query.roundId }, today),
+    );
   }
 
   @Get('trend')
   @Reads('DashboardTrend')
   @ProjectionQuery()
   trend(@Query() query: TrendQuery, @Req() request: unknown) {
-    const today = officeToday();
+    const today = query.on ?? officeToday();
     const bucket = query.bucket ?? 'week';
     const key = ['trend', query.roundId ?? null, bucket, today];
     return this.db.cached(request, key, (db, schema) =>

@@ -1,5 +1,19 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  Validate,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
 import {
   FINDING_STATUSES,
   LEAD_SOURCES,
@@ -13,7 +27,19 @@ import {
   type RectificationType,
   type RoundKind,
   type RoundStatus,
+  isIsoDate,
 } from '@app/domain';
+
+/** A date that exists (no 2024-02-30). */
+@ValidatorConstraint({ name: 'isCalendarDate' })
+class IsCalendarDate implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return isIsoDate(value);
+  }
+  defaultMessage(): string {
+    return 'on must be a date that exists';
+  }
+}
 
 /*
  * Query strings arrive as strings: numbers go through @Type(() => Number) (so "abc" fails @IsInt
@@ -31,6 +57,11 @@ export class PageQuery {
 export class RoundQuery {
   /** Without it, the figures cover every round. */
   @IsOptional() @IsUUID() roundId?: string;
+  /** The day the warning colours and overdue counts are taken on (default: today in Asia/Shanghai). */
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'on must be a date in the form YYYY-MM-DD' })
+  @Validate(IsCalendarDate)
+  on?: string;
 }
 
 /** 三色预警 thresholds in days left; defaults green ≤ 20, yellow ≤ 10. */

@@ -40,6 +40,7 @@ import {
   LeadOutcomeDto,
   PlanRoundDto,
   ReasonDto,
+  ReopenDto,
   RecordFindingDto,
   RecordLeadDto,
   RegisterDepartmentDto,
@@ -504,6 +505,7 @@ export class DemoLoader {
               accepted: s.accepted,
               ...(s.reason ? { reason: s.reason } : {}),
               ...(s.ongoing ? { ongoing: true } : {}),
+              ...(s.dueOn ? { dueOn: s.dueOn } : {}),
             };
             add(s.at, what('verify'), official, async (metadata, ctx) =>
               send(metadata, ctx, {
@@ -517,7 +519,10 @@ export class DemoLoader {
             add(s.at, what('reopen'), official, async (metadata, ctx) =>
               send(metadata, ctx, {
                 type: 'ReopenRectification',
-                data: { findingId, ...(await this.body(ReasonDto, { reason: s.reason })) },
+                data: {
+                  findingId,
+                  ...(await this.body(ReopenDto, { reason: s.reason, ...(s.dueOn ? { dueOn: s.dueOn } : {}) })),
+                },
               }),
             );
             break;

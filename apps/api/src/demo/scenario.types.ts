@@ -105,8 +105,8 @@ export type FindingStep =
   | { do: 'plan'; at: At; measures: string; target: string }
   | { do: 'progress'; at: At; percent: number; note: string; evidence?: string[] }
   | { do: 'requestClosure'; at: At; evidence: string[]; signedOffBy?: string }
-  | { do: 'verify'; at: At; accepted: boolean; reason?: string; ongoing?: boolean }
-  | { do: 'reopen'; at: At; reason: string }
+  | { do: 'verify'; at: At; accepted: boolean; reason?: string; ongoing?: boolean; dueOn?: string }
+  | { do: 'reopen'; at: At; reason: string; dueOn?: string }
   | { do: 'dismiss'; at: At; reason: string };
 
 export interface DemoFinding {
@@ -178,7 +178,14 @@ export const requestClosure = (at: At, evidence: string[], signedOffBy?: string)
   ...(signedOffBy ? { signedOffBy } : {}),
 });
 export const verify = (at: At): FindingStep => ({ do: 'verify', at, accepted: true });
-export const reject = (at: At, reason: string): FindingStep => ({ do: 'verify', at, accepted: false, reason });
+/** `dueOn`: the new deadline (required for a 限期整改). */
+export const reject = (at: At, reason: string, dueOn?: string): FindingStep => ({
+  do: 'verify',
+  at,
+  accepted: false,
+  reason,
+  ...(dueOn ? { dueOn } : {}),
+});
 export const markOngoing = (at: At, reason: string): FindingStep => ({
   do: 'verify',
   at,
@@ -186,7 +193,12 @@ export const markOngoing = (at: At, reason: string): FindingStep => ({
   ongoing: true,
   reason,
 });
-export const reopen = (at: At, reason: string): FindingStep => ({ do: 'reopen', at, reason });
+export const reopen = (at: At, reason: string, dueOn?: string): FindingStep => ({
+  do: 'reopen',
+  at,
+  reason,
+  ...(dueOn ? { dueOn } : {}),
+});
 export const dismiss = (at: At, reason: string): FindingStep => ({ do: 'dismiss', at, reason });
 
 export const triage = (

@@ -19,6 +19,16 @@ const row = (over: Partial<LedgerRow>): LedgerRow => ({
   overdue: false,
   closedOn: null,
   reopenedCount: 0,
+  description: '抽查2所学校',
+  coDepartmentNames: ['城东街道'],
+  target: '12月底前建立台账',
+  originalDueOn: '2024-11-30',
+  extensionState: 'granted',
+  extensionDueOn: '2024-12-31',
+  notices: 1,
+  evidence: ['整改报告.pdf', '纸质台账'],
+  verificationOpinion: null,
+  daysLeft: 12,
   ...over,
 });
 
@@ -79,5 +89,31 @@ describe('ledger exports against formula injection', () => {
         expect(field.replace(/^,/, '').replace(/^"/, '')).not.toMatch(/^[=+\-@\t\r]/);
       }
     }
+  });
+});
+
+describe('ledger columns of docs/domain.md "Terms"', () => {
+  it('shows the original and the extended deadline, notices, evidence, opinion and days left', async () => {
+    const book = new ExcelJS.Workbook();
+    const one = row({ verificationOpinion: '验收未通过：材料不全', daysLeft: -3 });
+    await book.xlsx.load((await ledgerXlsx([one], '台账')) as unknown as ArrayBuffer);
+    const sheet = book.getWorksheet('整改台账')!;
+    const header = sheet.getRow(1).values as unknown[];
+    const value = (name: string) => sheet.getRow(2).getCell(header.indexOf(name)).value;
+    expect(value('牵头单位')).toBe('区教育局');
+    expect(value('配合单位')).toBe('城东街道');
+    expect(value('责任领导')).toBe('王建国');
+    expect(value('问题表现')).toBe('抽查2所学校');
+    expect(value('整改目标')).toBe('12月底前建立台账');
+    expect(value('原定整改时限')).toEqual(new Date('2024-11-30T00:00:00Z'));
+    expect(value('整改时限')).toEqual(new Date('2024-12-31T00:00:00Z'));
+    expect(value('延期情况')).toBe('已同意延期（申请至2024-12-31）');
+    expect(value('督办次数')).toBe(1);
+    expect(value('佐证材料')).toBe('整改报告.pdf、纸质台账');
+    expect(value('验收意见')).toBe('验收未通过：材料不全');
+    expect(value('重新整改次数')).toBe(0);
+    expect(value('剩余天数')).toBe('超期 3 天');
+    const csv = ledgerCsv([row({ daysLeft: 5, extensionState: null })]).toString('utf8');
+    expect(csv).toContain('剩余 5 天');
   });
 });

@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import {
+  EXTENSION_STATE_LABELS,
   FINDING_STATUS_LABELS,
   RECTIFICATION_TYPE_LABELS,
   type FindingStatus,
@@ -13,8 +14,8 @@ export const LEDGER_COLUMNS = [
   ['问题', 40],
   ['监督领域', 16],
   ['监督重点', 28],
-  ['责任单位', 18],
-  ['责任人', 10],
+  ['牵头单位', 18],
+  ['责任领导', 10],
   ['整改类型', 10],
   ['整改时限', 12],
   ['整改措施', 40],
@@ -22,8 +23,30 @@ export const LEDGER_COLUMNS = [
   ['状态', 10],
   ['是否超期', 9],
   ['销号日期', 12],
-  ['重启次数', 9],
+  ['重新整改次数', 9],
+  ['问题表现', 40],
+  ['配合单位', 20],
+  ['整改目标', 30],
+  ['原定整改时限', 12],
+  ['延期情况', 20],
+  ['督办次数', 9],
+  ['佐证材料', 30],
+  ['验收意见', 30],
+  ['剩余天数', 12],
 ] as const;
+
+/** 延期情况: what became of the latest 申请延期. */
+function extensionText(row: LedgerRow): string {
+  if (!row.extensionState) return '';
+  const label = EXTENSION_STATE_LABELS[row.extensionState as keyof typeof EXTENSION_STATE_LABELS];
+  return row.extensionDueOn ? `${label}（申请至${row.extensionDueOn}）` : label;
+}
+
+/** 剩余 N 天 / 超期 N 天 for an open rectification. */
+function daysText(days: number | null): string {
+  if (days === null) return '';
+  return days >= 0 ? `剩余 ${days} 天` : `超期 ${-days} 天`;
+}
 
 type Cell = string | number | Date | null;
 
@@ -62,6 +85,15 @@ function rawCells(row: LedgerRow, index: number): Cell[] {
     row.overdue ? '是' : '否',
     row.closedOn ? new Date(`${row.closedOn}T00:00:00Z`) : null,
     row.reopenedCount,
+    row.description,
+    row.coDepartmentNames.join('、'),
+    row.target ?? '',
+    row.originalDueOn ? new Date(`${row.originalDueOn}T00:00:00Z`) : null,
+    extensionText(row),
+    row.notices,
+    row.evidence.join('、'),
+    row.verificationOpinion ?? '',
+    daysText(row.daysLeft),
   ];
 }
 
@@ -83,7 +115,7 @@ export async function ledgerXlsx(rows: LedgerRow[], title: string): Promise<Buff
   sheet.columns = LEDGER_COLUMNS.map(([header, width]) => ({ header, width }));
   sheet.getRow(1).font = { bold: true };
   for (const [i, row] of rows.entries()) sheet.addRow(cells(row, i));
-  for (const column of [8, 13]) sheet.getColumn(column).numFmt = 'yyyy-mm-dd';
+  for (const column of [8, 13, 18]) sheet.getColumn(column).numFmt = 'yyyy-mm-dd';
   sheet.headerFooter.oddHeader = title;
   return Buffer.from(await book.xlsx.writeBuffer());
 }

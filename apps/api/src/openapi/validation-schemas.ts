@@ -84,6 +84,21 @@ function propertySchema(target: ClassType, property: string, rules: Metadata[], 
       case 'isBoolean':
         into.type = 'boolean';
         break;
+      case 'isEvidenceRef':
+        // A paper reference, or a file uploaded before (POST /api/evidence) cited by hash and name.
+        into.oneOf = [
+          { type: 'string', minLength: 1, maxLength: 500 },
+          {
+            type: 'object',
+            required: ['sha256', 'name'],
+            additionalProperties: false,
+            properties: {
+              sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+              name: { type: 'string', minLength: 1, maxLength: 200 },
+            },
+          },
+        ];
+        break;
       case 'isArray':
         isArray = true;
         break;

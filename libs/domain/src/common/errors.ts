@@ -47,6 +47,13 @@ export const DOMAIN_ERROR_CODES = {
   CO_DEPARTMENT_IS_LEAD_DEPARTMENT: 'invalid',
   PERCENT_OUT_OF_RANGE: 'invalid',
   EVIDENCE_REQUIRED: 'invalid',
+  INVALID_EVIDENCE: 'invalid',
+  FINDING_NOT_OPEN: 'conflict',
+  EXTENSION_ALREADY_REQUESTED: 'conflict',
+  NO_EXTENSION_REQUESTED: 'conflict',
+  EXTENSION_NOT_LATER: 'invalid',
+  NEW_DUE_DATE_REQUIRED: 'invalid',
+  DATE_IN_THE_PAST: 'invalid',
 
   // Lead
   LEAD_NOT_FOUND: 'not_found',

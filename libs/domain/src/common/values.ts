@@ -78,3 +78,33 @@ export function optionalText<K extends string>(key: K, value: string | undefined
   const text = value?.trim();
   return (text ? { [key]: text } : {}) as { [P in K]?: string };
 }
+
+/** `date` (YYYY-MM-DD) plus whole months; a day the month lacks becomes its last day (01-31 + 1 → 02-28/29). */
+export function addMonths(date: string, months: number): string {
+  const total = Number(date.slice(0, 4)) * 12 + (Number(date.slice(5, 7)) - 1) + months;
+  const year = Math.floor(total / 12);
+  const month = (total % 12) + 1;
+  const day = Math.min(Number(date.slice(8, 10)), daysInMonth(year, month));
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
+}
+
+/** The calendar date of an instant in the office's time zone (China Standard Time, UTC+8, no daylight saving). */
+export function officeDateOf(instant: string): string {
+  const days = Math.floor((Date.parse(instant) + 8 * 3_600_000) / 86_400_000);
+  return dateOfEpochDay(days);
+}
+
+/** The calendar date `days` after 1970-01-01 (Howard Hinnant's civil-from-days, no Date object). */
+function dateOfEpochDay(days: number): string {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}

@@ -2,10 +2,24 @@ import { assertNever } from '../common/assert-never.js';
 import type { Decider } from '../common/decider.js';
 import { DomainError } from '../common/errors.js';
 import { followUpVisit } from '../follow-up/follow-up.js';
-import { optionalText, requireDate, requireOneOf, requireReason, requireText, toInstant } from '../common/values.js';
 import {
+  officeDateOf,
+  optionalText,
+  requireDate,
+  requireOneOf,
+  requireReason,
+  requireText,
+  toInstant,
+} from '../common/values.js';
+import {
+  EVIDENCE_MEDIA_TYPES,
   RECTIFICATION_TYPES,
+  SUPERVISION_LEVELS,
   type AcknowledgeRectification,
+  type DecideExtension,
+  type EvidenceItem,
+  type RequestExtension,
+  type SuperviseRectification,
   type AssignRectification,
   type DismissFinding,
   type Finding,
@@ -14,6 +28,7 @@ import {
   type FindingState,
   type RecordFinding,
   type RecordFindingFollowUp,
+  type DeadlineChange,
   type Rectification,
   type ReopenRectification,
   type ReportProgress,
@@ -37,10 +52,60 @@ function accepting(state: FindingState, type: Exclude<FindingCommand['type'], 'R
   return state;
 }
 
-function evidenceList(value: unknown, field: string): string[] {
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/**
+ * A string is a paper reference; an object is a paper reference or a file already uploaded, whose
+ * size and type the application filled in from the stored file (the decider never reads files).
+ */
+function evidenceItem(item: unknown, field: string): EvidenceItem {
+  if (typeof item === 'string') return { kind: 'paper', name: requireText(item, field) };
+  if (typeof item !== 'object' || item === null) {
+    throw new DomainError('INVALID_EVIDENCE', `${field} must be a reference or an uploaded file`, field);
+  }
+  const value = item as Record<string, unknown>;
+  if (value.kind === 'paper') return { kind: 'paper', name: requireText(value.name, `${field}.name`) };
+  if (value.kind !== 'file') throw new DomainError('INVALID_EVIDENCE', `${field}.kind must be file or paper`, field);
+  if (typeof value.sha256 !== 'string' || !SHA256.test(value.sha256)) {
+    throw new DomainError('INVALID_EVIDENCE', `${field}.sha256 must be 64 lower-case hex digits`, `${field}.sha256`);
+  }
+  if (typeof value.size !== 'number' || !Number.isInteger(value.size) || value.size <= 0) {
+    throw new DomainError('INVALID_EVIDENCE', `${field}.size must be a positive whole number`, `${field}.size`);
+  }
+  return {
+    kind: 'file',
+    sha256: value.sha256,
+    name: requireText(value.name, `${field}.name`),
+    size: value.size,
+    mediaType: requireOneOf(value.mediaType, EVIDENCE_MEDIA_TYPES, `${field}.mediaType`),
+  };
+}
+
+function evidenceList(value: unknown, field: string): EvidenceItem[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw new DomainError('INVALID_VALUE', `${field} must be a list of references`, field);
-  return value.map((ref, index) => requireText(ref, `${field}[${index}]`));
+  return value.map((item, index) => evidenceItem(item, `${field}[${index}]`));
+}
+
+function requireFutureDate(value: unknown, field: string, occurredAt: string): string {
+  const date = requireDate(value, field);
+  if (date < officeDateOf(occurredAt))
+    throw new DomainError('DATE_IN_THE_PAST', `${field} must not be in the past`, field);
+  return date;
+}
+
+/**
+ * The new deadline of a rejected closure or a reopening: required for a 限期整改 (its old one has
+ * passed or is spent), optional otherwise; never before the day of the decision.
+ */
+function newDeadline(finding: Finding, value: unknown, occurredAt: string): { dueOn?: string } {
+  if (value === undefined || value === null || value === '') {
+    if (finding.rectification?.type === 'deadline') {
+      throw new DomainError('NEW_DUE_DATE_REQUIRED', 'a 限期整改 needs a new due date (dueOn)', 'dueOn');
+    }
+    return {};
+  }
+  return { dueOn: requireFutureDate(value, 'dueOn', occurredAt) };
 }
 
 function recordFinding(command: RecordFinding, state: FindingState): FindingEvent[] {
@@ -178,7 +243,9 @@ function verifyRectification(command: VerifyRectification, state: FindingState):
         'ongoing',
       );
     }
-    return [{ type: 'RectificationRejected', data: { findingId, reason: requireReason(reason), occurredAt } }];
+    const rejection = { findingId, reason: requireReason(reason) };
+    const deadline = newDeadline(finding, command.data.dueOn, occurredAt);
+    return [{ type: 'RectificationRejected', data: { ...rejection, ...deadline, occurredAt } }];
   }
   if (ongoing) {
     if (!mayMarkOngoing(finding)) {
@@ -191,15 +258,86 @@ function verifyRectification(command: VerifyRectification, state: FindingState):
 
 function reopenRectification(command: ReopenRectification, state: FindingState): FindingEvent[] {
   const finding = accepting(state, 'ReopenRectification');
+  const occurredAt = toInstant(command.metadata.now);
+  const reason = requireReason(command.data.reason);
   return [
     {
       type: 'RectificationReopened',
       data: {
         findingId: finding.findingId,
-        reason: requireReason(command.data.reason),
+        reason,
         cycle: finding.rectification!.cycle + 1, // accepted: closed or ongoing
+        ...newDeadline(finding, command.data.dueOn, occurredAt),
+        occurredAt,
+      },
+    },
+  ];
+}
+
+function superviseRectification(command: SuperviseRectification, state: FindingState): FindingEvent[] {
+  const finding = accepting(state, 'SuperviseRectification');
+  const rectification = finding.rectification!; // accepted: open
+  const occurredAt = toInstant(command.metadata.now);
+  return [
+    {
+      type: 'RectificationSupervised',
+      data: {
+        findingId: finding.findingId,
+        number: rectification.notices.length + 1,
+        level: requireOneOf(command.data.level, SUPERVISION_LEVELS, 'level'),
+        text: requireText(command.data.text, 'text'),
+        departmentId: rectification.departmentId,
+        dueOn: rectification.dueOn,
+        respondBy: requireFutureDate(command.data.respondBy, 'respondBy', occurredAt),
+        occurredAt,
+      },
+    },
+  ];
+}
+
+function requestExtension(command: RequestExtension, state: FindingState): FindingEvent[] {
+  const finding = accepting(state, 'RequestExtension');
+  const currentDueOn = finding.rectification!.dueOn; // accepted: open
+  const newDueOn = requireDate(command.data.newDueOn, 'newDueOn');
+  if (newDueOn <= currentDueOn) {
+    throw new DomainError(
+      'EXTENSION_NOT_LATER',
+      `newDueOn must be later than the due date ${currentDueOn}`,
+      'newDueOn',
+    );
+  }
+  const reason = requireReason(command.data.reason);
+  return [
+    {
+      type: 'ExtensionRequested',
+      data: {
+        findingId: finding.findingId,
+        currentDueOn,
+        newDueOn,
+        reason,
         occurredAt: toInstant(command.metadata.now),
       },
+    },
+  ];
+}
+
+function decideExtension(command: DecideExtension, state: FindingState): FindingEvent[] {
+  const finding = accepting(state, 'DecideExtension');
+  const { dueOn, extension } = finding.rectification!; // accepted: an extension is requested
+  const { granted, reason } = command.data;
+  if (typeof granted !== 'boolean') throw new DomainError('INVALID_VALUE', 'granted must be true or false', 'granted');
+  const occurredAt = toInstant(command.metadata.now);
+  const { findingId } = finding;
+  const requestedDueOn = extension!.requestedDueOn;
+  if (!granted) {
+    return [
+      { type: 'ExtensionRefused', data: { findingId, requestedDueOn, reason: requireReason(reason), occurredAt } },
+    ];
+  }
+  return [
+    {
+      type: 'ExtensionGranted',
+      data: { findingId, previousDueOn: dueOn, dueOn: requestedDueOn, ...optionalText('reason', reason), occurredAt },
     },
   ];
 }
@@ -246,6 +384,12 @@ export function decideFinding(command: FindingCommand, state: FindingState): Fin
       return verifyRectification(command, state);
     case 'ReopenRectification':
       return reopenRectification(command, state);
+    case 'SuperviseRectification':
+      return superviseRectification(command, state);
+    case 'RequestExtension':
+      return requestExtension(command, state);
+    case 'DecideExtension':
+      return decideExtension(command, state);
     case 'DismissFinding':
       return dismissFinding(command, state);
     default:
@@ -253,7 +397,24 @@ export function decideFinding(command: FindingCommand, state: FindingState): Fin
   }
 }
 
-const withEvidence = (known: string[], added: readonly string[]): string[] => [...new Set([...known, ...added])];
+const evidenceKey = (item: EvidenceItem) => (item.kind === 'file' ? `file:${item.sha256}` : `paper:${item.name}`);
+
+/** Each file once (by its hash), each paper reference once (by its name). */
+function withEvidence(known: EvidenceItem[], added: readonly EvidenceItem[]): EvidenceItem[] {
+  const seen = new Set(known.map(evidenceKey));
+  const result = [...known];
+  for (const item of added) {
+    if (!seen.has(evidenceKey(item))) result.push(item);
+    seen.add(evidenceKey(item));
+  }
+  return result;
+}
+
+/** A new due date, kept in the history of deadlines. */
+function movedDeadline(r: Rectification, dueOn: string | undefined, cause: DeadlineChange['cause'], at: string) {
+  if (dueOn === undefined) return r;
+  return { ...r, dueOn, deadlines: [...r.deadlines, { dueOn, cause, at }] };
+}
 
 /** Applies a change to the rectification of an existing finding; events before assignment cannot reach here. */
 function rectifying(
@@ -285,8 +446,11 @@ export function evolveFinding(state: FindingState, event: FindingEvent): Finding
           ...assignment,
           coDepartmentIds: [...coDepartmentIds],
           assignedAt: occurredAt,
+          originalDueOn: assignment.dueOn,
+          deadlines: [{ dueOn: assignment.dueOn, cause: 'assigned', at: occurredAt }],
           progressPercent: 0,
-          evidenceRefs: [],
+          evidence: [],
+          notices: [],
           cycle: 1,
           reopenedCount: 0,
           rejectedCount: 0,
@@ -302,12 +466,12 @@ export function evolveFinding(state: FindingState, event: FindingEvent): Finding
         ...r,
         progressPercent: event.data.percent,
         progressNote: event.data.note,
-        evidenceRefs: withEvidence(r.evidenceRefs, event.data.evidence),
+        evidence: withEvidence(r.evidence, event.data.evidence),
       }));
     case 'ClosureRequested':
       return rectifying(state, status, (r) => ({
         ...r,
-        evidenceRefs: withEvidence(r.evidenceRefs, event.data.evidence),
+        evidence: withEvidence(r.evidence, event.data.evidence),
         signedOffBy: event.data.signedOffBy,
         closureRequestedAt: event.data.occurredAt,
       }));
@@ -315,7 +479,7 @@ export function evolveFinding(state: FindingState, event: FindingEvent): Finding
       return rectifying(state, status, (r) => ({ ...r, closedAt: event.data.occurredAt }));
     case 'RectificationRejected':
       return rectifying(state, status, (r) => ({
-        ...r,
+        ...movedDeadline(r, event.data.dueOn, 'rejected', event.data.occurredAt),
         rejectedCount: r.rejectedCount + 1,
         lastRejectionReason: event.data.reason,
       }));
@@ -323,10 +487,42 @@ export function evolveFinding(state: FindingState, event: FindingEvent): Finding
       return rectifying(state, status, (r) => ({ ...r, ongoingSince: event.data.occurredAt }));
     case 'RectificationReopened':
       return rectifying(state, status, ({ closedAt: _closed, ongoingSince: _since, ...r }) => ({
-        ...r,
+        ...movedDeadline(r, event.data.dueOn, 'reopened', event.data.occurredAt),
         cycle: event.data.cycle,
         reopenedCount: r.reopenedCount + 1,
         lastReopenReason: event.data.reason,
+      }));
+    case 'RectificationSupervised': {
+      const { number, level, text, respondBy, dueOn, occurredAt: at } = event.data;
+      const notice = { number, level, text, respondBy, dueOn, at };
+      return rectifying(state, status, (r) => ({ ...r, notices: [...r.notices, notice] }));
+    }
+    case 'ExtensionRequested': {
+      const { newDueOn: requestedDueOn, reason, occurredAt: requestedAt } = event.data;
+      return rectifying(state, status, (r) => ({
+        ...r,
+        extension: { state: 'requested', requestedDueOn, reason, requestedAt },
+      }));
+    }
+    case 'ExtensionGranted':
+      return rectifying(state, status, (r) => ({
+        ...movedDeadline(r, event.data.dueOn, 'extension', event.data.occurredAt),
+        extension: r.extension && {
+          ...r.extension,
+          state: 'granted',
+          decidedAt: event.data.occurredAt,
+          ...optionalText('decisionReason', event.data.reason),
+        },
+      }));
+    case 'ExtensionRefused':
+      return rectifying(state, status, (r) => ({
+        ...r,
+        extension: r.extension && {
+          ...r.extension,
+          state: 'refused',
+          decidedAt: event.data.occurredAt,
+          decisionReason: event.data.reason,
+        },
       }));
     case 'FindingDismissed':
       if (state.status === 'absent') return state;

@@ -60,7 +60,7 @@ const planned: FindingEvent = {
 };
 const closureRequested: FindingEvent = {
   type: 'ClosureRequested',
-  data: { findingId, evidence: ['ev-1'], signedOffBy: '局长', occurredAt: now },
+  data: { findingId, evidence: [{ kind: 'paper', name: 'ev-1' }], signedOffBy: '局长', occurredAt: now },
 };
 const verified: FindingEvent = { type: 'RectificationVerified', data: { findingId, occurredAt: now } };
 const ongoing: FindingEvent = { type: 'RectificationMarkedOngoing', data: { findingId, occurredAt: now } };
@@ -106,8 +106,11 @@ const validData: Record<FindingCommandType, Record<string, unknown>> = {
   ReportProgress: { note: 'n', percent: 50 },
   RequestClosure: { evidence: ['ev-2'], signedOffBy: '局长' },
   VerifyRectification: { accepted: true },
-  ReopenRectification: { reason: '回头看' },
+  ReopenRectification: { reason: '回头看', dueOn: '2099-12-31' },
   RecordFindingFollowUp: { visitedOn: '2024-08-01', visiteeRef: 'pd-1', satisfaction: 'satisfied', note: '已纳入救助' },
+  SuperviseRectification: { level: 'notice', text: '请于期限内报送整改情况', respondBy: '2099-12-31' },
+  RequestExtension: { newDueOn: '2099-12-31', reason: '需跨年度实施' },
+  DecideExtension: { granted: true },
 };
 const commandOf = (type: FindingCommandType) =>
   ({
@@ -263,9 +266,9 @@ describe('availableFindingActions (per state and role)', () => {
 
   it('offers the official assignment or dismissal of a recorded finding, verification and reopening later', () => {
     expect(actions('recorded', official)).toEqual(['AssignRectification', 'DismissFinding']);
-    expect(actions('assigned', official)).toEqual([]);
-    expect(actions('in_progress', official)).toEqual([]);
-    expect(actions('pending_verification', official)).toEqual(['VerifyRectification']);
+    expect(actions('assigned', official)).toEqual(['SuperviseRectification']);
+    expect(actions('in_progress', official)).toEqual(['SuperviseRectification']);
+    expect(actions('pending_verification', official)).toEqual(['VerifyRectification', 'SuperviseRectification']);
     expect(actions('closed', official)).toEqual(['ReopenRectification', 'RecordFindingFollowUp']);
     expect(actions('ongoing', official)).toEqual(['ReopenRectification', 'RecordFindingFollowUp']);
     expect(actions('dismissed', official)).toEqual([]);
@@ -273,13 +276,14 @@ describe('availableFindingActions (per state and role)', () => {
 
   it("offers the responsible unit's liaison each step of the rectification", () => {
     expect(actions('recorded', ownLiaison)).toEqual([]);
-    expect(actions('assigned', ownLiaison)).toEqual(['AcknowledgeRectification']);
-    expect(actions('assigned (immediate)', ownLiaison)).toEqual(['AcknowledgeRectification', 'RequestClosure']);
-    expect(actions('acknowledged', ownLiaison)).toEqual(['SubmitRectificationPlan']);
-    expect(actions('acknowledged (immediate)', ownLiaison)).toEqual(['SubmitRectificationPlan', 'RequestClosure']);
-    expect(actions('in_progress', ownLiaison)).toEqual(['ReportProgress', 'RequestClosure']);
-    expect(actions('reopened', ownLiaison)).toEqual(['ReportProgress', 'RequestClosure']);
-    expect(actions('pending_verification', ownLiaison)).toEqual([]);
+    const ext = 'RequestExtension';
+    expect(actions('assigned', ownLiaison)).toEqual(['AcknowledgeRectification', ext]);
+    expect(actions('assigned (immediate)', ownLiaison)).toEqual(['AcknowledgeRectification', 'RequestClosure', ext]);
+    expect(actions('acknowledged', ownLiaison)).toEqual(['SubmitRectificationPlan', ext]);
+    expect(actions('acknowledged (immediate)', ownLiaison)).toEqual(['SubmitRectificationPlan', 'RequestClosure', ext]);
+    expect(actions('in_progress', ownLiaison)).toEqual(['ReportProgress', 'RequestClosure', ext]);
+    expect(actions('reopened', ownLiaison)).toEqual(['ReportProgress', 'RequestClosure', ext]);
+    expect(actions('pending_verification', ownLiaison)).toEqual([ext]);
     expect(actions('closed', ownLiaison)).toEqual([]);
   });
 

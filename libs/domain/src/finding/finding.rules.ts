@@ -123,13 +123,29 @@ export function findingStatusAfter(
   if (eventType === 'FindingDismissed') return 'dismissed';
   if (eventType === 'FindingFollowUpRecorded') return status;
   if (!hasRectification) return undefined;
-  return RECTIFICATION_STATUS_AFTER[eventType];
+  // 督办 and extensions change the deadline or add a notice; the rectification stays where it is.
+  if (STATUS_KEEPING_EVENTS.has(eventType)) return status;
+  return RECTIFICATION_STATUS_AFTER[eventType as keyof typeof RECTIFICATION_STATUS_AFTER];
 }
+
+const STATUS_KEEPING_EVENTS: ReadonlySet<FindingEvent['type']> = new Set([
+  'RectificationSupervised',
+  'ExtensionRequested',
+  'ExtensionGranted',
+  'ExtensionRefused',
+]);
 
 const RECTIFICATION_STATUS_AFTER: Record<
   Exclude<
     FindingEvent['type'],
-    'FindingRecorded' | 'RectificationAssigned' | 'FindingDismissed' | 'FindingFollowUpRecorded'
+    | 'FindingRecorded'
+    | 'RectificationAssigned'
+    | 'FindingDismissed'
+    | 'FindingFollowUpRecorded'
+    | 'RectificationSupervised'
+    | 'ExtensionRequested'
+    | 'ExtensionGranted'
+    | 'ExtensionRefused'
   >,
   FindingStatus
 > = {
@@ -158,6 +174,9 @@ export const FINDING_COMMAND_TYPES = [
   'VerifyRectification',
   'ReopenRectification',
   'RecordFindingFollowUp',
+  'SuperviseRectification',
+  'RequestExtension',
+  'DecideExtension',
 ] as const satisfies readonly FindingCommandType[];
 
 /** 立行立改: an immediate rectification fixed on the spot may ask for closure before any plan. */
@@ -232,6 +251,20 @@ export function findingStateRefusal(state: FindingState, type: FindingCommandTyp
         'FINDING_NOT_CLOSED_OR_ONGOING',
         `only a closed or ongoing rectification can be reopened, this one is ${status}`,
       );
+    case 'SuperviseRectification':
+      if (isOpenFindingStatus(status) && rectification) return undefined;
+      return new DomainError('FINDING_NOT_OPEN', `only an open rectification is supervised, this one is ${status}`);
+    case 'RequestExtension':
+      if (!isOpenFindingStatus(status) || !rectification) {
+        return new DomainError('FINDING_NOT_OPEN', `only an open rectification can be extended, this one is ${status}`);
+      }
+      if (rectification.extension?.state === 'requested') {
+        return new DomainError('EXTENSION_ALREADY_REQUESTED', 'an extension request is already waiting for a decision');
+      }
+      return undefined;
+    case 'DecideExtension':
+      if (isOpenFindingStatus(status) && rectification?.extension?.state === 'requested') return undefined;
+      return new DomainError('NO_EXTENSION_REQUESTED', 'no extension request is waiting for a decision');
   }
 }
 

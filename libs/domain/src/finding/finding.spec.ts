@@ -8,6 +8,7 @@ const now = '2024-08-28T02:00:00.000Z';
 const metadata = { now, userId: 'u-official', role: 'official' as const };
 const findingId = 'fd1';
 const spec = DeciderSpecification.for(findingDecider);
+const paper = (name: string) => ({ kind: 'paper' as const, name });
 
 // ── events ──────────────────────────────────────────────────────────────────
 const recorded: FindingEvent = {
@@ -47,11 +48,11 @@ const planSubmitted: FindingEvent = {
 };
 const progressReported: FindingEvent = {
   type: 'ProgressReported',
-  data: { findingId, note: '已排查12个社区', percent: 40, evidence: ['ev-1'], occurredAt: now },
+  data: { findingId, note: '已排查12个社区', percent: 40, evidence: [paper('ev-1')], occurredAt: now },
 };
 const closureRequested: FindingEvent = {
   type: 'ClosureRequested',
-  data: { findingId, evidence: ['ev-1', 'ev-2'], signedOffBy: '局长 签字', occurredAt: now },
+  data: { findingId, evidence: [paper('ev-1'), paper('ev-2')], signedOffBy: '局长 签字', occurredAt: now },
 };
 const verified: FindingEvent = { type: 'RectificationVerified', data: { findingId, occurredAt: now } };
 const markedOngoing: FindingEvent = { type: 'RectificationMarkedOngoing', data: { findingId, occurredAt: now } };
@@ -99,9 +100,10 @@ const report = (percent = 40, evidence: string[] | null = ['ev-1']) =>
   command('ReportProgress', { note: '已排查12个社区', percent, ...(evidence ? { evidence } : {}) });
 const requestClosure = (evidence = ['ev-1', 'ev-2'], signedOffBy = '局长 签字') =>
   command('RequestClosure', { evidence, signedOffBy });
-const verify = (data: { accepted: boolean; reason?: string; ongoing?: boolean }) =>
+const verify = (data: { accepted: boolean; reason?: string; ongoing?: boolean; dueOn?: string }) =>
   command('VerifyRectification', data);
-const reopen = (reason = '回头看发现虚假整改') => command('ReopenRectification', { reason });
+const reopen = (reason = '回头看发现虚假整改', dueOn: string | undefined = '2024-12-31') =>
+  command('ReopenRectification', { reason, ...(dueOn ? { dueOn } : {}) });
 const dismiss = (reason = '经核实不属实') => command('DismissFinding', { reason });
 
 const rectificationOf = (state: FindingState) => (state.status === 'absent' ? undefined : state.rectification);
@@ -115,7 +117,7 @@ describe('Finding decider', () => {
     const state = foldEvents(findingDecider, closed);
     expect(state).toMatchObject({
       status: 'closed',
-      rectification: { cycle: 1, closedAt: now, evidenceRefs: ['ev-1', 'ev-2'] },
+      rectification: { cycle: 1, closedAt: now, evidence: [paper('ev-1'), paper('ev-2')] },
     });
   });
 
@@ -165,9 +167,12 @@ describe('Finding decider', () => {
         coDepartmentIds: ['d-jiedao'],
         responsiblePerson: '区民政局分管副局长',
         dueOn: '2024-10-31',
+        originalDueOn: '2024-10-31',
+        deadlines: [{ dueOn: '2024-10-31', cause: 'assigned', at: now }],
         assignedAt: now,
         progressPercent: 0,
-        evidenceRefs: [],
+        evidence: [],
+        notices: [],
         cycle: 1,
         reopenedCount: 0,
         rejectedCount: 0,
@@ -273,7 +278,7 @@ describe('Finding decider', () => {
       expect(rectificationOf(state)).toMatchObject({
         progressPercent: 40,
         progressNote: '已排查12个社区',
-        evidenceRefs: ['ev-1'],
+        evidence: [paper('ev-1')],
       });
     });
 
@@ -314,7 +319,7 @@ describe('Finding decider', () => {
         .then([closureRequested]);
       expect(state.status).toBe('pending_verification');
       expect(rectificationOf(state)).toMatchObject({
-        evidenceRefs: ['ev-1', 'ev-2'],
+        evidence: [paper('ev-1'), paper('ev-2')],
         signedOffBy: '局长 签字',
         closureRequestedAt: now,
       });
@@ -372,10 +377,16 @@ describe('Finding decider', () => {
     it('sends a rejected rectification back into progress with the reason', () => {
       const state = spec
         .given(pending)
-        .when(verify({ accepted: false, reason: '证明材料不全' }))
-        .then([{ type: 'RectificationRejected', data: { findingId, reason: '证明材料不全', occurredAt: now } }]);
+        .when(verify({ accepted: false, reason: '证明材料不全', dueOn: '2024-09-30' }))
+        .then([
+          {
+            type: 'RectificationRejected',
+            data: { findingId, reason: '证明材料不全', dueOn: '2024-09-30', occurredAt: now },
+          },
+        ]);
       expect(state.status).toBe('in_progress');
       expect(rectificationOf(state)).toMatchObject({ rejectedCount: 1, lastRejectionReason: '证明材料不全', cycle: 1 });
+      expect(rectificationOf(state)).toMatchObject({ dueOn: '2024-09-30', originalDueOn: '2024-10-31' });
     });
 
     it('rejects a rejection without a reason', () => {
@@ -441,7 +452,7 @@ describe('Finding decider', () => {
   describe('ReopenRectification', () => {
     const reopened = (cycle: number): FindingEvent => ({
       type: 'RectificationReopened',
-      data: { findingId, reason: '回头看发现虚假整改', cycle, occurredAt: now },
+      data: { findingId, reason: '回头看发现虚假整改', cycle, dueOn: '2024-12-31', occurredAt: now },
     });
 
     it('reopens a closed rectification into a new cycle (回头看)', () => {

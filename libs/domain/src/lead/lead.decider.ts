@@ -2,14 +2,25 @@ import { assertNever } from '../common/assert-never.js';
 import type { Decider } from '../common/decider.js';
 import { DomainError } from '../common/errors.js';
 import { followUpVisit } from '../follow-up/follow-up.js';
-import { optionalText, requireOneOf, requireText, toInstant } from '../common/values.js';
+import {
+  addMonths,
+  officeDateOf,
+  optionalText,
+  requireDate,
+  requireOneOf,
+  requireText,
+  toInstant,
+} from '../common/values.js';
 import {
   LEAD_DISPOSITIONS,
   LEAD_OUTCOMES,
   LEAD_RECEIVERS,
   LEAD_SOURCES,
+  LEAD_FEEDBACK_MONTHS,
   LEAD_TRIAGE_DECISIONS,
+  SANCTION_KINDS,
   type AcknowledgeLeadReceipt,
+  type Sanction,
   type CloseLead,
   type Lead,
   type LeadCommand,
@@ -26,6 +37,10 @@ import {
 } from './lead.types.js';
 
 export const leadStream = (leadId: string): string => `lead-${leadId}`;
+
+/** 反馈期限 by default: three months after the day of the transfer (office time). */
+export const defaultFeedbackDueOn = (transferredAt: string): string =>
+  addMonths(officeDateOf(transferredAt), LEAD_FEEDBACK_MONTHS);
 
 export const initialLeadState = (): LeadState => ({ status: 'absent' });
 
@@ -113,10 +128,18 @@ function transferLead(command: TransferLead, state: LeadState): LeadEvent[] {
       'receiverDepartmentId',
     );
   }
+  const occurredAt = toInstant(command.metadata.now);
+  const feedbackDueOn =
+    command.data.feedbackDueOn === undefined
+      ? defaultFeedbackDueOn(occurredAt)
+      : requireDate(command.data.feedbackDueOn, 'feedbackDueOn');
+  if (feedbackDueOn < officeDateOf(occurredAt)) {
+    throw new DomainError('DATE_IN_THE_PAST', 'feedbackDueOn must not be in the past', 'feedbackDueOn');
+  }
   return [
     {
       type: 'LeadTransferred',
-      data: { leadId: lead.leadId, receiver, ...receiverDepartment, occurredAt: toInstant(command.metadata.now) },
+      data: { leadId: lead.leadId, receiver, ...receiverDepartment, feedbackDueOn, occurredAt },
     },
   ];
 }
@@ -169,10 +192,46 @@ function recordOutcome(command: RecordOutcome, state: LeadState): LeadEvent[] {
         leadId: lead.leadId,
         outcome: requireOneOf(command.data.outcome, LEAD_OUTCOMES, 'outcome'),
         ...optionalText('note', command.data.note),
+        ...sanctionsOf(command.data.sanctions),
+        ...recoveredFundsOf(command.data.recoveredFunds),
         occurredAt: toInstant(command.metadata.now),
       },
     },
   ];
+}
+
+/** Each kind at most once, each count a positive whole number; none listed → no `sanctions` key. */
+function sanctionsOf(value: unknown): { sanctions?: Sanction[] } {
+  if (value === undefined) return {};
+  if (!Array.isArray(value)) throw new DomainError('INVALID_VALUE', 'sanctions must be a list', 'sanctions');
+  const seen = new Set<string>();
+  const sanctions = value.map((item: unknown, index): Sanction => {
+    const field = `sanctions[${index}]`;
+    const entry = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+    const kind = requireOneOf(entry.kind, SANCTION_KINDS, `${field}.kind`);
+    if (seen.has(kind))
+      throw new DomainError('INVALID_VALUE', `${field}.kind ${kind} is listed twice`, `${field}.kind`);
+    seen.add(kind);
+    const count = entry.count;
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
+      throw new DomainError('INVALID_VALUE', `${field}.count must be a whole number of at least 1`, `${field}.count`);
+    }
+    return { kind, count };
+  });
+  return sanctions.length ? { sanctions } : {};
+}
+
+/** 追回资金 in yuan, to the fen: not negative, at most two decimals. */
+function recoveredFundsOf(value: unknown): { recoveredFunds?: number } {
+  if (value === undefined) return {};
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || Math.round(value * 100) !== value * 100) {
+    throw new DomainError(
+      'INVALID_VALUE',
+      'recoveredFunds must be an amount in yuan, at most to the fen',
+      'recoveredFunds',
+    );
+  }
+  return { recoveredFunds: value };
 }
 
 function closeLead(command: CloseLead, state: LeadState): LeadEvent[] {
@@ -260,11 +319,11 @@ export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
       };
     }
     case 'LeadOutcomeRecorded': {
-      const { outcome, note, occurredAt } = event.data;
+      const { leadId: _, occurredAt, ...outcome } = event.data;
       return {
         ...state,
         status: 'concluded',
-        outcome: { outcome, ...(note ? { note } : {}), at: occurredAt },
+        outcome: { ...outcome, at: occurredAt },
         concludedAt: occurredAt,
       };
     }

@@ -28,7 +28,7 @@ const triagedAs = (decision: 'transfer' | 'reclassify_as_finding' | 'refer_elsew
 const triaged = triagedAs('transfer');
 const transferred: LeadEvent = {
   type: 'LeadTransferred',
-  data: { leadId, receiver: 'discipline_commission', occurredAt: now },
+  data: { leadId, receiver: 'discipline_commission', feedbackDueOn: '2024-11-29', occurredAt: now },
 };
 const received: LeadEvent = { type: 'LeadReceived', data: { leadId, occurredAt: now } };
 const disposed = (method: LeadDisposition, previous?: LeadDisposition): LeadEvent => ({
@@ -230,7 +230,13 @@ describe('Lead decider', () => {
         .then([
           {
             type: 'LeadTransferred',
-            data: { leadId, receiver: 'functional_department', receiverDepartmentId: 'd-shijian', occurredAt: now },
+            data: {
+              leadId,
+              receiver: 'functional_department',
+              receiverDepartmentId: 'd-shijian',
+              feedbackDueOn: '2024-11-29',
+              occurredAt: now,
+            },
           },
         ]);
     });

@@ -26,6 +26,14 @@ export const LEAD_OUTCOMES = [
 ] as const;
 export type LeadOutcome = (typeof LEAD_OUTCOMES)[number];
 
+/** 党纪处分 / 政务处分 / 组织处理: how many people a lead's outcome sanctioned, by kind. */
+export const SANCTION_KINDS = ['party', 'government', 'organizational'] as const;
+export type SanctionKind = (typeof SANCTION_KINDS)[number];
+export type Sanction = { kind: SanctionKind; count: number };
+
+/** The default feedback deadline of a transferred lead: three months after the transfer. */
+export const LEAD_FEEDBACK_MONTHS = 3;
+
 export const LEAD_STATUSES = [
   'recorded',
   'triaged',
@@ -79,7 +87,14 @@ export type LeadTriaged = Event<
 >;
 export type LeadTransferred = Event<
   'LeadTransferred',
-  { leadId: string; receiver: LeadReceiver; receiverDepartmentId?: string; occurredAt: string }
+  {
+    leadId: string;
+    receiver: LeadReceiver;
+    receiverDepartmentId?: string;
+    /** The receiver reports back by this date (反馈期限). Version 1 events lack it: the upcaster derives the default. */
+    feedbackDueOn: string;
+    occurredAt: string;
+  }
 >;
 export type LeadReceived = Event<'LeadReceived', { leadId: string; occurredAt: string }>;
 /** `previous` is set when a disposition changes (e.g. 暂存待查 → 初步核实 on new evidence). */
@@ -89,7 +104,15 @@ export type LeadDispositionRecorded = Event<
 >;
 export type LeadOutcomeRecorded = Event<
   'LeadOutcomeRecorded',
-  { leadId: string; outcome: LeadOutcome; note?: string; occurredAt: string }
+  {
+    leadId: string;
+    outcome: LeadOutcome;
+    note?: string;
+    sanctions?: Sanction[];
+    /** 追回资金, yuan. */
+    recoveredFunds?: number;
+    occurredAt: string;
+  }
 >;
 export type LeadClosed = Event<'LeadClosed', { leadId: string; occurredAt: string }>;
 
@@ -136,11 +159,14 @@ export type TriageLead = Command<
 >;
 export type TransferLead = Command<
   'TransferLead',
-  { leadId: string; receiver: LeadReceiver; receiverDepartmentId?: string }
+  { leadId: string; receiver: LeadReceiver; receiverDepartmentId?: string; feedbackDueOn?: string }
 >;
 export type AcknowledgeLeadReceipt = Command<'AcknowledgeLeadReceipt', { leadId: string }>;
 export type RecordDisposition = Command<'RecordDisposition', { leadId: string; method: LeadDisposition }>;
-export type RecordOutcome = Command<'RecordOutcome', { leadId: string; outcome: LeadOutcome; note?: string }>;
+export type RecordOutcome = Command<
+  'RecordOutcome',
+  { leadId: string; outcome: LeadOutcome; note?: string; sanctions?: Sanction[]; recoveredFunds?: number }
+>;
 export type CloseLead = Command<'CloseLead', { leadId: string }>;
 
 export type RecordLeadFollowUp = Command<'RecordLeadFollowUp', FollowUpInput & { leadId: string }>;
@@ -171,12 +197,12 @@ export type Lead = {
   triage?: { decision: LeadTriageDecision; note?: string; at: string };
   /** The finding this lead was reclassified as (线索转为问题). */
   findingId?: string;
-  transfer?: { receiver: LeadReceiver; receiverDepartmentId?: string; at: string };
+  transfer?: { receiver: LeadReceiver; receiverDepartmentId?: string; feedbackDueOn: string; at: string };
   receivedAt?: string;
   /** The current disposition; `dispositions` keeps each one in order. */
   disposition?: LeadDisposition;
   dispositions: { method: LeadDisposition; at: string }[];
-  outcome?: { outcome: LeadOutcome; note?: string; at: string };
+  outcome?: { outcome: LeadOutcome; note?: string; sanctions?: Sanction[]; recoveredFunds?: number; at: string };
   concludedAt?: string;
   closedAt?: string;
   /** 回访, in the order they were recorded (absent in states folded before visits existed). */

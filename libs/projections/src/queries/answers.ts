@@ -44,6 +44,50 @@ export interface DashboardOverview {
   leadsBySource: Record<string, number>;
   /** 回访 of the round's findings and leads, by satisfaction. */
   followUps: { satisfied: number; basicallySatisfied: number; dissatisfied: number };
+  /**
+   * 问题线索 figures beyond the current state: `transferredTotal` counts every transfer that happened
+   * (a lead closed since still counts); `overdueFeedback` the transferred leads past their 反馈期限
+   * without an outcome (超期未反馈).
+   */
+  leadFigures: { transferredTotal: number; overdueFeedback: number };
+  /** People sanctioned by kind (党纪处分 / 政务处分 / 组织处理), from the leads' outcomes. */
+  sanctions: { party: number; government: number; organizational: number };
+  /** 追回资金, yuan. */
+  recoveredFunds: number;
+}
+
+/** One line of the 红牌清单: an overdue rectification or a lead past its feedback deadline. */
+export interface RedListFinding {
+  findingId: string;
+  roundId: string;
+  title: string;
+  departmentId: string;
+  department: string | null;
+  type: string | null;
+  status: string;
+  originalDueOn: string | null;
+  dueOn: string;
+  daysOverdue: number;
+  notices: number;
+  extension: { state: string; requestedDueOn: string | null } | null;
+}
+
+export interface RedListLead {
+  leadId: string;
+  roundId: string;
+  summary: string;
+  receiver: string | null;
+  receiverDepartmentId: string | null;
+  receiverDepartment: string | null;
+  status: string;
+  feedbackDueOn: string;
+  daysOverdue: number;
+}
+
+export interface RedList {
+  on: string;
+  findings: RedListFinding[];
+  leads: RedListLead[];
 }
 
 export interface DepartmentFigures {

@@ -8,7 +8,7 @@ import {
   type FindingStatus,
 } from '@app/domain';
 import { statusColumn } from '../read-models/findings.read-model.js';
-import type { DashboardOverview, DepartmentFigures, FieldFigures, TrendBucket } from './answers.js';
+import type { DashboardOverview, DepartmentFigures, FieldFigures, RedList, TrendBucket } from './answers.js';
 import { TABLES } from '../read-models/tables.js';
 import { addDays } from '../read-models/time.js';
 import {
@@ -57,6 +57,7 @@ export async function dashboardOverview(
   const where = roundWhere(filter, p);
   const rounds = roundWhere(filter, p, 'id');
   const day = p.add(today);
+  const feedbackOpen = p.add([...AWAITING_FEEDBACK]);
   const { rows } = await db.query(
     `SELECT
        (SELECT json_build_object('fields', coalesce(sum(field_count), 0), 'points', coalesce(sum(point_count), 0))
@@ -73,7 +74,12 @@ export async function dashboardOverview(
           FROM (SELECT dimension, value, sum(n) AS n FROM ${table(schema, TABLES.leadCounts)} WHERE ${where} GROUP BY 1, 2) l) AS leads,
        (SELECT coalesce(json_object_agg(satisfaction, n), '{}')
           FROM (SELECT satisfaction, sum(n) AS n FROM ${table(schema, TABLES.followUpCounts)} WHERE ${where} GROUP BY 1) v)
-         AS follow_ups`,
+         AS follow_ups,
+       (SELECT json_build_object(
+                 'overdueFeedback', count(*) FILTER (WHERE status = ANY(${feedbackOpen}::text[]) AND feedback_due_on < ${day}::date),
+                 'party', coalesce(sum(sanctions_party), 0), 'government', coalesce(sum(sanctions_government), 0),
+                 'organizational', coalesce(sum(sanctions_organizational), 0), 'fen', coalesce(sum(recovered_funds_fen), 0))
+          FROM ${table(schema, TABLES.leads)} WHERE ${where}) AS results`,
     p.values,
   );
   const row = rows[0] as {
@@ -85,6 +91,7 @@ export async function dashboardOverview(
     overdue: string;
     leads: { dimension: string; value: string; n: number }[];
     follow_ups: Record<string, number>;
+    results: Record<'overdueFeedback' | 'party' | 'government' | 'organizational' | 'fen', number | string>;
   };
   const by = <K extends string>(dimension: string, keys: readonly K[]) => {
     const out: Record<string, number> = zeros(keys);
@@ -116,6 +123,93 @@ export async function dashboardOverview(
       basicallySatisfied: Number(row.follow_ups.basically_satisfied ?? 0),
       dissatisfied: Number(row.follow_ups.dissatisfied ?? 0),
     },
+    leadFigures: {
+      transferredTotal: by('cumulative', ['transferred']).transferred,
+      overdueFeedback: Number(row.results.overdueFeedback),
+    },
+    sanctions: {
+      party: Number(row.results.party),
+      government: Number(row.results.government),
+      organizational: Number(row.results.organizational),
+    },
+    recoveredFunds: Number(row.results.fen) / 100,
+  };
+}
+
+/** A transferred lead waits for the receiver's feedback until an outcome is recorded (or it is 予以了结 / closed). */
+export const AWAITING_FEEDBACK = ['transferred', 'received', 'disposing'] as const;
+
+/**
+ * 红牌清单 on `today`: every open rectification past its due date (the date in force, after any granted
+ * extension or new deadline), with days overdue, the notices issued and the extension's state; and
+ * every transferred lead past its feedback deadline without an outcome. Longest overdue first.
+ */
+export async function dashboardRedList(db: Db, schema: string, filter: RoundFilter, today: string): Promise<RedList> {
+  requireToday(today);
+  const p = new Params();
+  const where = roundWhere(filter, p, 'f.round_id');
+  const day = p.add(today);
+  const open = p.add([...OPEN_FINDING_STATUSES]);
+  const q = new Params();
+  const leadWhere = roundWhere(filter, q, 'l.round_id');
+  const leadDay = q.add(today);
+  const awaiting = q.add([...AWAITING_FEEDBACK]);
+  const [findings, leads] = await Promise.all([
+    db.query(
+      `SELECT f.id, f.round_id, f.title, f.department_id, d.name AS department, f.rect_type, f.status,
+              f.original_due_on::text AS original_due_on, f.due_on::text AS due_on,
+              (${day}::date - f.due_on) AS days_overdue, f.notices, f.extension_state,
+              f.extension_due_on::text AS extension_due_on
+         FROM ${table(schema, TABLES.findings)} f
+         LEFT JOIN ${table(schema, TABLES.departments)} d ON d.id = f.department_id
+        WHERE ${where} AND f.status = ANY(${open}::text[]) AND f.due_on < ${day}::date
+        ORDER BY f.due_on, f.first_position`,
+      p.values,
+    ),
+    db.query(
+      `SELECT l.id, l.round_id, l.summary, l.receiver, l.receiver_department_id, d.name AS receiver_department,
+              l.status, l.feedback_due_on::text AS feedback_due_on,
+              (${leadDay}::date - l.feedback_due_on) AS days_overdue
+         FROM ${table(schema, TABLES.leads)} l
+         LEFT JOIN ${table(schema, TABLES.departments)} d ON d.id = l.receiver_department_id
+        WHERE ${leadWhere} AND l.status = ANY(${awaiting}::text[]) AND l.feedback_due_on < ${leadDay}::date
+        ORDER BY l.feedback_due_on, l.first_position`,
+      q.values,
+    ),
+  ]);
+  return {
+    on: today,
+    findings: findings.rows.map((r: Record<string, string | number | null>) => ({
+      findingId: String(r.id),
+      roundId: String(r.round_id),
+      title: String(r.title),
+      departmentId: String(r.department_id),
+      department: r.department === null ? null : String(r.department),
+      type: r.rect_type === null ? null : String(r.rect_type),
+      status: String(r.status),
+      originalDueOn: r.original_due_on === null ? null : String(r.original_due_on),
+      dueOn: String(r.due_on),
+      daysOverdue: Number(r.days_overdue),
+      notices: Number(r.notices),
+      extension:
+        r.extension_state === null
+          ? null
+          : {
+              state: String(r.extension_state),
+              requestedDueOn: r.extension_due_on === null ? null : String(r.extension_due_on),
+            },
+    })),
+    leads: leads.rows.map((r: Record<string, string | number | null>) => ({
+      leadId: String(r.id),
+      roundId: String(r.round_id),
+      summary: String(r.summary),
+      receiver: r.receiver === null ? null : String(r.receiver),
+      receiverDepartmentId: r.receiver_department_id === null ? null : String(r.receiver_department_id),
+      receiverDepartment: r.receiver_department === null ? null : String(r.receiver_department),
+      status: String(r.status),
+      feedbackDueOn: String(r.feedback_due_on),
+      daysOverdue: Number(r.days_overdue),
+    })),
   };
 }
 

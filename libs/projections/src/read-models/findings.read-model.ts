@@ -62,6 +62,17 @@ export interface FindingRow {
   responsible_person: string | null;
   measures: string | null;
   progress_note: string | null;
+  /** The first due date (before any extension or new deadline); `due_on` is the one in force. */
+  original_due_on: string | null;
+  /** 督办 issued (提醒函, 督办通知书, 约谈). */
+  notices: number;
+  /** The latest 申请延期: requested / granted / refused, and the date asked for. */
+  extension_state: string | null;
+  extension_due_on: string | null;
+  /** 整改目标, 佐证材料 (names, files and paper alike, without repeats), 验收意见 (the latest rejection's reason). */
+  target: string | null;
+  evidence: string[];
+  verification_opinion: string | null;
   first_position: number;
   last_position: number;
 }
@@ -98,6 +109,13 @@ export const findingsTable: TableSpec = {
     ['responsible_person', 'text'],
     ['measures', 'text'],
     ['progress_note', 'text'],
+    ['original_due_on', 'date'],
+    ['notices', 'int'],
+    ['extension_state', 'text'],
+    ['extension_due_on', 'date'],
+    ['target', 'text'],
+    ['evidence', 'jsonb'],
+    ['verification_opinion', 'text'],
     ['first_position', 'bigint'],
     ['last_position', 'bigint'],
   ],
@@ -155,8 +173,17 @@ const TYPES = new Set<string>([
   'RectificationRejected',
   'RectificationMarkedOngoing',
   'RectificationReopened',
+  'RectificationSupervised',
+  'ExtensionRequested',
+  'ExtensionGranted',
+  'ExtensionRefused',
   'FindingDismissed',
 ] satisfies FindingEvent['type'][]);
+
+/** The names of the evidence an event adds, after those already listed, each once. */
+const withEvidenceNames = (known: string[], added: readonly { name: string }[]) => [
+  ...new Set([...known, ...added.map((item) => item.name)]),
+];
 
 type FindingRecordedEvent = RecordedEvent & FindingEvent;
 
@@ -200,6 +227,13 @@ function evolve(row: FindingRow | undefined, event: FindingRecordedEvent): Findi
       responsible_person: null,
       measures: null,
       progress_note: null,
+      original_due_on: null,
+      notices: 0,
+      extension_state: null,
+      extension_due_on: null,
+      target: null,
+      evidence: [],
+      verification_opinion: null,
       first_position: event.position,
       last_position: event.position,
     };
@@ -216,6 +250,7 @@ function evolve(row: FindingRow | undefined, event: FindingRecordedEvent): Findi
         co_department_ids: [...d.coDepartmentIds],
         rect_type: d.type,
         due_on: d.dueOn,
+        original_due_on: d.dueOn,
         assigned_at: at,
         cycle: 1,
         progress_percent: 0,
@@ -227,19 +262,37 @@ function evolve(row: FindingRow | undefined, event: FindingRecordedEvent): Findi
     case 'RectificationAcknowledged':
       return { ...moved, acknowledged_at: at };
     case 'RectificationPlanSubmitted':
-      return { ...moved, measures: event.data.measures };
+      return { ...moved, measures: event.data.measures, target: event.data.target };
     case 'ProgressReported':
       return {
         ...moved,
         progress_percent: event.data.percent,
         progress_note: event.data.note,
+        evidence: withEvidenceNames(row.evidence, event.data.evidence),
       };
     case 'ClosureRequested':
-      return { ...moved, closure_requested_at: at };
+      return {
+        ...moved,
+        closure_requested_at: at,
+        evidence: withEvidenceNames(row.evidence, event.data.evidence),
+      };
     case 'RectificationVerified':
-      return { ...moved, closed_at: at };
+      return { ...moved, closed_at: at, verification_opinion: '验收通过' };
     case 'RectificationRejected':
-      return { ...moved, rejected_count: row.rejected_count + 1 };
+      return {
+        ...moved,
+        rejected_count: row.rejected_count + 1,
+        verification_opinion: `验收未通过：${event.data.reason}`,
+        due_on: event.data.dueOn ?? row.due_on,
+      };
+    case 'RectificationSupervised':
+      return { ...moved, notices: row.notices + 1 };
+    case 'ExtensionRequested':
+      return { ...moved, extension_state: 'requested', extension_due_on: event.data.newDueOn };
+    case 'ExtensionGranted':
+      return { ...moved, extension_state: 'granted', due_on: event.data.dueOn };
+    case 'ExtensionRefused':
+      return { ...moved, extension_state: 'refused' };
     case 'RectificationMarkedOngoing':
       return { ...moved, ongoing_since: at };
     case 'RectificationReopened': {
@@ -248,6 +301,7 @@ function evolve(row: FindingRow | undefined, event: FindingRecordedEvent): Findi
         ...moved,
         cycle: event.data.cycle,
         reopened_count,
+        due_on: event.data.dueOn ?? row.due_on,
         closed_at: null,
         ongoing_since: null,
       };
@@ -340,6 +394,13 @@ export const findingsReadModel: ReadModel = {
       responsible_person     text,
       measures               text,
       progress_note          text,
+      original_due_on        date,
+      notices                int NOT NULL,
+      extension_state        text,
+      extension_due_on       date,
+      target                 text,
+      evidence               jsonb NOT NULL,
+      verification_opinion   text,
       first_position         bigint NOT NULL,
       last_position          bigint NOT NULL,
       -- Free-text search is a substring match (LIKE '%…%'): Chinese has no spaces for a tsvector to

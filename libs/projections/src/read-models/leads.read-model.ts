@@ -39,6 +39,13 @@ export interface LeadRow {
   disposed_at: string | null;
   concluded_at: string | null;
   closed_at: string | null;
+  /** 反馈期限 of a transferred lead; 超期未反馈 once past without an outcome. */
+  feedback_due_on: string | null;
+  /** People sanctioned by kind, and 追回资金 in fen (whole numbers, so sums are exact). */
+  sanctions_party: number;
+  sanctions_government: number;
+  sanctions_organizational: number;
+  recovered_funds_fen: number;
   first_position: number;
   last_position: number;
 }
@@ -68,6 +75,11 @@ export const leadsTable: TableSpec = {
     ['disposed_at', 'timestamptz'],
     ['concluded_at', 'timestamptz'],
     ['closed_at', 'timestamptz'],
+    ['feedback_due_on', 'date'],
+    ['sanctions_party', 'int'],
+    ['sanctions_government', 'int'],
+    ['sanctions_organizational', 'int'],
+    ['recovered_funds_fen', 'bigint'],
     ['first_position', 'bigint'],
     ['last_position', 'bigint'],
   ],
@@ -159,6 +171,11 @@ function evolve(
       disposed_at: null,
       concluded_at: null,
       closed_at: null,
+      feedback_due_on: null,
+      sanctions_party: 0,
+      sanctions_government: 0,
+      sanctions_organizational: 0,
+      recovered_funds_fen: 0,
       first_position: event.position,
       last_position: event.position,
     };
@@ -175,6 +192,7 @@ function evolve(
         receiver: event.data.receiver,
         receiver_department_id: event.data.receiverDepartmentId ?? null,
         transferred_at: at,
+        feedback_due_on: event.data.feedbackDueOn,
       };
     case 'LeadReceived':
       return { ...moved, status: 'received', received_at: at };
@@ -190,8 +208,19 @@ function evolve(
         concluded_at: concluded ? at : row.concluded_at,
       };
     }
-    case 'LeadOutcomeRecorded':
-      return { ...moved, status: 'concluded', outcome: event.data.outcome, concluded_at: at };
+    case 'LeadOutcomeRecorded': {
+      const count = (kind: string) => event.data.sanctions?.find((s) => s.kind === kind)?.count ?? 0;
+      return {
+        ...moved,
+        status: 'concluded',
+        outcome: event.data.outcome,
+        concluded_at: at,
+        sanctions_party: count('party'),
+        sanctions_government: count('government'),
+        sanctions_organizational: count('organizational'),
+        recovered_funds_fen: Math.round((event.data.recoveredFunds ?? 0) * 100),
+      };
+    }
     case 'LeadClosed':
       return { ...moved, status: 'closed', closed_at: at };
   }
@@ -244,6 +273,11 @@ export const leadsReadModel: ReadModel = {
       disposed_at            timestamptz,
       concluded_at           timestamptz,
       closed_at              timestamptz,
+      feedback_due_on        date,
+      sanctions_party        int NOT NULL,
+      sanctions_government   int NOT NULL,
+      sanctions_organizational int NOT NULL,
+      recovered_funds_fen    bigint NOT NULL,
       first_position         bigint NOT NULL,
       last_position          bigint NOT NULL
     ) WITH (fillfactor = 80); -- room for HOT updates, as for findings
@@ -320,6 +354,10 @@ export const leadsReadModel: ReadModel = {
       if (!next || next === previous) continue;
       rows.set(id, next);
       changed.add(id);
+      // 移交 counted when it happened (cumulative), whatever became of the lead since.
+      if (event.type === 'LeadTransferred') {
+        counters.counts.add({ round_id: next.round_id, dimension: 'cumulative', value: 'transferred' }, { n: 1 });
+      }
       if (event.type === 'LeadRecorded') {
         counters.weeks.add(
           { round_id: next.round_id, week_start: isoWeekStart(officeDate(next.recorded_at)) },

@@ -1,6 +1,9 @@
+import os from 'node:os';
+import path from 'node:path';
 import { departmentStream, findingStream, type DomainCommand, type Role } from '@app/domain';
 import { InMemoryEventStore } from '@app/event-store';
 import { IdempotencyScope } from '../../idempotency/derived-id.js';
+import { EvidenceStore } from '../../evidence/evidence-store.js';
 import type { PersonalDataService } from '../../personal-data/personal-data.service.js';
 import type { CommandContext } from './command-context.js';
 import { PreCheckServices, SendCommand, SendCommandHandler } from './command-handlers.js';
@@ -22,7 +25,9 @@ function handlerSpec() {
       return { refs: values.map((_, i) => `ref-${i}`), statements: [] };
     },
   } as unknown as PersonalDataService;
-  const handler = new SendCommandHandler(runner, new PreCheckServices(runner, new DepartmentDirectory(store), vault));
+  const evidence = new EvidenceStore(path.join(os.tmpdir(), 'xuncha-no-evidence'));
+  const services = new PreCheckServices(runner, new DepartmentDirectory(store), vault, evidence);
+  const handler = new SendCommandHandler(runner, services);
   const now = new Date('2024-09-02T08:00:00Z');
   const actor = (role: Role, departmentId?: string) => ({ id: `u-${role}`, username: role, role, departmentId });
   return {

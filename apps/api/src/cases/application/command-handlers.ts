@@ -23,6 +23,7 @@ import {
 import type { SqlStatement } from '@app/event-store';
 import { ApplicationError } from '../../application/errors.js';
 import { uuidV5 } from '../../idempotency/derived-id.js';
+import { EvidenceStore } from '../../evidence/evidence-store.js';
 import { PersonalDataService } from '../../personal-data/personal-data.service.js';
 import type { CommandContext, CommandResult } from './command-context.js';
 import { CommandRunner } from './command-runner.js';
@@ -72,6 +73,7 @@ export class PreCheckServices {
     readonly runner: CommandRunner,
     readonly departments: DepartmentDirectory,
     readonly personalData: PersonalDataService,
+    readonly evidence: EvidenceStore,
   ) {}
 }
 
@@ -130,6 +132,31 @@ function ownDepartmentOnly(state: unknown, ctx: CommandContext): void {
   }
 }
 const liaison = { aggregate: finding, authorize: ownDepartmentOnly };
+
+type Cited = string | { sha256?: unknown; name?: unknown; kind?: unknown };
+
+/**
+ * A cited file `{sha256, name}` must have been uploaded: its size and type are taken from the stored
+ * file (recognised by content), so the event carries `{kind: 'file', sha256, name, size, mediaType}`.
+ * A string stays a paper reference. A hash never uploaded is a 400 naming the item.
+ */
+async function resolveEvidence(items: readonly Cited[] | undefined, store: EvidenceStore) {
+  if (!items) return undefined;
+  return Promise.all(
+    items.map(async (item, index) => {
+      if (typeof item === 'string' || item.kind === 'paper') return item as string;
+      const sha256 = String(item.sha256);
+      const stored = await store.describe(sha256);
+      if (!stored) {
+        const field = `evidence[${index}].sha256`;
+        throw new ApplicationError('EVIDENCE_NOT_UPLOADED', `No evidence file was uploaded with the hash ${sha256}`, [
+          { field, rule: 'uploaded', message: 'upload the file first (POST /api/evidence)' },
+        ]);
+      }
+      return { kind: 'file' as const, sha256, name: String(item.name), size: stored.size, mediaType: stored.mediaType };
+    }),
+  );
+}
 
 type Field = [field: string, id: string | undefined];
 
@@ -214,10 +241,25 @@ export const COMMANDS: { readonly [T in CommandType]: CommandSpec<CommandOf<T>> 
   },
   AcknowledgeRectification: liaison,
   SubmitRectificationPlan: liaison,
-  ReportProgress: liaison,
-  RequestClosure: liaison,
+  ReportProgress: {
+    ...liaison,
+    async preCheck(command, _ctx, { evidence }) {
+      const resolved = await resolveEvidence(command.data.evidence, evidence);
+      return resolved ? { ...command, data: { ...command.data, evidence: resolved } } : command;
+    },
+  },
+  RequestClosure: {
+    ...liaison,
+    async preCheck(command, _ctx, { evidence }) {
+      const resolved = await resolveEvidence(command.data.evidence, evidence);
+      return { ...command, data: { ...command.data, evidence: resolved ?? [] } };
+    },
+  },
   VerifyRectification: liaison,
   ReopenRectification: liaison,
+  SuperviseRectification: liaison,
+  RequestExtension: liaison,
+  DecideExtension: liaison,
   DismissFinding: liaison,
   RecordFindingFollowUp: { aggregate: finding, preCheck: protectVisitee },
 
