@@ -97,6 +97,9 @@ const MATRIX: Record<string, Row> = {
   ListsController_departments: only(SIGNED_IN, 200),
   ListsController_rounds: only(CASE_READERS, 200),
   ExportsController_ledger: only(OVERSIGHT, 200),
+  // The seeded round's bundle (the caller's own store); a body that is no bundle is refused with 400.
+  HandoverController_exportBundle: only(['official', 'inspector'], 200),
+  HandoverController_importBundle: only(['official'], 400),
 };
 
 const REDACTED = '［已隐去］';

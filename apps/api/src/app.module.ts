@@ -14,6 +14,7 @@ import { personalDataEntities, personalDataMigrations } from './personal-data/in
 import { CasesModule } from './cases/cases.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { HandoverModule } from './handover/handover.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
@@ -64,6 +65,7 @@ export class AppModule {
         DemoModule,
         ProjectionsModule,
         AuditModule,
+        HandoverModule,
         DashboardModule,
       ],
       controllers: [HealthController],

@@ -90,6 +90,9 @@ export const mayOperate = {
   RebuildReadModels: ['admin', 'official'],
   /** Prometheus metrics and the health check's details (the scrape secret METRICS_TOKEN also may). */
   ReadMonitoring: ['admin', 'official'],
+  /** The hand-over (巡察单机版): a laptop's team exports the round's signed bundle, the office imports it. */
+  ExportHandoverBundle: ['official', 'inspector'],
+  ImportHandoverBundle: ['official'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type OperationName = keyof typeof mayOperate;

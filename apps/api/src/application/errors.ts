@@ -25,6 +25,13 @@ export const APPLICATION_ERROR_CODES = [
   'PASSWORD_CHANGE_REQUIRED',
   'SERVER_BUSY',
   'USER_NOT_FOUND',
+  /** A hand-over bundle that is not a bundle of a version this server reads (a field and its rule). */
+  'HANDOVER_BUNDLE_INVALID',
+  /** A hand-over bundle whose signature, a chain, its manifest or a cited file does not check out. */
+  'HANDOVER_BROKEN_LINK',
+  /** A stream of the bundle and this server's copy of it diverged: the bundle cannot continue it. */
+  'HANDOVER_STREAM_DIVERGED',
+  'HANDOVER_NEEDS_POSTGRES',
 ] as const;
 
 export type ApplicationErrorCode = (typeof APPLICATION_ERROR_CODES)[number];
