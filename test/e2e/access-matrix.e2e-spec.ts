@@ -100,6 +100,11 @@ const MATRIX: Record<string, Row> = {
   // The seeded round's bundle (the caller's own store); a body that is no bundle is refused with 400.
   HandoverController_exportBundle: only(['official', 'inspector'], 200),
   HandoverController_importBundle: only(['official'], 400),
+  // A kit of the seeded round (no users named); a body that is no kit is refused with 400.
+  HandoverController_exportKit: only(['official'], 200),
+  HandoverController_importKit: only(['admin'], 400),
+  HandoverController_storeReceipt: only(['official'], 400),
+  HandoverController_purge: only(['admin'], 400),
 };
 
 const REDACTED = '［已隐去］';

@@ -32,6 +32,10 @@ export const APPLICATION_ERROR_CODES = [
   /** A stream of the bundle and this server's copy of it diverged: the bundle cannot continue it. */
   'HANDOVER_STREAM_DIVERGED',
   'HANDOVER_NEEDS_POSTGRES',
+  'FIELD_KIT_ALREADY_IMPORTED',
+  'HANDOVER_RECEIPT_INVALID',
+  /** Purging a round needs the office's receipt for the last bundle, and that bundle must hold all its events. */
+  'HANDOVER_RECEIPT_REQUIRED',
 ] as const;
 
 export type ApplicationErrorCode = (typeof APPLICATION_ERROR_CODES)[number];

@@ -5,6 +5,7 @@ import { canonicalJson, contentDigest, verifyLog, type ChainBreak, type Recorded
 export const BUNDLE_FORMAT = 'xuncha-handover';
 export const BUNDLE_VERSION = 1;
 export const BUNDLE_MEDIA_TYPE = 'application/vnd.xuncha.handover+json';
+export const KIT_MEDIA_TYPE = 'application/vnd.xuncha.field-kit+json';
 
 /** One event as the laptop's store recorded it: what its hash covers, and the hash itself. */
 export interface BundleEvent {
@@ -46,6 +47,8 @@ export interface BundleManifest {
   evidence: BundleEvidence[];
   /** SHA-256 of canonical JSON of {events, evidence} (the file contents as base64). */
   contentSha256: string;
+  /** The field kit the laptop was set up with, and its proof of the kit's enrolment secret (see kit.ts). */
+  kit?: { kitId: string; proof: string };
 }
 
 export interface HandoverBundle {
@@ -116,6 +119,7 @@ export function buildBundle(input: {
   files: Map<string, Buffer>;
   privateKey: KeyObject;
   createdAt?: Date;
+  kit?: (signerFingerprint: string) => { kitId: string; proof: string };
 }): HandoverBundle {
   const byStream = new Map<string, BundleStream>();
   for (const e of input.events) {
@@ -138,18 +142,20 @@ export function buildBundle(input: {
   const evidence = [...input.files.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([sha256, content]) => ({ sha256, content: content.toString('base64') }));
+  const signer = publicKeyOf(input.privateKey);
   const manifest: BundleManifest = {
     format: BUNDLE_FORMAT,
     version: BUNDLE_VERSION,
     roundId: input.roundId,
     createdAt: (input.createdAt ?? new Date()).toISOString(),
-    signer: publicKeyOf(input.privateKey),
+    signer,
     streams,
     events: input.events.length,
     evidence: [...input.files.entries()]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([sha256, content]) => ({ sha256, size: content.length })),
     contentSha256: contentSha256(input.events, evidence),
+    ...(input.kit ? { kit: input.kit(signer.fingerprint) } : {}),
   };
   return { manifest, signature: signJson(manifest, input.privateKey), events: input.events, evidence };
 }
@@ -159,6 +165,8 @@ export class BundleRefused extends Error {
   constructor(
     message: string,
     readonly brokenLink: Partial<ChainBreak> & { reason: string; sha256?: string },
+    /** Not a bundle at all (a field missing or of the wrong type), rather than a bundle that does not check out. */
+    readonly invalid = false,
   ) {
     super(message);
     this.name = 'BundleRefused';
@@ -168,7 +176,7 @@ export class BundleRefused extends Error {
 /** Structural check: what JSON.parse gave is a bundle of version 1 (fields and their types). */
 export function parseBundle(value: unknown): HandoverBundle {
   const fail = (field: string, rule: string): never => {
-    throw new BundleRefused(`Not a hand-over bundle: ${field} ${rule}`, { reason: `${field} ${rule}` });
+    throw new BundleRefused(`Not a hand-over bundle: ${field} ${rule}`, { reason: `${field} ${rule}` }, true);
   };
   const o = value as Partial<HandoverBundle> | null;
   if (o === null || typeof o !== 'object') return fail('bundle', 'must be a JSON object');
@@ -181,6 +189,9 @@ export function parseBundle(value: unknown): HandoverBundle {
   if (!Array.isArray(m.streams)) return fail('manifest.streams', 'must be an array');
   if (!Array.isArray(m.evidence)) return fail('manifest.evidence', 'must be an array');
   if (typeof m.contentSha256 !== 'string') return fail('manifest.contentSha256', 'must be a string');
+  if (m.kit !== undefined && (typeof m.kit?.kitId !== 'string' || typeof m.kit.proof !== 'string')) {
+    return fail('manifest.kit', 'must be {kitId, proof}');
+  }
   if (typeof o.signature !== 'string') return fail('signature', 'must be a string');
   if (!Array.isArray(o.events)) return fail('events', 'must be an array');
   if (!Array.isArray(o.evidence)) return fail('evidence', 'must be an array');
