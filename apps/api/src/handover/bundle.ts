@@ -250,7 +250,7 @@ function groupedByStream(events: BundleEvent[]): RecordedEvent[] {
  */
 export async function verifyBundle(
   bundle: HandoverBundle,
-  options: { acceptKey?: (fingerprint: string) => boolean } = {},
+  options: { acceptKey?: (fingerprint: string) => boolean; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<Map<string, Buffer>> {
   const { manifest } = bundle;
   if (!verifyJsonSignature(manifest, bundle.signature, manifest.signer.publicKey)) {
@@ -275,8 +275,10 @@ export async function verifyBundle(
   const report = await verifyLog({
     seals: [],
     total: bundle.events.length,
+    onProgress: options.onProgress,
     pages: (async function* () {
-      yield groupedByStream(bundle.events);
+      const grouped = groupedByStream(bundle.events);
+      for (let i = 0; i < grouped.length; i += 1000) yield grouped.slice(i, i + 1000);
     })(),
   });
   if (report.firstBreak) {

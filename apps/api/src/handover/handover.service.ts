@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import pg from 'pg';
 import { roundStream } from '@app/domain';
 import type { AppConfig, DatabaseHandle } from '@app/database';
@@ -87,7 +87,7 @@ const RAW_COLUMNS = `position, stream_id, revision, id, type, data, metadata,
  * upcast: the hashes cover the stored shape.
  */
 @Injectable()
-export class HandoverService implements OnModuleDestroy {
+export class HandoverService implements OnModuleInit, OnModuleDestroy {
   private readonly pool: pg.Pool;
   private key?: Promise<KeyObject>;
 
@@ -98,6 +98,11 @@ export class HandoverService implements OnModuleDestroy {
   ) {
     this.pool = new pg.Pool({ connectionString: database.url, max: 2, application_name: 'xuncha-handover' });
     this.pool.on('error', () => undefined);
+  }
+
+  /** The key is made at the first start (DATA_DIR), so a laptop has it before it is set up with a kit. */
+  async onModuleInit(): Promise<void> {
+    await this.privateKey();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -321,13 +326,18 @@ export class HandoverService implements OnModuleDestroy {
    * all before writing anything; then stores the new files and writes the new events and the HandoverImported
    * record in one transaction. A bundle already imported writes nothing.
    */
-  async importBundle(input: unknown, user: AuthUser, correlationId: string = randomUUID()): Promise<ImportResult> {
+  async importBundle(
+    input: unknown,
+    user: AuthUser,
+    correlationId: string = randomUUID(),
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<ImportResult> {
     this.requirePostgres();
     let bundle: HandoverBundle;
     let files: Map<string, Buffer>;
     try {
       bundle = parseBundle(input);
-      files = await verifyBundle(bundle);
+      files = await verifyBundle(bundle, { onProgress });
     } catch (error) {
       if (error instanceof BundleRefused) throw refusal(error);
       throw error;
