@@ -106,15 +106,12 @@ describe('laptop on embedded PostgreSQL ↔ office', () => {
       expect(imported.status).toBe(201);
       const inspector = await signIn('inspector.field', 'inspector.field-password');
       const as = (token: string) => ({ Authorization: `Bearer ${token}` });
-      const recorded = await http
-        .post(`/api/rounds/${roundId}/findings`)
-        .set(as(inspector))
-        .send({
-          monitoringPointId: pointId,
-          departmentId: deptId,
-          title: '串换项目收费',
-          description: '抽查病历12份。',
-        });
+      const recorded = await http.post(`/api/rounds/${roundId}/findings`).set(as(inspector)).send({
+        monitoringPointId: pointId,
+        departmentId: deptId,
+        title: '串换项目收费',
+        description: '抽查病历12份。',
+      });
       expect(recorded.status).toBe(201);
       // An evidence file on the laptop, cited by an event of the round.
       const file = Buffer.from('病历抽查记录 %PDF');
