@@ -5,6 +5,7 @@ import pg from 'pg';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, loginAdmin, type Actor } from '../support/actors.js';
 import { eventStoreOf } from '../../apps/api/src/app.factory.js';
+import { eventHash } from '@app/event-store';
 import {
   BUNDLE_MEDIA_TYPE,
   buildBundle,
@@ -189,6 +190,57 @@ describe('hand-over bundle: laptop → office', () => {
     expect(res.body.brokenLink).toEqual(expect.objectContaining({ streamId, revision }));
     expect(res.body.brokenLink.reason).toMatch(reason);
     expect(await officeEventCount()).toBe(before);
+  });
+
+  it('refuses a stream of another round, and a record only the office writes, signed or not', async () => {
+    const bundle = clone(await exportBundle());
+    const other = bundle.events.find((e) => e.type === 'FindingRecorded')!;
+    const findingStream = other.streamId;
+    const stray = bundle.events.filter((e) => e.streamId === findingStream);
+    const otherRound = '00000000-0000-4000-8000-000000000001';
+    // A finding of another round, its chain rebuilt so that only its scope is wrong.
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const events = bundle.events.map((e) => (e.streamId === findingStream ? structuredClone(e) : e));
+    let prev = '0'.repeat(64);
+    for (const e of events.filter((x) => x.streamId === findingStream)) {
+      if (e.revision === 1) (e.data as { roundId: string }).roundId = otherRound;
+      e.prevHash = prev;
+      e.hash = eventHash({
+        ...e,
+        recordedAt: new Date(e.recordedAt),
+        occurredAt: e.occurredAt ? new Date(e.occurredAt) : null,
+      });
+      prev = e.hash;
+    }
+    expect(stray.length).toBeGreaterThan(0);
+    const files = new Map(bundle.evidence.map((f) => [f.sha256, Buffer.from(f.content, 'base64')]));
+    const res = await importBundle(buildBundle({ roundId, events, files, privateKey }));
+    expect(res.status).toBe(422);
+    expect(res.body.brokenLink).toEqual(
+      expect.objectContaining({ streamId: findingStream, reason: "stream outside the bundle's round" }),
+    );
+
+    const forged = clone(await exportBundle());
+    const roundEvents = forged.events.filter((e) => e.streamId === `round-${roundId}`);
+    const last = roundEvents[roundEvents.length - 1];
+    const record = {
+      ...structuredClone(last),
+      id: randomUUID(),
+      revision: last.revision + 1,
+      type: 'HandoverImported',
+      prevHash: last.hash,
+    };
+    record.hash = eventHash({ ...record, recordedAt: new Date(record.recordedAt), occurredAt: null });
+    record.occurredAt = null;
+    forged.events.push(record);
+    const res2 = await importBundle(buildBundle({ roundId, events: forged.events, files, privateKey }));
+    expect(res2.status).toBe(422);
+    expect(res2.body.brokenLink).toEqual(
+      expect.objectContaining({
+        streamId: `round-${roundId}`,
+        reason: 'event type HandoverImported cannot be handed over',
+      }),
+    );
   });
 
   it('refuses a foreign signature: the manifest signed by another key than the one it names', async () => {

@@ -186,8 +186,27 @@ export function parseBundle(value: unknown): HandoverBundle {
   if (m.version !== BUNDLE_VERSION) return fail('manifest.version', `must be ${BUNDLE_VERSION} (this server reads 1)`);
   if (typeof m.roundId !== 'string') return fail('manifest.roundId', 'must be a string');
   if (typeof m.signer?.publicKey !== 'string') return fail('manifest.signer.publicKey', 'must be a string');
+  if (typeof m.signer.fingerprint !== 'string') return fail('manifest.signer.fingerprint', 'must be a string');
   if (!Array.isArray(m.streams)) return fail('manifest.streams', 'must be an array');
+  m.streams.forEach((st, i) => {
+    const at = `manifest.streams[${i}]`;
+    if (st === null || typeof st !== 'object' || typeof st.streamId !== 'string')
+      fail(`${at}.streamId`, 'must be a string');
+    if (
+      !Number.isSafeInteger(st.fromRevision) ||
+      !Number.isSafeInteger(st.toRevision) ||
+      !Number.isSafeInteger(st.count)
+    ) {
+      fail(at, 'must have integer fromRevision, toRevision and count');
+    }
+    if (typeof st.head !== 'string') fail(`${at}.head`, 'must be a string');
+  });
   if (!Array.isArray(m.evidence)) return fail('manifest.evidence', 'must be an array');
+  m.evidence.forEach((f, i) => {
+    if (f === null || typeof f !== 'object' || typeof f.sha256 !== 'string' || !Number.isSafeInteger(f.size)) {
+      fail(`manifest.evidence[${i}]`, 'must be {sha256, size}');
+    }
+  });
   if (typeof m.contentSha256 !== 'string') return fail('manifest.contentSha256', 'must be a string');
   if (m.kit !== undefined && (typeof m.kit?.kitId !== 'string' || typeof m.kit.proof !== 'string')) {
     return fail('manifest.kit', 'must be {kitId, proof}');
@@ -209,6 +228,7 @@ export function parseBundle(value: unknown): HandoverBundle {
     if (!SHA256.test(String(e.prevHash))) fail(`${at}.prevHash`, 'must be 64 hex digits');
   });
   o.evidence.forEach((f, i) => {
+    if (f === null || typeof f !== 'object') fail(`evidence[${i}]`, 'must be an object');
     if (!SHA256.test(String(f?.sha256))) fail(`evidence[${i}].sha256`, 'must be 64 hex digits');
     if (typeof f.content !== 'string') fail(`evidence[${i}].content`, 'must be base64 text');
   });

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import pg from 'pg';
-import { roundStream } from '@app/domain';
+import { DOMAIN_EVENT_TYPES, roundStream } from '@app/domain';
 import type { AppConfig, DatabaseHandle } from '@app/database';
 import { ApplicationError, type ErrorCode } from '../application/errors.js';
 import { ProjectorService } from '../projections/projector.service.js';
@@ -354,9 +354,11 @@ export class HandoverService implements OnModuleInit, OnModuleDestroy {
         }),
       );
     }
+    checkScope(bundle);
     const binding = await this.checkKitBinding(manifest);
     const evidenceFiles = await this.checkEvidence(bundle, files);
     const fresh = await this.newEvents(bundle);
+    checkTypes(fresh);
     const receipt = await this.receiptFor(sha, manifest.roundId, manifest.signer.fingerprint);
     const base = {
       bundleSha256: sha,
@@ -705,6 +707,50 @@ function refusal(
     ]);
   }
   return new ApplicationError(code, error.message, undefined, { brokenLink: error.brokenLink });
+}
+
+const KNOWN_TYPES = new Set<string>(DOMAIN_EVENT_TYPES);
+
+/**
+ * A bundle of round R may hold only R's stream, the findings and leads recorded in R and the units (departments),
+ * so that a signed bundle cannot reach into another round's cases.
+ */
+function checkScope(bundle: HandoverBundle): void {
+  const { roundId } = bundle.manifest;
+  const first = new Map<string, BundleEvent>();
+  for (const e of bundle.events) if (!first.has(e.streamId)) first.set(e.streamId, e);
+  for (const [streamId, e] of first) {
+    const category = streamId.slice(0, streamId.indexOf('-'));
+    const ofRound = (e.data as { roundId?: unknown } | null)?.roundId === roundId;
+    const allowed =
+      streamId === roundStream(roundId) ||
+      category === 'department' ||
+      ((category === 'finding' || category === 'lead') && ofRound);
+    if (!allowed) {
+      throw refusal(
+        new BundleRefused(`Broken link: stream ${streamId} is not part of round ${roundId}`, {
+          streamId,
+          revision: 1,
+          reason: "stream outside the bundle's round",
+        }),
+      );
+    }
+  }
+}
+
+/** What is new here must be of the domain's types, and never a record only this store writes (HandoverImported). */
+function checkTypes(fresh: BundleEvent[]): void {
+  for (const e of fresh) {
+    if (!KNOWN_TYPES.has(e.type) || e.type === 'HandoverImported') {
+      throw refusal(
+        new BundleRefused(`Broken link: stream ${e.streamId} revision ${e.revision}: event type ${e.type} is refused`, {
+          streamId: e.streamId,
+          revision: e.revision,
+          reason: `event type ${e.type} cannot be handed over`,
+        }),
+      );
+    }
+  }
 }
 
 function collectDepartmentIds(value: unknown, into: Set<string>): void {
