@@ -98,7 +98,7 @@ describe.each(adapterRows(contractAdapters()))('event store contract on %s', (_n
       await fx.store.appendToStream(s, [ev('D')], {
         expectedRevision: 'any',
       });
-      expect((await fx.store.readStream(s)).map((e) => e.revision)).toEqual([1, 2, 3, 4, 5]);
+      expect((await fx.store.readStream(s)).map((e) => e.revision)).toEqual([1, 2, 3, 4]);
     });
 
     it('lets exactly one of 50 concurrent appends with the same expected revision succeed', async () => {
