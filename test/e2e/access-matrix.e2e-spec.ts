@@ -108,6 +108,14 @@ const MATRIX: Record<string, Row> = {
   ListsController_departments: only(SIGNED_IN, 200),
   ListsController_rounds: only(CASE_READERS, 200),
   ExportsController_ledger: only(OVERSIGHT, 200),
+  // The seeded round's bundle (the caller's own store); a body that is no bundle is refused with 400.
+  HandoverController_exportBundle: only(['official', 'inspector'], 200),
+  HandoverController_importBundle: only(['official'], 400),
+  // A kit of the seeded round (no users named); a body that is no kit is refused with 400.
+  HandoverController_exportKit: only(['official'], 200),
+  HandoverController_importKit: only(['admin'], 400),
+  HandoverController_storeReceipt: only(['official'], 400),
+  HandoverController_purge: only(['admin'], 400),
 };
 
 const REDACTED = '［已隐去］';

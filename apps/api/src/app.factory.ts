@@ -15,7 +15,8 @@ import { EVENT_STORE } from './infrastructure/tokens.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { problem } from './http/problem.js';
 import { validationPipe } from './http/validation.js';
-import { installJsonBodyParser } from './http/json-body.js';
+import { installBundleBodyParser, installJsonBodyParser } from './http/json-body.js';
+import { BUNDLE_MEDIA_TYPE, KIT_MEDIA_TYPE } from './handover/bundle.js';
 import { installRequestContext } from './http/request-context.js';
 import { createOpenApiDocument } from './openapi/document.js';
 import { appLogger } from './logging/app-logger.js';
@@ -81,6 +82,8 @@ export async function createApp(config: AppConfig, database: DatabaseHandle): Pr
   });
   // JSON nested too deep or with too long arrays is refused before it is parsed (http/json-body.ts).
   installJsonBodyParser(app, bodyLimit);
+  installBundleBodyParser(app, BUNDLE_MEDIA_TYPE);
+  installBundleBodyParser(app, KIT_MEDIA_TYPE);
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
   });

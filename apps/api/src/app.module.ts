@@ -14,6 +14,8 @@ import { personalDataEntities, personalDataMigrations } from './personal-data/in
 import { CasesModule } from './cases/cases.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { HandoverModule } from './handover/handover.module.js';
+import { HandoverTables1764600000000 } from './handover/handover-tables.migration.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
@@ -55,6 +57,7 @@ export class AppModule {
               ...personalDataMigrations,
               CreateIdempotencyKeys1732800002000,
               IdempotencyLease1764590000000,
+              HandoverTables1764600000000,
             ],
           }),
         ),
@@ -64,6 +67,7 @@ export class AppModule {
         DemoModule,
         ProjectionsModule,
         AuditModule,
+        HandoverModule,
         DashboardModule,
       ],
       controllers: [HealthController],

@@ -106,6 +106,42 @@ test(
       "SELECT prosecdef, proconfig FROM pg_proc WHERE oid = 'event_store.es_append(text, text, jsonb, bytea)'::regprocedure",
     );
     expect(fn).toEqual([{ prosecdef: true, proconfig: ['search_path=pg_catalog, pg_temp'] }]);
+    const { rows: imp } = await app.query<{ prosecdef: boolean; proconfig: string[] }>(
+      "SELECT prosecdef, proconfig FROM pg_proc WHERE oid = 'event_store.es_import(jsonb, bytea)'::regprocedure",
+    );
+    expect(imp).toEqual([{ prosecdef: true, proconfig: ['search_path=pg_catalog, pg_temp'] }]);
+  },
+  TIMEOUT,
+);
+
+test(
+  'the app role imports a handed-over chain only through es_import, which refuses a link that does not follow',
+  async () => {
+    const streamId = `department-${randomUUID()}`;
+    const imported = (revision: number, hash: string) => ({
+      streamId,
+      revision,
+      id: randomUUID(),
+      type: 'DepartmentRegistered',
+      data: { name: '区审计局' },
+      metadata: {},
+      occurredAt: null,
+      recordedAt: '2024-09-01T08:00:00.000Z',
+      hash,
+    });
+    const call = (events: unknown[]) =>
+      app.query('SELECT * FROM event_store.es_import($1::jsonb, $2::bytea)', [
+        JSON.stringify(events),
+        Buffer.alloc(32 * events.length),
+      ]);
+    // Not revision 1 of a new stream, and a hash that is not the chain's: both ES003, nothing written.
+    await expect(call([imported(2, 'ab'.repeat(32))])).rejects.toMatchObject({ code: 'ES003' });
+    await expect(call([imported(1, 'ab'.repeat(32))])).rejects.toMatchObject({ code: 'ES003' });
+    const { rows } = await app.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM event_store.es_events WHERE stream_id = $1',
+      [streamId],
+    );
+    expect(rows[0].n).toBe(0);
   },
   TIMEOUT,
 );
@@ -116,7 +152,7 @@ test(
     expect(await migrateEventStore({ connectionString: db.ownerUrl!, grantTo: 'xuncha_app' })).toEqual([]);
     expect(
       await migrateEventStore({ connectionString: db.ownerUrl!, schema: 'es_probe', grantTo: 'xuncha_app' }),
-    ).toEqual([1, 2, 3, 4, 5]);
+    ).toEqual([1, 2, 3, 4, 5, 6]);
     // The app role opens a store the owner migrated (no DDL needed) and appends to it, yet cannot change it.
     const store = await PgEventStore.open({ connectionString: db.url, schema: 'es_probe' });
     try {

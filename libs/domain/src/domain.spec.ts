@@ -42,7 +42,8 @@ describe('@app/domain public surface', () => {
 
   it('labels every event and command type in Chinese', () => {
     expect(domain.EVENT_TYPE_LABELS.FindingRecorded).toBe('登记问题');
-    expect(domain.DOMAIN_EVENT_TYPES).toHaveLength(35);
+    expect(domain.EVENT_TYPE_LABELS.HandoverImported).toBe('导入移交数据');
+    expect(domain.DOMAIN_EVENT_TYPES).toHaveLength(36);
     expect(domain.COMMAND_TYPES).toHaveLength(32);
     expect(domain.RECTIFICATION_TYPE_LABELS).toEqual({
       immediate: '立行立改',

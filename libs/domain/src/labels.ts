@@ -163,6 +163,7 @@ export const EVENT_TYPE_LABELS: Readonly<Record<DomainEventType, string>> = {
   RoundRectificationStarted: '启动集中整改',
   RoundEvaluated: '评估验收',
   RoundArchived: '立卷归档',
+  HandoverImported: '导入移交数据',
 
   FindingRecorded: '登记问题',
   RectificationAssigned: '交办整改',

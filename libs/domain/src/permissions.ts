@@ -103,6 +103,15 @@ export const mayOperate = {
   ReadMonitoring: ['admin', 'official'],
   /** 佐证材料: a unit or a team uploads a file before citing it in progress or closure. */
   UploadEvidence: ['inspector', 'official', 'unit_liaison'],
+  /** The hand-over (巡察单机版): a laptop's team exports the round's signed bundle, the office imports it. */
+  ExportHandoverBundle: ['official', 'inspector'],
+  ImportHandoverBundle: ['official'],
+  /** The office issues a round's field kit (配置); the laptop's admin imports it. */
+  ExportFieldKit: ['official'],
+  ImportFieldKit: ['admin'],
+  /** The laptop keeps the office's receipt of a bundle; only then may its round be purged (清理). */
+  StoreHandoverReceipt: ['official'],
+  PurgeRound: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type OperationName = keyof typeof mayOperate;

@@ -33,6 +33,17 @@ export const APPLICATION_ERROR_CODES = [
   'EVIDENCE_FILE_REQUIRED',
   /** 督办: the n-th notice of a finding does not exist. */
   'NOTICE_NOT_FOUND',
+  /** A hand-over bundle that is not a bundle of a version this server reads (a field and its rule). */
+  'HANDOVER_BUNDLE_INVALID',
+  /** A hand-over bundle whose signature, a chain, its manifest or a cited file does not check out. */
+  'HANDOVER_BROKEN_LINK',
+  /** A stream of the bundle and this server's copy of it diverged: the bundle cannot continue it. */
+  'HANDOVER_STREAM_DIVERGED',
+  'HANDOVER_NEEDS_POSTGRES',
+  'FIELD_KIT_ALREADY_IMPORTED',
+  'HANDOVER_RECEIPT_INVALID',
+  /** Purging a round needs the office's receipt for the last bundle, and that bundle must hold all its events. */
+  'HANDOVER_RECEIPT_REQUIRED',
 ] as const;
 
 export type ApplicationErrorCode = (typeof APPLICATION_ERROR_CODES)[number];

@@ -83,3 +83,18 @@ export function installJsonBodyParser(app: NestFastifyApplication, bodyLimit: nu
     void parse(request as Parameters<typeof parse>[0], body.toString('utf8'), done);
   });
 }
+
+/** The largest hand-over bundle (a round's events and its evidence files, base64) the office accepts in one request. */
+export const MAX_BUNDLE_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * A hand-over bundle (`application/vnd.xuncha.handover+json`) is one large JSON document with long arrays of events:
+ * not limited like a command's body, parsed by the same prototype-safe parser.
+ */
+export function installBundleBodyParser(app: NestFastifyApplication, mediaType: string): void {
+  const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
+  const parse = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser(mediaType, { bodyLimit: MAX_BUNDLE_BYTES }, (request, body, done) => {
+    void parse(request as Parameters<typeof parse>[0], body.toString('utf8'), done);
+  });
+}

@@ -200,6 +200,8 @@ export function evolveRound(state: RoundState, event: RoundEvent): RoundState {
       return reached(state, 'evaluated', event.data.occurredAt);
     case 'RoundArchived':
       return reached(state, 'archived', event.data.occurredAt);
+    case 'HandoverImported':
+      return state;
     default:
       return assertNever(event, 'round event');
   }

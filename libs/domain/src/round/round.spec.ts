@@ -389,3 +389,28 @@ describe('round rules for other streams', () => {
     );
   });
 });
+
+describe('the record of a hand-over import on the round', () => {
+  const imported: RoundEvent = {
+    type: 'HandoverImported',
+    data: {
+      roundId,
+      bundleSha256: 'a'.repeat(64),
+      laptopKey: 'b'.repeat(64),
+      streams: 3,
+      events: 12,
+      evidenceFiles: 1,
+      occurredAt: later,
+    },
+  };
+
+  it('changes nothing of the round: the next step is decided as before', () => {
+    const before = foldEvents(inspectionRoundDecider, [planned, fieldAdded, pointAdded]);
+    const after = foldEvents(inspectionRoundDecider, [planned, fieldAdded, pointAdded, imported]);
+    expect(after).toEqual(before);
+    spec
+      .given([planned, fieldAdded, pointAdded, imported])
+      .when({ type: 'StationRound', data: { roundId }, metadata })
+      .then([milestone('RoundStationed')]);
+  });
+});

@@ -69,7 +69,25 @@ export type RoundRectificationStarted = Event<'RoundRectificationStarted', Miles
 export type RoundEvaluated = Event<'RoundEvaluated', Milestone>;
 export type RoundArchived = Event<'RoundArchived', Milestone>;
 
+/**
+ * A team laptop's hand-over bundle was verified and its events written to this store (移交—存储). Recorded by the
+ * import itself, not by a command: the bundle's SHA-256, the laptop's key fingerprint and what was written.
+ */
+export type HandoverImported = Event<
+  'HandoverImported',
+  {
+    roundId: string;
+    bundleSha256: string;
+    laptopKey: string;
+    streams: number;
+    events: number;
+    evidenceFiles: number;
+    occurredAt: string;
+  }
+>;
+
 export type RoundEvent =
+  | HandoverImported
   | RoundPlanned
   | FocusFieldAdded
   | MonitoringPointAdded

@@ -13,6 +13,7 @@ const files = [
   '003_replay_check_on_failure.sql',
   '004_least_privilege.sql',
   '005_restored_horizon.sql',
+  '006_import_chained.sql',
 ];
 
 export function eventStoreMigrations(schema: string): Migration[] {
@@ -78,7 +79,8 @@ async function upToDate(pool: pg.Pool, schema: string, migrations: Migration[]):
 
 /**
  * What the application role may do in the store's schema: read the log and the seals, add seals, append through
- * es_append (SECURITY DEFINER, see 004_least_privilege.sql). No UPDATE, DELETE, TRUNCATE or direct INSERT on the log,
+ * es_append (SECURITY DEFINER, see 004_least_privilege.sql), import a handed-over log through es_import (005).
+ * No UPDATE, DELETE, TRUNCATE or direct INSERT on the log,
  * and no ownership, so it can neither disable a trigger nor alter a table. Run by the owner; idempotent.
  */
 export async function grantEventStoreAccess(
@@ -94,6 +96,7 @@ export async function grantEventStoreAccess(
   await client.query(`GRANT SELECT ON SEQUENCE ${schema}.es_position_seq TO ${r}`);
   await client.query(`GRANT EXECUTE ON FUNCTION ${schema}.es_append(text, text, jsonb, bytea) TO ${r}`);
   await client.query(`GRANT EXECUTE ON FUNCTION ${schema}.es_adopt_restored() TO ${r}`);
+  await client.query(`GRANT EXECUTE ON FUNCTION ${schema}.es_import(jsonb, bytea) TO ${r}`);
 }
 
 /**
