@@ -98,6 +98,30 @@ export const ERROR_MESSAGES: Readonly<Record<string, string>> = {
   IDEMPOTENCY_KEY_REUSED: '本次重试的内容与首次提交不同，请刷新后重新填写',
   IDEMPOTENCY_REQUEST_IN_PROGRESS: '上次提交仍在处理中，请稍候再试',
 
+  // 佐证材料、督办、延期与新的整改时限
+  EVIDENCE_NOT_UPLOADED: '引用的佐证材料尚未上传，请先上传文件',
+  EVIDENCE_NOT_FOUND: '未找到该佐证材料',
+  EVIDENCE_TOO_LARGE: '佐证材料文件不能超过 20 MiB',
+  EVIDENCE_TYPE_NOT_ALLOWED: '佐证材料只能是 PDF、OFD、JPEG、PNG、DOCX 或 XLSX 文件（按文件内容识别）',
+  EVIDENCE_FILE_REQUIRED: '请选择要上传的文件',
+  INVALID_EVIDENCE: '佐证材料格式不正确',
+  NOTICE_NOT_FOUND: '未找到该督办文书',
+  FINDING_NOT_OPEN: '该问题不在整改中，不能督办或延期',
+  EXTENSION_ALREADY_REQUESTED: '已有延期申请等待审批',
+  NO_EXTENSION_REQUESTED: '没有等待审批的延期申请',
+  EXTENSION_NOT_LATER: '申请延期的日期须晚于现整改时限',
+  NEW_DUE_DATE_REQUIRED: '限期整改须设定新的整改时限',
+  DATE_IN_THE_PAST: '日期不能早于今天',
+
+  // 巡察单机版：配置包与移交数据包
+  HANDOVER_BUNDLE_INVALID: '移交数据包格式不正确或版本不受支持',
+  HANDOVER_BROKEN_LINK: '移交数据包校验未通过（签名、哈希链或佐证材料不一致），未写入任何数据',
+  HANDOVER_STREAM_DIVERGED: '移交数据与本机已有记录不一致，无法接续导入',
+  HANDOVER_NEEDS_POSTGRES: '移交功能需要使用 PostgreSQL 事件库',
+  FIELD_KIT_ALREADY_IMPORTED: '该配置包已导入过，不能重复导入',
+  HANDOVER_RECEIPT_INVALID: '移交回执无效：签名或数据包与本机不符',
+  HANDOVER_RECEIPT_REQUIRED: '须先取得巡察办对最近一次移交数据包的回执，且该数据包包含全部记录，才能清理',
+
   // 读取与服务
   READ_MODELS_NOT_READY: '统计数据正在生成，请稍候',
   SERVER_BUSY: '服务器繁忙，请稍后重试；已填写的内容已保留',
