@@ -458,6 +458,14 @@ describe('the demo tour', () => {
     expect(visited.followUps[0]).toMatchObject({ satisfaction: 'satisfied', visitee: { name: '张桂兰' } });
     expect(visited.followUps[0].note).toContain('纳入社会救助');
     expect(JSON.stringify(currentEvents.map((e) => e.data))).not.toContain('张桂兰');
+    // 督办 on the current round: two notices on the overdue rectification, a granted and a refused extension.
+    const types = currentEvents.map((e) => e.type);
+    expect(types.filter((type) => type === 'RectificationSupervised')).toHaveLength(3);
+    expect(types).toEqual(expect.arrayContaining(['ExtensionRequested', 'ExtensionGranted', 'ExtensionRefused']));
+    const red = (await official.get(`/api/dashboard/red-list?${q}`, fresh).expect(200)).body;
+    expect(red.findings).toHaveLength(1);
+    expect(red.findings[0]).toMatchObject({ notices: 2 });
+    expect(red.leads.length).toBeGreaterThanOrEqual(1);
   });
 
   // Last: it doubles the figures the tests above count.

@@ -51,7 +51,8 @@ import {
   TriageLeadDto,
   VerifyRectificationDto,
 } from '../cases/dto.js';
-import { buildCurrentScenario } from './scenario-current.js';
+import { buildCurrentScenario, extendCurrentScenario } from './scenario-current.js';
+import { currentRoundSupervision } from './scenario-current-supervision.js';
 import { reclassifiedFindingId, SendCommand } from '../cases/application/command-handlers.js';
 import { metadataOf } from '../cases/http-helpers.js';
 import { isApplicationError } from '../application/errors.js';
@@ -61,6 +62,9 @@ import { DEMO_DEPARTMENTS, DEMO_FIELDS, DEMO_OFFICIAL, DEMO_POINTS, DEMO_ROUND, 
 import { DEMO_FINDINGS } from './scenario-findings.js';
 import { DEMO_LEADS } from './scenario-leads.js';
 import { demoTime, type DemoUser } from './scenario.types.js';
+
+// The current round's 督办 notices and extensions (issue 13) join its own steps.
+extendCurrentScenario(currentRoundSupervision);
 
 /** Ids are derived from the scenario's keys, so the first load of every database gets the same ids. */
 const DEMO_NAMESPACE = 'xuncha-demo/pingcheng-2024';

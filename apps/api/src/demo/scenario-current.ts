@@ -197,6 +197,17 @@ export function buildCurrentScenario(
     15,
     -23,
   );
+  // Due in a month and a half; the unit asks for more time (督办 and extensions: scenario-current-supervision.ts).
+  finding(
+    'later',
+    'dibao',
+    MINZHENG,
+    '低保资金发放台账仍不完整',
+    '回头看抽查2024年低保资金发放台账，有2个社区未按月登记发放明细。',
+    'long_term',
+    45,
+    -20,
+  );
   // 立行立改, closed; 回访 of the resident of the reference tour who was added to social assistance.
   const closed = finding(
     'assisted',
@@ -261,7 +272,8 @@ export function buildCurrentScenario(
   });
   step(-24, '10:00', 'official', 'transferring the waiting lead', {
     type: 'TransferLead',
-    data: { leadId: waiting, receiver: 'discipline_commission' },
+    // A 回头看 asks for feedback within three weeks: the receiver is now past it (超期未反馈).
+    data: { leadId: waiting, receiver: 'discipline_commission', feedbackDueOn: day(-3) },
   });
 
   // A lead disposed of and visited: the informant was satisfied with the answer.
