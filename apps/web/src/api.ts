@@ -1,6 +1,7 @@
 import { navigate, route, href } from './router';
 import { session, signOut } from './session';
 import type { FieldError } from './types';
+import { SUPERVISION_MESSAGES } from './messages-supervision';
 
 /** An answer of the API that was not 2xx: its problem+json, with the field errors of a 400. */
 export class ApiError extends Error {
@@ -148,6 +149,7 @@ export function fieldMessage(e: FieldError): string {
 }
 
 const CODES: Record<string, string> = {
+  ...SUPERVISION_MESSAGES,
   NETWORK: '无法连接服务器，请检查网络',
   INVALID_CREDENTIALS: '用户名或密码错误',
   FORBIDDEN: '当前角色无权执行此操作',
