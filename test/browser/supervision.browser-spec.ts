@@ -61,7 +61,7 @@ describe('evidence files and 督办 in the dashboard (Chromium)', () => {
     await evidence.getByRole('link', { name: '入户复核台账.pdf' }).click();
     const saved = await download;
     expect(saved.suggestedFilename()).toBe('入户复核台账.pdf');
-    expect(await fs.readFile((await saved.path())!)).toEqual(PDF);
+    expect(await fs.readFile((await saved.path()))).toEqual(PDF);
     await screenshot(page, 'liaison-evidence-uploaded');
     expect(app.pageErrors.filter((e) => !e.includes('415'))).toEqual([]);
   });
@@ -83,7 +83,7 @@ describe('evidence files and 督办 in the dashboard (Chromium)', () => {
     await notices.getByRole('link', { name: '下载文书' }).first().click();
     const saved = await download;
     expect(saved.suggestedFilename()).toMatch(/^督办通知书-第\d+号\.docx$/);
-    const bytes = await fs.readFile((await saved.path())!);
+    const bytes = await fs.readFile((await saved.path()));
     expect(bytes.subarray(0, 2).toString()).toBe('PK');
     await screenshot(page, 'official-notice-issued');
 
