@@ -136,7 +136,7 @@ describe('the dashboard by role (Chromium)', () => {
       await page.waitForURL(/\/overview/);
       await page.locator('[data-testid="card-fields"]').waitFor();
       expect(await cardValue(page, 'card-fields')).toBe('9');
-      expect(await navLinks(page)).toEqual(['总览', '问题清单', '问题线索']);
+      expect(await navLinks(page)).toEqual(['总览', '问题清单', '问题线索', '红牌清单']);
 
       const official = await app.api('official');
       const pending = (await official.get(`/findings?roundId=${DEMO_ROUND_ID}&status=pending_verification`))

@@ -119,7 +119,7 @@ describe('evidence files, notices, extensions and deadlines', () => {
       const res = await upload(liaisonA, big, '太大的文件.pdf');
       expect(res.status).toBe(413);
       expect(res.body).toMatchObject({ code: 'EVIDENCE_TOO_LARGE' });
-      expect(await fs.readdir(path.join(evidenceDir(), '.incoming'))).toEqual([]);
+      expect(await fs.readdir(`${evidenceDir()}.incoming`)).toEqual([]);
       const stored = (await fs.readdir(evidenceDir())).filter((name) => !name.startsWith('.'));
       expect(stored).not.toContain(sha256(big));
     });

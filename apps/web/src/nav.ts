@@ -20,6 +20,8 @@ export const NAV: readonly NavItem[] = [
   { to: '/findings', label: '问题清单', roles: ['official', 'auditor', 'inspector', 'unit_liaison'] },
   // API: official and auditor (names redacted for the auditor).
   { to: '/leads', label: '问题线索', roles: ['official', 'auditor'] },
+  // 红牌清单: API official and auditor.
+  { to: '/red-list', label: '红牌清单', roles: ['official', 'auditor'] },
   { to: '/users', label: '用户管理', roles: ['admin'] },
 ];
 

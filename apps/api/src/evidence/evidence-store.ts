@@ -8,6 +8,9 @@ import { fileTypeFromFile } from 'file-type';
 import { EVIDENCE_MEDIA_TYPES, type EvidenceMediaType } from '@app/domain';
 import { ApplicationError } from '../application/errors.js';
 
+/** Where uploads are written while they are hashed: `<evidence folder>.incoming`. */
+export const incomingDirOf = (dir: string): string => `${path.resolve(dir)}.incoming`;
+
 /** 20 MiB a file (docs/api.md "Evidence files"). */
 export const EVIDENCE_MAX_BYTES = 20 * 1024 * 1024;
 
@@ -75,7 +78,7 @@ export const tooLarge = (limit = EVIDENCE_MAX_BYTES) =>
 
 /**
  * 佐证材料 on disk: each file once, named by the SHA-256 of its content, in `EVIDENCE_DIR` (default
- * `DATA_DIR/evidence`, the folder backups take). An upload streams to a temporary file in the same
+ * `DATA_DIR/evidence`, the folder backups take). An upload streams to a temporary file beside that
  * folder while it is hashed, so a 20 MiB file is never held in memory, then is renamed to its hash.
  */
 export class EvidenceStore {
@@ -91,8 +94,11 @@ export class EvidenceStore {
 
   /** Stores the bytes of `source`; the same bytes again answer the same hash, stored once. */
   async save(source: Readable): Promise<StoredEvidence> {
-    const incoming = path.join(this.dir, '.incoming');
+    // Beside the evidence folder, not in it: a backup taking the folder never sees a file half written,
+    // and the rename to the hash stays on one file system.
+    const incoming = incomingDirOf(this.dir);
     await fs.mkdir(incoming, { recursive: true });
+    await fs.mkdir(this.dir, { recursive: true });
     const temp = path.join(incoming, randomUUID());
     const measure = new Measure(this.maxBytes);
     try {
