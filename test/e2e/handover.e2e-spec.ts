@@ -349,6 +349,56 @@ describe('hand-over bundle: laptop → office', () => {
     expect(verify.body.ok).toBe(true);
   });
 
+  it('carries a file a liaison uploaded on the laptop and cited in a progress report; the office serves it', async () => {
+    const lAdmin = await loginAdmin(laptop);
+    const liaison = await createUser(laptop, lAdmin, 'liaison.team1', 'unit_liaison', deptId);
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    const findingId = (
+      await send(lInspector, `/api/rounds/${roundId}/findings`, {
+        monitoringPointId: pointId,
+        departmentId: deptId,
+        title: '食堂留样柜温度记录缺失',
+        description: '抽查2所学校留样柜，无温度记录。',
+      })
+    ).findingId as string;
+    const assign = { type: 'deadline', departmentId: deptId, responsiblePerson: '分管副局长', dueOn: '2099-10-31' };
+    await send(lOfficial, `/api/findings/${findingId}/assign`, assign);
+    await send(liaison, `/api/findings/${findingId}/acknowledge`);
+    await send(liaison, `/api/findings/${findingId}/plan`, { measures: '每日记录留样温度', target: '全部学校记录' });
+    const uploaded = await laptop.http
+      .post('/api/evidence')
+      .set('Authorization', `Bearer ${liaison.token}`)
+      .attach('file', png, '留样柜温度记录.png');
+    expect(uploaded.status).toBe(201);
+    const sha = uploaded.body.sha256 as string;
+    await send(liaison, `/api/findings/${findingId}/progress`, {
+      note: '已补记温度',
+      percent: 50,
+      evidence: [{ sha256: sha, name: '留样柜温度记录.png' }],
+    });
+
+    const res = await importBundle(await exportBundle());
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ alreadyImported: false, evidenceFiles: 1 });
+    const served = await office.http
+      .get(`/api/evidence/${sha}`)
+      .set('Authorization', `Bearer ${oOfficial.token}`)
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect(served.status).toBe(200);
+    expect(served.body).toEqual(png);
+    const verify = await oAuditor.get('/api/audit/verify');
+    expect(verify.body).toMatchObject({ ok: true });
+    expect(verify.body.evidenceChecked).toBeGreaterThanOrEqual(1);
+  });
+
   it('refuses a stream whose copies diverged (409), writing nothing', async () => {
     await send(lOfficial, `/api/rounds/${roundId}/fields`, { name: '食品安全宣传' });
     const bundle = await exportBundle();
