@@ -324,6 +324,25 @@ describe('rounds, findings and leads over HTTP', () => {
       expect((await official.get(`/api/findings/${id}`)).body.status).toBe('dismissed');
     });
 
+    it('keeps when the team found the problem (发现时间); a time after the recording is refused, naming it', async () => {
+      const body = {
+        monitoringPointId: pointId,
+        departmentId: deptA,
+        title: '食堂留样不足48小时',
+        description: '抽查发现。',
+      };
+      const foundOn = '2024-09-02T01:30:00.000Z';
+      const res = await inspector.post(`/api/rounds/${roundId}/findings`, { ...body, occurredAt: foundOn });
+      expect(res.status).toBe(201);
+      const history = (await official.get(`/api/findings/${res.body.findingId}/history`)).body;
+      expect(history.events[0]).toMatchObject({ type: 'FindingRecorded', occurredAt: foundOn });
+      const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+      const late = await inspector.post(`/api/rounds/${roundId}/findings`, { ...body, occurredAt: tomorrow });
+      expect(late.status).toBe(400);
+      expect(late.body).toMatchObject({ code: 'OCCURRED_IN_FUTURE' });
+      expect(JSON.stringify(late.body.errors)).toContain('occurredAt');
+    });
+
     it('answers the state as it was at an earlier moment (?asOf)', async () => {
       const id = await recordFinding();
       await assign(id, 'deadline');

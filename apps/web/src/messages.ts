@@ -76,6 +76,7 @@ export const ERROR_MESSAGES: Readonly<Record<string, string>> = {
   FOLLOW_UP_BEFORE_RECTIFICATION: '整改销号或阶段性完成后才能回访',
   FOLLOW_UP_BEFORE_DISPOSITION: '线索处置后才能回访',
   FOLLOW_UP_IN_FUTURE: '回访日期不能晚于今天',
+  OCCURRED_IN_FUTURE: '发现时间不能晚于现在',
 
   // 单位
   DEPARTMENT_NOT_REGISTERED: '未找到该单位',

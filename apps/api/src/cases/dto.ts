@@ -110,6 +110,8 @@ export class RecordFindingDto {
   @Text(TITLE) title!: string;
   @Text(TEXT) description!: string;
   @IsOptional() @Text(NAME) category?: string;
+  /** 发现时间, when earlier than the recording (an ISO 8601 instant). */
+  @IsOptional() @IsDateString({ strict: true }) occurredAt?: string;
 }
 
 export class AssignRectificationDto {

@@ -100,6 +100,7 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode | EdgeErrorCode, number>>
   FOLLOW_UP_BEFORE_RECTIFICATION: 409,
   FOLLOW_UP_BEFORE_DISPOSITION: 409,
   FOLLOW_UP_IN_FUTURE: 400,
+  OCCURRED_IN_FUTURE: 400,
 
   // Department: the addressed one unknown is 404, one referenced by a body field unknown is 400
   DEPARTMENT_NOT_REGISTERED: 404,

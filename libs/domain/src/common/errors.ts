@@ -74,6 +74,7 @@ export const DOMAIN_ERROR_CODES = {
   FOLLOW_UP_BEFORE_RECTIFICATION: 'conflict',
   FOLLOW_UP_BEFORE_DISPOSITION: 'conflict',
   FOLLOW_UP_IN_FUTURE: 'invalid',
+  OCCURRED_IN_FUTURE: 'invalid',
 
   // Department
   /** The addressed department does not exist (an unknown one named in a field: the API's DEPARTMENT_NOT_FOUND). */

@@ -125,10 +125,24 @@ function recordFinding(command: RecordFinding, state: FindingState): FindingEven
         description: requireText(data.description, 'description'),
         ...optionalText('category', data.category),
         ...optionalText('leadId', data.leadId),
-        occurredAt: toInstant(command.metadata.now),
+        occurredAt: foundAt(data.occurredAt, command.metadata.now),
       },
     },
   ];
+}
+
+/** A clock a few minutes ahead of the server's is not a finding from the future. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** 发现时间: the moment the team says it found the problem, by default the moment it is recorded. */
+function foundAt(occurredAt: string | undefined, now: Date | string): string {
+  const recorded = toInstant(now);
+  if (occurredAt === undefined) return recorded;
+  const found = toInstant(occurredAt, 'occurredAt');
+  if (Date.parse(found) > Date.parse(recorded) + CLOCK_SKEW_MS) {
+    throw new DomainError('OCCURRED_IN_FUTURE', `occurredAt ${found} is later than the recording`, 'occurredAt');
+  }
+  return found;
 }
 
 function assignRectification(command: AssignRectification, state: FindingState): FindingEvent[] {

@@ -144,6 +144,31 @@ describe('Finding decider', () => {
       expect(state).toMatchObject({ status: 'recorded', leadId: 'l7' });
     });
 
+    it('records when the problem was found (发现时间), earlier than the recording', () => {
+      const foundOn = '2024-06-03T02:30:00.000Z';
+      const state = spec
+        .given([])
+        .when(record({ occurredAt: foundOn }))
+        .then([{ type: 'FindingRecorded', data: { ...recorded.data, occurredAt: foundOn } }]);
+      expect(state).toMatchObject({ status: 'recorded' });
+    });
+
+    it('rejects a finding found after it is recorded, and a time that is not ISO 8601', () => {
+      const later = new Date(Date.parse(now) + 60 * 60_000).toISOString();
+      expect(
+        spec
+          .given([])
+          .when(record({ occurredAt: later }))
+          .thenThrows('OCCURRED_IN_FUTURE', 'invalid').field,
+      ).toBe('occurredAt');
+      expect(
+        spec
+          .given([])
+          .when(record({ occurredAt: '6月3日' }))
+          .thenThrows('INVALID_TIMESTAMP', 'invalid').field,
+      ).toBe('occurredAt');
+    });
+
     it('rejects recording the same finding twice', () => {
       spec.given([recorded]).when(record()).thenThrows('FINDING_ALREADY_RECORDED', 'conflict');
     });

@@ -184,6 +184,8 @@ export type RecordFinding = Command<
     description: string;
     category?: string;
     leadId?: string;
+    /** When the problem was found (发现时间), if earlier than the recording; never later. */
+    occurredAt?: string;
   }
 >;
 export type AssignRectification = Command<
