@@ -16,11 +16,13 @@ const NEVER_FETCHED = new Set([
 ]);
 
 async function files(dir: string): Promise<string[]> {
-  const entries = await fs.readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(
-    entries.map((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)])),
-  );
-  return nested.flat();
+  const found: string[] = [];
+  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+    const at = path.join(dir, e.name);
+    if (e.isDirectory()) found.push(...(await files(at)));
+    else found.push(at);
+  }
+  return found;
 }
 
 describe('the web app offline (巡察单机版)', () => {
