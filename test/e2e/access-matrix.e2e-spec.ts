@@ -104,7 +104,7 @@ const MATRIX: Record<string, Row> = {
   DashboardController_trend: only(OVERSIGHT, 200),
   DashboardController_redList: only(OVERSIGHT, 200),
   ListsController_findings: only(CASE_READERS, 200),
-  ListsController_leads: only(OVERSIGHT, 200),
+  ListsController_leads: only([...OVERSIGHT, 'inspector'], 200),
   ListsController_departments: only(SIGNED_IN, 200),
   ListsController_rounds: only(CASE_READERS, 200),
   ExportsController_ledger: only(OVERSIGHT, 200),

@@ -534,6 +534,30 @@ describe('rounds, findings and leads over HTTP', () => {
       return res.body.leadId;
     }
 
+    it("lists an inspector's own leads only, with summaries that name no one", async () => {
+      const mine = await recordLead();
+      const colleague = await createUser(t, admin, 'inspector.leads2', 'inspector');
+      const recorded = await colleague.post(`/api/rounds/${roundId}/leads`, {
+        source: 'interview',
+        summary: '个别谈话反映的问题线索',
+      });
+      expect(recorded.status).toBe(201);
+      const theirs = recorded.body.leadId as string;
+      // Read the lists once the projection has the colleague's lead (it was written last).
+      const fresh = { 'X-Min-Position': String(recorded.body.position) };
+      const listed = async (who: Actor) =>
+        ((await who.get(`/api/leads?roundId=${roundId}&pageSize=200`, fresh)).body.items as { leadId: string }[]).map(
+          (l) => l.leadId,
+        );
+      const own = await listed(inspector);
+      expect(own).toContain(mine);
+      expect(own).not.toContain(theirs);
+      expect(await listed(colleague)).toEqual([theirs]);
+      expect(await listed(official)).toEqual(expect.arrayContaining([mine, theirs]));
+      const page = await inspector.get(`/api/leads?roundId=${roundId}&pageSize=200`);
+      expect(JSON.stringify(page.body)).not.toMatch(/张伟|李秀英|13800000000/);
+    });
+
     it.each([
       ['talk_or_letter', 'reminder'],
       ['preliminary_verification', 'case_opened'],

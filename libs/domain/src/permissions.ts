@@ -68,7 +68,8 @@ export const mayRead = {
   GetDepartment: SIGNED_IN,
   ListRounds: CASE_READERS,
   ListFindings: CASE_READERS,
-  ListLeads: OVERSIGHT,
+  /** Inspectors: only the leads they recorded (the list is narrowed to them; summaries name no one). */
+  ListLeads: [...OVERSIGHT, 'inspector'],
   ListDepartments: SIGNED_IN,
   DashboardOverview: OVERSIGHT,
   DashboardDepartments: ['official', 'auditor', 'unit_liaison'],

@@ -29,12 +29,19 @@ export class ListsController {
     );
   }
 
+  /**
+   * Officials and auditors list every lead; an inspector lists the leads they recorded themselves (the team's
+   * own work), with the same neutral summaries — names stay in the vault.
+   */
   @Get('leads')
   @Reads('ListLeads')
   @ProjectionQuery()
-  leads(@Query() query: LeadListDto, @Req() http: unknown) {
+  leads(@Query() query: LeadListDto, @CurrentUser() user: AuthUser, @Req() http: unknown) {
+    const request = user.role === 'inspector' ? { ...query, recordedBy: user.id } : query;
     const today = officeToday();
-    return this.db.cached(http, ['leads', sorted(query), today], (db, schema) => listLeads(db, schema, query, today));
+    return this.db.cached(http, ['leads', sorted(request), today], (db, schema) =>
+      listLeads(db, schema, request, today),
+    );
   }
 
   /** Reference data for every signed-in role; one page holds up to 200 departments (the default). */

@@ -158,6 +158,8 @@ export interface LeadListQuery extends PageRequest {
   roundId?: string;
   status?: LeadStatus;
   source?: LeadSource;
+  /** Only the leads this user recorded (what an inspector's own list is). */
+  recordedBy?: string;
 }
 
 export async function listLeads(
@@ -172,6 +174,7 @@ export async function listLeads(
   if (query.roundId !== undefined) where.push(`round_id = ${p.add(query.roundId)}`);
   if (query.status !== undefined) where.push(`status = ${p.add(query.status)}`);
   if (query.source !== undefined) where.push(`source = ${p.add(query.source)}`);
+  if (query.recordedBy !== undefined) where.push(`recorded_by = ${p.add(query.recordedBy)}`);
   return page(
     db,
     table(schema, TABLES.leads),

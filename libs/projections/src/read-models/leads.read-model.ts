@@ -33,6 +33,8 @@ export interface LeadRow {
   disposition_changes: number;
   outcome: string | null;
   recorded_at: string;
+  /** The user who recorded it (the team member): inspectors list the leads they recorded themselves. */
+  recorded_by: string | null;
   triaged_at: string | null;
   transferred_at: string | null;
   received_at: string | null;
@@ -69,6 +71,7 @@ export const leadsTable: TableSpec = {
     ['disposition_changes', 'int'],
     ['outcome', 'text'],
     ['recorded_at', 'timestamptz'],
+    ['recorded_by', 'text'],
     ['triaged_at', 'timestamptz'],
     ['transferred_at', 'timestamptz'],
     ['received_at', 'timestamptz'],
@@ -165,6 +168,7 @@ function evolve(
       disposition_changes: 0,
       outcome: null,
       recorded_at: at,
+      recorded_by: typeof event.metadata.actor?.id === 'string' ? event.metadata.actor.id : null,
       triaged_at: null,
       transferred_at: null,
       received_at: null,
@@ -267,6 +271,7 @@ export const leadsReadModel: ReadModel = {
       disposition_changes    int NOT NULL,
       outcome                text,
       recorded_at            timestamptz NOT NULL,
+      recorded_by            text,
       triaged_at             timestamptz,
       transferred_at         timestamptz,
       received_at            timestamptz,
@@ -283,6 +288,7 @@ export const leadsReadModel: ReadModel = {
     ) WITH (fillfactor = 80); -- room for HOT updates, as for findings
     CREATE INDEX ON ${t(TABLES.leads)} (round_id, first_position DESC);
     CREATE INDEX ON ${t(TABLES.leads)} (first_position DESC);
+    CREATE INDEX ON ${t(TABLES.leads)} (recorded_by, first_position DESC);
     CREATE TABLE ${t(TABLES.leadPoints)} (
       id       text PRIMARY KEY,
       round_id text NOT NULL,
