@@ -103,8 +103,7 @@ export const ERROR_MESSAGES: Readonly<Record<string, string>> = {
   EVIDENCE_NOT_UPLOADED: '引用的佐证材料尚未上传，请先上传文件',
   EVIDENCE_NOT_FOUND: '未找到该佐证材料',
   EVIDENCE_TOO_LARGE: '佐证材料文件不能超过 20 兆字节',
-  EVIDENCE_TYPE_NOT_ALLOWED:
-    '佐证材料只能是 PDF、OFD、JPEG、PNG、DOCX 或 XLSX 文件（按文件内容识别）',
+  EVIDENCE_TYPE_NOT_ALLOWED: '佐证材料只能是 PDF、OFD、JPEG、PNG、DOCX 或 XLSX 文件（按文件内容识别）',
   EVIDENCE_FILE_REQUIRED: '请选择要上传的文件',
   INVALID_EVIDENCE: '佐证材料格式不正确',
   NOTICE_NOT_FOUND: '未找到该督办文书',
