@@ -237,7 +237,7 @@ describe('dashboards and lists over HTTP', () => {
     });
   });
 
-  it('lists leads for officials and auditors, without names', async () => {
+  it('lists leads for officials and auditors, and an inspector their own, without names', async () => {
     const res = await read(auditor, `/api/leads?roundId=${roundId}`).expect(200);
     expect(res.body).toMatchObject({
       total: 1,
@@ -245,7 +245,13 @@ describe('dashboards and lists over HTTP', () => {
     });
     expect(JSON.stringify(res.body)).not.toMatch(/张伟|李秀英|13800000000/);
     expect((await read(official, '/api/leads?status=triaged')).body.total).toBe(1);
-    expect((await read(inspector, '/api/leads')).status).toBe(403);
+    // The inspector recorded it: their own list holds it, with the same neutral summary.
+    const own = (await read(inspector, `/api/leads?roundId=${roundId}`).expect(200)).body;
+    expect(own.items.map((l: { leadId: string }) => l.leadId)).toEqual(
+      res.body.items.map((l: { leadId: string }) => l.leadId),
+    );
+    expect(JSON.stringify(own)).not.toMatch(/张伟|李秀英|13800000000/);
+    expect((await read(liaisonA, '/api/leads')).status).toBe(403);
   });
 
   it('lists departments for every signed-in role and rounds for all but admin', async () => {
