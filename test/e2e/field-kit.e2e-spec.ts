@@ -6,13 +6,14 @@ import { createUser, login, loginAdmin, type Actor } from '../support/actors.js'
 import { BUNDLE_MEDIA_TYPE, KIT_MEDIA_TYPE, buildBundle, signJson } from '../../apps/api/src/handover/bundle.js';
 import { enrolmentProof, type FieldKit, type Receipt } from '../../apps/api/src/handover/kit.js';
 import type { HandoverBundle } from '../../apps/api/src/handover/bundle.js';
+import { describeOnPostgresLog } from '../support/event-store-kind.js';
 
 /**
  * The whole round trip over HTTP with three real app instances: an office that issues a round's field kits to two
  * team laptops (配置), the teams recording findings on them (使用), the office importing both bundles side by side
  * (移交—存储), the office's receipts and the purge of a laptop (清理).
  */
-describe('field kit → two laptops → office → receipt → purge', () => {
+describeOnPostgresLog('field kit → two laptops → office → receipt → purge', () => {
   let office: TestApp, laptop1: TestApp, laptop2: TestApp;
   let oOfficial: Actor, oAuditor: Actor, l1Admin: Actor, l2Admin: Actor, team1: Actor, team2: Actor;
   let roundId: string, deptId: string, pointId: string;

@@ -10,6 +10,7 @@ import { closeApp, createApp, eventStoreOf } from '../../apps/api/src/app.factor
 import { JWT_SECRET, startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, loginAdmin, type Actor } from '../support/actors.js';
 import { BUNDLE_MEDIA_TYPE, KIT_MEDIA_TYPE } from '../../apps/api/src/handover/bundle.js';
+import { describeOnPostgresLog } from '../support/event-store-kind.js';
 
 const runFile = promisify(execFile);
 
@@ -37,7 +38,7 @@ async function cli(args: string[], env: Record<string, string>) {
  * machine's PostgreSQL, each a real app over HTTP, through the whole lifecycle (配置—使用—移交—存储—清理); then the
  * office's side of the same bundle once more through `npm run handover -- import`.
  */
-describe('laptop on embedded PostgreSQL ↔ office', () => {
+describeOnPostgresLog('laptop on embedded PostgreSQL ↔ office', () => {
   let office: TestApp;
   let work: string;
   beforeAll(async () => {

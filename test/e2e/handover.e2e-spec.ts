@@ -13,12 +13,13 @@ import {
   signJson,
   type HandoverBundle,
 } from '../../apps/api/src/handover/bundle.js';
+import { describeOnPostgresLog } from '../support/event-store-kind.js';
 
 /**
  * The hand-over over HTTP between two real app instances: a "laptop" that records a round and exports its signed
  * bundle, and an "office" that verifies it before writing anything. Each tampering is a bundle edited in the test.
  */
-describe('hand-over bundle: laptop → office', () => {
+describeOnPostgresLog('hand-over bundle: laptop → office', () => {
   let laptop: TestApp, office: TestApp;
   let lOfficial: Actor, lInspector: Actor, oOfficial: Actor, oAuditor: Actor;
   let roundId: string, deptId: string, pointId: string;
