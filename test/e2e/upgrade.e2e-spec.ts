@@ -55,11 +55,17 @@ describeOnPostgresLog.each(['v0.1.0'])(
       official = await login(t, 'official', 'demo-2024');
       auditor = await login(t, 'auditor', 'demo-2024');
     });
+    // Known: inside the whole suite the app's shutdown here has now and then taken over a minute (all tests passed;
+    // alone it takes well under a second). The hook gets room for that, and the time is printed, until the
+    // cause is found (see the closing note).
     afterAll(async () => {
+      const started = Date.now();
       await t?.close();
+      const seconds = (Date.now() - started) / 1000;
+      if (seconds > 5) console.log(`upgrade e2e: the app took ${seconds.toFixed(1)} s to shut down`);
       if (keyBefore === undefined) delete process.env.PERSONAL_DATA_KEY;
       else process.env.PERSONAL_DATA_KEY = keyBefore;
-    });
+    }, 240_000);
 
     it('verifies every chain and seal the old release wrote', async () => {
       const res = await auditor.get('/api/audit/verify');
