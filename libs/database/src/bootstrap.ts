@@ -31,6 +31,8 @@ export async function openDatabase(config: AppConfig, log: BootstrapLogger): Pro
     await assertNoRestoreMarkerFile(config.dataDir);
     const server = await startEmbeddedPostgres({
       dataDir: config.dataDir,
+      // The app binds PORT only after the database is up: the server must not take it meanwhile.
+      avoidPorts: [config.port],
       log: (msg) => log.debug?.(msg),
       warn: (msg) => (log.warn ? log.warn(msg) : log.log(msg)),
     });

@@ -32,6 +32,8 @@ export interface EmbeddedPostgresOptions {
   log?: (msg: string) => void;
   /** Receives problems worth a warning, such as the server dying unexpectedly. */
   warn?: (msg: string) => void;
+  /** Ports the server must not take, such as the app's own PORT (not yet bound while the database starts). */
+  avoidPorts?: readonly number[];
 }
 
 export interface EmbeddedPostgresHandle {
@@ -133,7 +135,7 @@ async function startLocked(opts: EmbeddedPostgresOptions, lock: AppLock): Promis
   let server: EmbeddedPostgres;
   let port: number;
   for (let attempt = 1; ; attempt++) {
-    port = await findFreePort();
+    port = await findFreePort(opts.avoidPorts ?? []);
     server = create(port);
     recent.length = 0;
     try {
@@ -622,7 +624,15 @@ BEGIN
 END $$`;
 }
 
-function findFreePort(): Promise<number> {
+async function findFreePort(avoid: readonly number[]): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await anyFreePort();
+    if (!avoid.includes(port)) return port;
+  }
+  throw new Error(`Could not find a free TCP port other than ${avoid.join(', ')}`);
+}
+
+function anyFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.unref();
