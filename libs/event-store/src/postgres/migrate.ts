@@ -101,7 +101,8 @@ export async function grantEventStoreAccess(
 
 /**
  * Lets readers see events restored from another PostgreSQL cluster (see 005_restored_horizon.sql). Idempotent and
- * cheap when there is nothing to adopt; run at every open, before anything reads the log.
+ * cheap when there is nothing to adopt. PgEventStore.open runs it, the one way every reader reaches the log, and
+ * the app role may call it (SECURITY DEFINER), so migrating need not.
  */
 export async function adoptRestoredEvents(client: pg.ClientBase | pg.Pool, schema: string): Promise<number> {
   const { rows } = await client.query<{ horizon: string }>(`SELECT ${schema}.es_adopt_restored() AS horizon`);
@@ -124,7 +125,6 @@ export async function migrateEventStore(options: MigrateEventStoreOptions): Prom
   pool.on('error', () => undefined);
   try {
     const applied = await runMigrations(pool, schema, eventStoreMigrations(schema));
-    await adoptRestoredEvents(pool, schema);
     if (options.grantTo !== undefined) {
       const { rows } = await pool.query<{ me: string }>('SELECT current_user AS me');
       if (rows[0]?.me !== options.grantTo) await grantEventStoreAccess(pool, schema, options.grantTo);
