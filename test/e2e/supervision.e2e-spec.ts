@@ -4,6 +4,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
+import { eventStoreOf } from '../../apps/api/src/app.factory.js';
+import { onEsdb } from '../support/event-store-kind.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, loginAdmin, type Actor } from '../support/actors.js';
 
@@ -388,9 +391,21 @@ describe('evidence files, notices, extensions and deadlines', () => {
   describe('红牌清单, lead deadlines and results', () => {
     let overdueId: string, leadId: string;
     /** Dashboards read the read models: wait until they have every event written so far. */
-    const fresh = async () => ({
-      'x-min-position': String((await auditor.get('/api/audit/events?limit=1')).body.headPosition),
-    });
+    // Read after the last event written. On PostgreSQL not the visible head: that stops below any transaction
+    // still running (the projector's own, say), so it can lag behind a command that has already answered.
+    const fresh = async () => {
+      if (onEsdb) return { 'x-min-position': String(await eventStoreOf(t.app).headPosition()) };
+      const c = new pg.Client({ connectionString: t.url });
+      await c.connect();
+      try {
+        const { rows } = await c.query<{ p: string }>(
+          'SELECT coalesce(max(position), 0) AS p FROM event_store.es_events',
+        );
+        return { 'x-min-position': rows[0].p };
+      } finally {
+        await c.end();
+      }
+    };
 
     beforeAll(async () => {
       overdueId = await inProgressFinding('食堂食品留样柜损坏未修');
