@@ -93,8 +93,9 @@ describe('the app process on its embedded PostgreSQL', () => {
         expect(postgresFor(dataDir).length).toBeGreaterThan(0);
       } finally {
         app.child.kill(signal);
+        await app.exited;
       }
-      expect(await app.exited).toBe(0);
+      expect(app.child.exitCode).toBe(0);
       expect(postgresFor(dataDir)).toEqual([]);
     },
     90_000,
@@ -129,8 +130,9 @@ describe('the app process on its embedded PostgreSQL', () => {
       expect(health).toMatchObject({ status: 'ok', mode: 'embedded', store: { headPosition: 1 } });
     } finally {
       second.child.kill('SIGTERM');
+      await second.exited;
     }
-    expect(await second.exited).toBe(0);
+    expect(second.child.exitCode).toBe(0);
     expect(postgresFor(dataDir)).toEqual([]);
   }, 120_000);
 
@@ -165,8 +167,10 @@ describe('the app process on its embedded PostgreSQL', () => {
       expect(health).toMatchObject({ status: 'ok', mode: 'embedded', store: { headPosition: 1 } });
     } finally {
       second.child.kill('SIGTERM');
+      // Wait for the exit even when an expectation failed, so afterAll never removes a folder in use.
+      await second.exited;
     }
-    expect(await second.exited).toBe(0);
+    expect(second.child.exitCode).toBe(0);
     expect(postgresFor(dataDir)).toEqual([]);
   }, 120_000);
 });

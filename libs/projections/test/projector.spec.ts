@@ -160,8 +160,13 @@ describe('projector', () => {
     await a.prepare(async () => undefined);
     await b.prepare(async () => undefined);
     a.start();
-    await waitFor(async () => a.status().leader);
+    // A started process knows whether it is the active instance once its first bid has been answered.
+    expect(a.status().leader).toBe(false);
+    await a.firstBidAnswered(10_000);
+    expect(a.status().leader).toBe(true);
     b.start();
+    await b.firstBidAnswered(10_000);
+    expect(b.status()).toMatchObject({ running: true, leader: false });
     await writeMany(2, 30);
     await waitFor(atHead(a));
     expect(b.status().leader).toBe(false);

@@ -36,8 +36,11 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       this.logger.warn(`Rebuilding the read models: ${reason}`);
       return this.rebuild().then(() => undefined);
     });
-    if (this.enabled) this.projector.start();
-    else this.logger.log('PROJECTIONS=off: read models are maintained by a separate `npm run projector` process');
+    if (this.enabled) {
+      this.projector.start();
+      // Health right after "Listening on" then tells the truth: active, or standby behind another instance.
+      await this.projector.firstBidAnswered(10_000);
+    } else this.logger.log('PROJECTIONS=off: read models are maintained by a separate `npm run projector` process');
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -64,6 +64,9 @@ export class Projector {
   private lockClient: pg.Client | null = null;
   private subscription: Subscription | null = null;
   private loop: Promise<void> | null = null;
+  /** Settles when the first bid for leadership after start() has been answered (won, lost or failed). */
+  private firstBid: Promise<void> = Promise.resolve();
+  private settleFirstBid: () => void = noop;
   private state: Omit<ProjectorStatus, 'running' | 'leader'> = {
     position: 0,
     eventsApplied: 0,
@@ -119,11 +122,23 @@ export class Projector {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.firstBid = new Promise<void>((resolve) => (this.settleFirstBid = resolve));
     this.loop = this.run();
+  }
+
+  /**
+   * Waits (at most `timeoutMs`) until the first bid for leadership after start() was answered, so that a
+   * process that has just started reports whether it is the active projector rather than "not yet".
+   */
+  async firstBidAnswered(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.firstBid, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.settleFirstBid();
     await this.subscription?.stop();
     await this.loop?.catch(() => undefined);
     await this.lockClient?.end().catch(() => undefined);
@@ -143,7 +158,8 @@ export class Projector {
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        if (!(await this.acquireLeadership())) {
+        const won = await this.acquireLeadership().finally(() => this.settleFirstBid());
+        if (!won) {
           await sleep(2000);
           continue;
         }
