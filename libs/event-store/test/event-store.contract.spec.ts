@@ -212,6 +212,38 @@ describe.each(adapterRows(contractAdapters()))('event store contract on %s', (_n
         EventIdConflictError,
       );
     });
+    itWhen(
+      adapter.postgres,
+      'PostgreSQL only: answers a repeated append after the stream moved on with the original result',
+      async () => {
+        const s = `finding-${newId()}`;
+        const batch = [ev('A', { x: 1 }, { id: newId() }), ev('B', { y: 2 }, { id: newId() })];
+        const first = await fx.store.appendToStream(s, batch);
+        await fx.store.appendToStream(s, [ev('C')]);
+        // 'any' finds the head free at revision 4: every row then meets its id, nothing of the retry goes in.
+        expect(await fx.store.appendToStream(s, batch)).toEqual({ ...first, alreadyAppended: true });
+        expect((await fx.store.readStream(s)).map((e) => e.type)).toEqual(['A', 'B', 'C']);
+      },
+    );
+
+    itWhen(
+      adapter.postgres,
+      'PostgreSQL only: refuses a call of which one id is stored already, and writes none of its events',
+      async () => {
+        const s = `finding-${newId()}`;
+        const id = newId();
+        await fx.store.appendToStream(s, [ev('A', { x: 1 }, { id })]);
+        // The new first event would go in; the second meets the stored id: the whole call is refused.
+        await expect(
+          fx.store.appendToStream(s, [ev('N', {}, { id: newId() }), ev('A', { x: 1 }, { id })]),
+        ).rejects.toBeInstanceOf(EventIdConflictError);
+        expect((await fx.store.readStream(s)).map((e) => e.type)).toEqual(['A']);
+        const head = await fx.store.headPosition();
+        const after = await fx.store.appendToStream(s, [ev('D')], { expectedRevision: 1 });
+        expect(after).toMatchObject({ nextRevision: 2, alreadyAppended: false });
+        expect(after.position).toBeGreaterThan(head);
+      },
+    );
   });
 
   describe('the global log', () => {
@@ -479,7 +511,7 @@ describe.each(adapterRows(contractAdapters()))('event store contract on %s', (_n
       });
       await again.close();
       const { rows } = await admin.query(`SELECT version FROM ${schema}.schema_migrations`);
-      expect(rows.map((r) => r.version).sort()).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(rows.map((r) => r.version).sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
     });
   });
 });

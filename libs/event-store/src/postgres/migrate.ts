@@ -14,6 +14,7 @@ const files = [
   '004_least_privilege.sql',
   '005_restored_horizon.sql',
   '006_import_chained.sql',
+  '007_append_without_subtransactions.sql',
 ];
 
 export function eventStoreMigrations(schema: string): Migration[] {

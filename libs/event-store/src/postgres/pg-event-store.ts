@@ -89,6 +89,9 @@ export class PgEventStore implements EventStore {
           values: prepared.values,
         };
         const alongside = options.alongside ?? [];
+        // A failed append's connection is closed, never pooled again (pool.query and inTransaction release it with
+        // the error): es_append's critical section holds a session-level advisory lock with no subtransaction
+        // around it, and a connection that failed inside it would hold that lock until it is closed.
         const row = alongside.length
           ? await this.inTransaction(alongside, query)
           : (await this.pool.query<AppendRow>(query)).rows[0];
