@@ -12,8 +12,8 @@
 -- * Fewer statements for the common single-event append: the ids are read in a loop of simple expressions instead of
 --   a query, one event is inserted from VALUES instead of jsonb_array_elements, and the result is RETURN NEXT.
 -- Measured with pgbench against the machine's PostgreSQL 15 (one client, synchronous_commit off, so that CPU and
--- not the WAL flush is timed; 5 alternating runs of 4 s): 2,629 single-event appends/s against 2,473 for version 3,
--- +6%; the bare INSERT of the same row ran at ~8,300/s.
+-- not the WAL flush is timed; 5 alternating rounds of 4 s runs): 3,167 single-event appends/s on average against
+-- 3,014 for version 3 (+5%, inside the runs' spread); the bare INSERT of the same row ran at ~9,360/s.
 CREATE OR REPLACE FUNCTION {{schema}}.es_append(
   p_stream_id text,
   p_expected  text,
