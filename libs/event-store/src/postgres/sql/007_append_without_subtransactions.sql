@@ -9,11 +9,11 @@
 --   inserted than given means a conflict, and the function then answers as version 3 did: the original result
 --   of a retried append, ES002 for an id reused, or the unique violation of the constraint at fault, raised
 --   with its name. The rows that did go in are rolled back with the statement, as before.
--- * Fewer statements for the common single-event append: the ids are read in a loop of simple expressions instead of
---   a query, one event is inserted from VALUES instead of jsonb_array_elements, and the result is RETURN NEXT.
+-- * The ids are read in a loop of simple expressions instead of a query, and the result is RETURN NEXT.
 -- Measured with pgbench against the machine's PostgreSQL 15 (one client, synchronous_commit off, so that CPU and
--- not the WAL flush is timed; 5 alternating rounds of 4 s runs): 3,167 single-event appends/s on average against
--- 3,014 for version 3 (+5%, inside the runs' spread); the bare INSERT of the same row ran at ~9,360/s.
+-- not the WAL flush is timed; 5 alternating rounds of 4 s runs), with a single-event INSERT … VALUES path as well:
+-- 3,167 single-event appends/s on average against 3,014 for version 3 (+5%, inside the runs' spread); the bare INSERT
+-- of the same row ran at ~9,360/s. That path was dropped again: a second copy of the INSERT for a gain in the noise.
 CREATE OR REPLACE FUNCTION {{schema}}.es_append(
   p_stream_id text,
   p_expected  text,
@@ -83,20 +83,12 @@ BEGIN
     v_hashes[i] := v_hash;
   END LOOP;
 
-  IF v_n = 1 THEN
-    INSERT INTO {{schema}}.es_events
-      (position, transaction_id, stream_id, revision, id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
-    VALUES (v_first, v_xid, p_stream_id, v_head + 1, v_ids[1], v_event->>'type', v_event->'data', v_event->'metadata',
-            (v_event->>'occurredAt')::timestamptz, v_now, v_prev[1], v_hashes[1])
-    ON CONFLICT DO NOTHING;
-  ELSE
-    INSERT INTO {{schema}}.es_events
-      (position, transaction_id, stream_id, revision, id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
-    SELECT v_first + o - 1, v_xid, p_stream_id, v_head + o, v_ids[o], e->>'type', e->'data', e->'metadata',
-           (e->>'occurredAt')::timestamptz, v_now, v_prev[o], v_hashes[o]
-      FROM jsonb_array_elements(p_events) WITH ORDINALITY AS t(e, o)
-    ON CONFLICT DO NOTHING;
-  END IF;
+  INSERT INTO {{schema}}.es_events
+    (position, transaction_id, stream_id, revision, id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
+  SELECT v_first + o - 1, v_xid, p_stream_id, v_head + o, v_ids[o], e->>'type', e->'data', e->'metadata',
+         (e->>'occurredAt')::timestamptz, v_now, v_prev[o], v_hashes[o]
+    FROM jsonb_array_elements(p_events) WITH ORDINALITY AS t(e, o)
+  ON CONFLICT DO NOTHING;
   GET DIAGNOSTICS v_inserted = ROW_COUNT;
 
   IF v_inserted < v_n THEN
