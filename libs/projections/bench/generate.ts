@@ -45,10 +45,18 @@ import {
   type RoundCommand,
   type RoundState,
 } from '@app/domain';
+import { createHash } from 'node:crypto';
 import type { NewEvent } from '@app/event-store';
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness
+
+/** A UUID-shaped id derived from another (name-based, as UUID v5 would be): the same input, the same id. */
+export function derivedId(from: string, purpose: string): string {
+  const x = createHash('sha1').update(`${purpose}:${from}`).digest('hex');
+  const variant = '89ab'[parseInt(x[16], 16) & 0x3];
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-5${x.slice(13, 16)}-${variant}${x.slice(17, 20)}-${x.slice(20, 32)}`;
+}
 
 export class Rng {
   private s: number;
@@ -741,7 +749,15 @@ function planLead(rng: Rng, p: Planner, s: Stream, leadId: string, recordedAt: n
     ['reclassify_as_finding', 15],
     ['refer_elsewhere', 15],
   ]);
-  if (!step(rng.int(2, 10), l('TriageLead', { decision, ...(rng.chance(0.5) ? { note: '经研判，按程序处置' } : {}) })))
+  // A lead reclassified as a finding names the finding it becomes (derived from the lead's id, not drawn from the
+  // generator, so that the rest of the world is what it was before the rule).
+  const becomes = decision === 'reclassify_as_finding' ? { findingId: derivedId(leadId, 'finding') } : {};
+  if (
+    !step(
+      rng.int(2, 10),
+      l('TriageLead', { decision, ...becomes, ...(rng.chance(0.5) ? { note: '经研判，按程序处置' } : {}) }),
+    )
+  )
     return;
   if (decision !== 'transfer') return;
   const receiver = rng.weighted<LeadReceiver>([
