@@ -1,6 +1,6 @@
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, loginAdmin, type Actor } from '../support/actors.js';
-import { officeToday } from '../../apps/api/src/dashboard/read-model-db.js';
+import { officeToday, ReadModelDb } from '../../apps/api/src/dashboard/read-model-db.js';
 
 /**
  * Dashboards and lists over HTTP, filled by the real projector from commands sent through the API.
@@ -282,5 +282,35 @@ describe('dashboards and lists over HTTP', () => {
       errors: [{ field: 'yellowDays' }],
     });
     expect((await official.get('/api/rounds?page=abc')).status).toBe(400);
+  });
+
+  it("keeps a round's answers while another round changes, and answers the round's own changes at once", async () => {
+    const answers = t.app.get(ReadModelDb).answers;
+    const overview = async () => (await read(official, `/api/dashboard/overview?roundId=${roundId}`).expect(200)).body;
+    const before = await overview();
+    const misses = answers.misses;
+    // Another round is planned and given a field: the checkpoint moves, this round's version does not.
+    const other = (
+      await send(official, '/api/rounds', {
+        title: '平城区第二轮机动式巡察',
+        kind: 'mobile',
+        scope: '工程建设领域',
+        startsOn: day(-5),
+        endsOn: day(50),
+      })
+    ).roundId;
+    await send(official, `/api/rounds/${other}/fields`, { name: '工程招投标' });
+    const kept = await read(official, `/api/dashboard/overview?roundId=${roundId}`).expect(200);
+    expect(Number(kept.headers['x-projection-position'])).toBeGreaterThanOrEqual(last);
+    expect(kept.body).toEqual(before);
+    expect(answers.misses).toBe(misses); // answered from memory, though the checkpoint moved
+    // The other round's own answer is its own.
+    expect((await read(official, `/api/dashboard/overview?roundId=${other}`).expect(200)).body).toMatchObject({
+      fields: 1,
+      findings: 0,
+    });
+    // A change to this round is seen by the next read that asks for it.
+    await send(official, `/api/rounds/${roundId}/fields`, { name: '基层执法' });
+    expect(await overview()).toEqual({ ...before, fields: before.fields + 1 });
   });
 });

@@ -1,4 +1,4 @@
-export { READ_MODEL_SCHEMA, type ReadModel } from './read-model.js';
+export { ALL_SCOPES, READ_MODEL_SCHEMA, roundScope, type ApplyContext, type ReadModel } from './read-model.js';
 export {
   Projector,
   isTransient,

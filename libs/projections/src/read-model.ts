@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { RecordedEvent } from '@app/event-store';
+import type { ApplyContext } from './read-models/sql.js';
 
 /** The live read models live in this schema; a rebuild fills `${READ_MODEL_SCHEMA}_next` and swaps it in. */
 export const READ_MODEL_SCHEMA = 'rm';
@@ -14,11 +15,20 @@ export const READ_MODEL_SCHEMA = 'rm';
  * - be deterministic: the same events give the same rows (no clock, no random ids);
  * - work per batch, not per event, so a rebuild of a million events stays fast: load the rows the
  *   batch touches with one query, fold the events in memory, write them back with one statement;
- * - ignore event types they do not know (other read models and future events share the log).
+ * - ignore event types they do not know (other read models and future events share the log);
+ * - read and write only through `loadRows`, `upsertRows` and `CounterDeltas` (read-models/sql.ts), and never use
+ *   the answer of a write: during the bulk of a rebuild writes are queued behind and answered at once, empty.
  */
 export interface ReadModel {
   readonly name: string;
   /** CREATE TABLE / INDEX statements for an empty `schema`. */
   ddl(schema: string): string;
-  applyBatch(events: readonly RecordedEvent[], db: pg.ClientBase, schema: string): Promise<void>;
+  applyBatch(
+    events: readonly RecordedEvent[],
+    db: pg.ClientBase,
+    schema: string,
+    context?: ApplyContext,
+  ): Promise<void>;
 }
+
+export { ALL_SCOPES, roundScope, type ApplyContext } from './read-models/sql.js';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { PgEventStore, type NewEvent, type RecordedEvent } from '@app/event-store';
-import { Projector, rebuildReadModels, readCheckpoint, type ReadModel } from '@app/projections';
+import { Projector, rebuildReadModels, readCheckpoint, readModels, type ReadModel } from '@app/projections';
+import { materialize, planWorld, Rng } from '../bench/generate.js';
 
 const url = process.env.SYSTEM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const actor = { id: 'u', username: 'tester', role: 'inspector' };
@@ -73,14 +74,15 @@ describe('projector', () => {
     await admin.end();
   });
 
-  async function writeMany(streams: number, perStream: number, type = 'Tick') {
+  async function writeManyTo(target: PgEventStore, streams: number, perStream: number, type = 'Tick') {
     await Promise.all(
       Array.from({ length: streams }, async (_, i) => {
         const s = `s${i}-${randomUUID()}`;
-        for (let r = 0; r < perStream; r++) await store.appendToStream(s, [ev(type, { r })]);
+        for (let r = 0; r < perStream; r++) await target.appendToStream(s, [ev(type, { r })]);
       }),
     );
   }
+  const writeMany = (streams: number, perStream: number, type = 'Tick') => writeManyTo(store, streams, perStream, type);
 
   function projector(schema: string, model: ReadModel, batchSize = 50) {
     return new Projector({ store, connectionString: url, readModels: [model], version: 1, schema, batchSize });
@@ -237,5 +239,141 @@ describe('projector', () => {
       expected.counts.filter((c) => c.type !== 'Poison'),
     );
     expect(rebuilt.heads).toEqual(expected.heads);
+  });
+  /** Every row of every read-model table of `schema`, table by table, in a fixed order. */
+  async function allRows(schema: string) {
+    const { rows: tables } = await admin.query<{ tablename: string }>(
+      `SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename NOT IN ('projector_checkpoint', 'dead_letters', 'read_versions')
+        ORDER BY tablename`,
+      [schema],
+    );
+    const out: Record<string, unknown[]> = {};
+    for (const { tablename } of tables)
+      out[tablename] = (await admin.query(`SELECT t::text AS row FROM ${schema}.${tablename} t ORDER BY 1`)).rows.map(
+        (r) => r.row,
+      );
+    return out;
+  }
+
+  it('rebuilds the real read models, through segments written behind and a cache smaller than the log, to the live figures', async () => {
+    // A log of its own: the generated world of the projections benchmark, appended in windows of 40 commands so that
+    // streams interleave as in use.
+    const own = await PgEventStore.open({
+      connectionString: url,
+      schema: `es_r_${randomUUID().replaceAll('-', '').slice(0, 10)}`,
+    });
+    schemas.push(own.schema);
+    try {
+      const world = planWorld({
+        seed: 7,
+        events: 3_000,
+        departments: 3,
+        roundsPerDepartment: 2,
+        fieldsPerRound: 9,
+        pointsPerRound: 43,
+        start: '2024-01-08',
+        asOf: '2026-11-20',
+      });
+      const ids = new Rng(11);
+      for (let i = 0; i < world.steps.length; i += 40)
+        for (const { stream, events } of materialize(world.steps.slice(i, i + 40), ids))
+          await own.appendToStream(stream.id, events);
+      const head = await own.headPosition();
+
+      const liveSchema = rmSchema();
+      const live = new Projector({
+        store: own,
+        connectionString: url,
+        readModels,
+        version: 1,
+        schema: liveSchema,
+        batchSize: 97,
+      });
+      await live.prepare(async () => undefined);
+      live.start();
+      await waitFor(async () => live.status().position >= head);
+      await live.close();
+
+      const rebuilt = rmSchema();
+      // 150 rows per table and pages of 60: segments of two pages, and most rows leave the cache and are read back.
+      const result = await rebuildReadModels({
+        store: own,
+        connectionString: url,
+        readModels,
+        version: 1,
+        schema: rebuilt,
+        batchSize: 60,
+        cachedRowsPerTable: 150,
+      });
+      expect(result.events).toBe(head);
+      expect((await readCheckpoint(admin, rebuilt))!.position).toBe(head);
+      // The live projector recorded, per round and for what belongs to no round, the last batch that changed it.
+      const versions = (
+        await admin.query<{ scope: string; position: string }>(
+          `SELECT scope, position FROM ${liveSchema}.read_versions`,
+        )
+      ).rows;
+      const rounds = (await admin.query<{ id: string }>(`SELECT id FROM ${liveSchema}.rounds`)).rows;
+      expect(versions.map((v) => v.scope).sort()).toEqual(['all', ...rounds.map((r) => `round:${r.id}`)].sort());
+      for (const v of versions) expect(Number(v.position)).toBeLessThanOrEqual(head);
+      const [got, want] = [await allRows(rebuilt), await allRows(liveSchema)];
+      expect(Object.keys(got).length).toBeGreaterThan(10);
+      expect(want.findings.length).toBeGreaterThan(100);
+      expect(got).toEqual(want);
+      // The indexes dropped for the bulk are back.
+      const indexes = async (schema: string) =>
+        (
+          await admin.query(
+            `SELECT tablename, replace(indexdef, $1, 'S') AS def FROM pg_indexes WHERE schemaname = $2 ORDER BY 1, 2`,
+            [`${schema}.`, schema],
+          )
+        ).rows;
+      expect(await indexes(rebuilt)).toEqual(await indexes(liveSchema));
+    } finally {
+      await own.close();
+    }
+  }, 120000);
+
+  it('rebuilds past a statement that PostgreSQL refuses: the segment is applied again batch by batch, the event dead-lettered', async () => {
+    const own = await PgEventStore.open({
+      connectionString: url,
+      schema: `es_r_${randomUUID().replaceAll('-', '').slice(0, 10)}`,
+    });
+    schemas.push(own.schema);
+    try {
+      await writeManyTo(own, 5, 40);
+      await own.appendToStream(`bad-${randomUUID()}`, [ev('Good'), ev('RefusedByPostgres'), ev('Good')]);
+      await writeManyTo(own, 5, 10);
+      const refusing: ReadModel = {
+        ...countingModel(),
+        async applyBatch(events, db, s, context) {
+          // The write's failure is known only to PostgreSQL: a read model that throws in JS fails at once instead.
+          if (events.some((e) => e.type === 'RefusedByPostgres'))
+            await db.query(`INSERT INTO ${s}.type_counts VALUES ('x', 1 / 0)`);
+          await countingModel().applyBatch(events, db, s, context);
+        },
+      };
+      const schema = rmSchema();
+      const result = await rebuildReadModels({
+        store: own,
+        connectionString: url,
+        readModels: [refusing],
+        version: 1,
+        schema,
+        batchSize: 30,
+        cachedRowsPerTable: 90,
+      });
+      expect(result.events).toBe(253);
+      const letters = await admin.query(`SELECT type, error FROM ${schema}.dead_letters`);
+      expect(letters.rows).toEqual([{ type: 'RefusedByPostgres', error: expect.stringMatching(/division by zero/) }]);
+      const f = await figures(admin, schema);
+      expect(f.counts).toEqual([
+        { type: 'Good', n: 2 },
+        { type: 'Tick', n: 250 },
+      ]);
+      expect(f.heads.reduce((n, h) => n + h.events, 0)).toBe(252);
+    } finally {
+      await own.close();
+    }
   });
 });

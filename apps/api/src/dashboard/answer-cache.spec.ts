@@ -1,6 +1,11 @@
 import { AnswerCache } from './answer-cache.js';
 
 const at = (position: number, generation = 'g1') => ({ position, generation });
+const inRound = (position: number, id: string, version: number, generation = 'g1') => ({
+  position,
+  generation,
+  round: { id, version },
+});
 
 describe('AnswerCache', () => {
   it('answers an identical request at the same checkpoint from memory, and recomputes when the checkpoint moves', async () => {
@@ -58,5 +63,24 @@ describe('AnswerCache', () => {
     expect(cache.size).toBe(2);
     expect(await cache.answer('a', at(1), compute)).toBe(1);
     expect(await cache.answer('b', at(1), compute)).toBe(4);
+  });
+
+  it("keeps an answer confined to one round while other rounds change, and recomputes when that round's version moves", async () => {
+    const cache = new AnswerCache();
+    let calls = 0;
+    const compute = async () => ++calls;
+    expect(await cache.answer('overview r1', inRound(10, 'r1', 7), compute, 'r1')).toBe(1);
+    // Batches at 11 and 12 changed other rounds only: the version of r1 is still 7.
+    expect(await cache.answer('overview r1', inRound(11, 'r1', 7), compute, 'r1')).toBe(1);
+    expect(await cache.answer('overview r1', inRound(12, 'r1', 7), compute, 'r1')).toBe(1);
+    // A batch at 13 changed r1.
+    expect(await cache.answer('overview r1', inRound(13, 'r1', 13), compute, 'r1')).toBe(2);
+    // A rebuild's swap: a new generation, whatever the version.
+    expect(await cache.answer('overview r1', inRound(13, 'r1', 13, 'g2'), compute, 'r1')).toBe(3);
+    // The version of another round than the answer's, or none, does not keep it: the position does.
+    expect(await cache.answer('k', inRound(20, 'r2', 5), compute, 'r1')).toBe(4);
+    expect(await cache.answer('k', inRound(21, 'r2', 5), compute, 'r1')).toBe(5);
+    expect(await cache.answer('k2', inRound(20, 'r1', 5), compute)).toBe(6);
+    expect(await cache.answer('k2', inRound(21, 'r1', 5), compute)).toBe(7);
   });
 });

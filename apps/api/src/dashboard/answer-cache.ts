@@ -14,7 +14,8 @@ interface Entry {
  * checkpoint was P is the answer for every request that sees P, so identical requests between two batches are answered
  * from memory, and concurrent ones share one query. The figures served can only be as fresh as, or fresher than, the
  * X-Projection-Position they are answered with (the query runs after the checkpoint was read), so read-your-writes
- * holds. The key must name everything the answer depends on: the endpoint, every parameter, the office date and
+ * holds (an answer kept by its round's version was computed at a checkpoint no later than the one it is served at,
+ * and nothing it reads changed in between). The key must name everything the answer depends on: the endpoint, every parameter, the office date and
  * whatever the caller's role narrows.
  */
 export class AnswerCache {
@@ -28,10 +29,22 @@ export class AnswerCache {
     return this.entries.size;
   }
 
-  /** The answer for `key` at `checkpoint`; computes it when there is none (or no checkpoint to key it by). */
-  answer<T>(key: string, checkpoint: ReadModelCheckpoint | undefined, compute: () => Promise<T>): Promise<T> {
+  /**
+   * The answer for `key` at `checkpoint`; computes it when there is none (or no checkpoint to key it by). An answer
+   * confined to one round (`round`: it reads only that round's rows and rows of no one round) is kept by that round's
+   * version instead of the checkpoint's position, so batches that change other rounds leave it valid.
+   */
+  answer<T>(
+    key: string,
+    checkpoint: ReadModelCheckpoint | undefined,
+    compute: () => Promise<T>,
+    round?: string,
+  ): Promise<T> {
     if (checkpoint === undefined || checkpoint.generation === '') return compute();
-    const version = `${checkpoint.generation}:${checkpoint.position}`;
+    const version =
+      round !== undefined && checkpoint.round?.id === round
+        ? `${checkpoint.generation}:round@${checkpoint.round.version}`
+        : `${checkpoint.generation}:${checkpoint.position}`;
     const found = this.entries.get(key);
     if (found !== undefined && found.version === version) {
       this.hits++;

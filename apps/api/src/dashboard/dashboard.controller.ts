@@ -23,8 +23,11 @@ export class DashboardController {
   overview(@Query() query: RoundQuery, @Req() request: unknown) {
     const today = query.on ?? officeToday();
     const key = ['overview', query.roundId ?? null, today];
-    return this.db.cached(request, key, (db, schema) =>
-      dashboardOverview(db, schema, { roundId: query.roundId }, today),
+    return this.db.cached(
+      request,
+      key,
+      (db, schema) => dashboardOverview(db, schema, { roundId: query.roundId }, today),
+      query.roundId,
     );
   }
 
@@ -44,8 +47,11 @@ export class DashboardController {
       thresholds.yellowDays,
       today,
     ];
-    return this.db.cached(request, key, (db, schema) =>
-      dashboardDepartments(db, schema, { roundId: query.roundId, departmentId, thresholds }, today),
+    return this.db.cached(
+      request,
+      key,
+      (db, schema) => dashboardDepartments(db, schema, { roundId: query.roundId, departmentId, thresholds }, today),
+      query.roundId,
     );
   }
 
@@ -55,7 +61,12 @@ export class DashboardController {
   fields(@Query() query: RoundQuery, @Req() request: unknown) {
     const today = query.on ?? officeToday();
     const key = ['fields', query.roundId ?? null, today];
-    return this.db.cached(request, key, (db, schema) => dashboardFields(db, schema, { roundId: query.roundId }, today));
+    return this.db.cached(
+      request,
+      key,
+      (db, schema) => dashboardFields(db, schema, { roundId: query.roundId }, today),
+      query.roundId,
+    );
   }
 
   /** 红牌清单: overdue rectifications and leads past their feedback deadline (docs/api.md "Supervision"). */
@@ -65,8 +76,11 @@ export class DashboardController {
   redList(@Query() query: RoundQuery, @Req() request: unknown) {
     const today = query.on ?? officeToday();
     const key = ['red-list', query.roundId ?? null, today];
-    return this.db.cached(request, key, (db, schema) =>
-      dashboardRedList(db, schema, { roundId: query.roundId }, today),
+    return this.db.cached(
+      request,
+      key,
+      (db, schema) => dashboardRedList(db, schema, { roundId: query.roundId }, today),
+      query.roundId,
     );
   }
 
@@ -77,8 +91,11 @@ export class DashboardController {
     const today = query.on ?? officeToday();
     const bucket = query.bucket ?? 'week';
     const key = ['trend', query.roundId ?? null, bucket, today];
-    return this.db.cached(request, key, (db, schema) =>
-      dashboardTrend(db, schema, { roundId: query.roundId, bucket }, today),
+    return this.db.cached(
+      request,
+      key,
+      (db, schema) => dashboardTrend(db, schema, { roundId: query.roundId, bucket }, today),
+      query.roundId,
     );
   }
 }

@@ -24,8 +24,11 @@ export class ListsController {
     const request = own === undefined ? filters : { ...filters, departmentId: undefined, assignedDepartmentId: own };
     const full = { ...request, thresholds: thresholdsOf(query) };
     const today = officeToday();
-    return this.db.cached(http, ['findings', sorted(full), today], (db, schema) =>
-      listFindings(db, schema, full, today),
+    return this.db.cached(
+      http,
+      ['findings', sorted(full), today],
+      (db, schema) => listFindings(db, schema, full, today),
+      full.roundId,
     );
   }
 
@@ -39,8 +42,11 @@ export class ListsController {
   leads(@Query() query: LeadListDto, @CurrentUser() user: AuthUser, @Req() http: unknown) {
     const request = user.role === 'inspector' ? { ...query, recordedBy: user.id } : query;
     const today = officeToday();
-    return this.db.cached(http, ['leads', sorted(request), today], (db, schema) =>
-      listLeads(db, schema, request, today),
+    return this.db.cached(
+      http,
+      ['leads', sorted(request), today],
+      (db, schema) => listLeads(db, schema, request, today),
+      request.roundId,
     );
   }
 

@@ -36,8 +36,14 @@ export class ReadModelDb {
    * `run`, answered from the cache when an identical request (`key`) was answered at the checkpoint this request sees
    * (the one ReadYourWritesInterceptor put in X-Projection-Position).
    */
-  cached<T>(request: unknown, key: unknown[], query: (db: pg.Pool, schema: string) => Promise<T>): Promise<T> {
-    return this.answers.answer(JSON.stringify(key), checkpointOf(request), () => this.run(query));
+  cached<T>(
+    request: unknown,
+    key: unknown[],
+    query: (db: pg.Pool, schema: string) => Promise<T>,
+    /** The round the answer is confined to, if it is (see AnswerCache.answer). */
+    round?: string,
+  ): Promise<T> {
+    return this.answers.answer(JSON.stringify(key), checkpointOf(request), () => this.run(query), round);
   }
 
   async run<T>(query: (db: pg.Pool, schema: string) => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventStore } from '@app/event-store';
-import { READ_MODEL_SCHEMA } from '@app/projections';
+import { ALL_SCOPES, READ_MODEL_SCHEMA, roundScope } from '@app/projections';
 import { EVENT_STORE } from '../infrastructure/tokens.js';
 import { ProjectorService } from './projector.service.js';
 
@@ -8,6 +8,11 @@ export interface ReadModelCheckpoint {
   position: number;
   /** '' before the read models exist. */
   generation: string;
+  /**
+   * Asked for one round: the position of the last batch that changed that round's rows or rows of no one round
+   * (0: none since the schema was built). Answers about the round are the same at every checkpoint with this version.
+   */
+  round?: { id: string; version: number };
 }
 
 export interface Freshness {
@@ -39,15 +44,24 @@ export class ProjectionStatus {
    * The read models' checkpoint: the position processed and the generation of the schema (a rebuild swaps in a new
    * one, whose position may equal the old one's). One statement; before the schema exists: position 0, generation ''.
    */
-  async checkpoint(): Promise<ReadModelCheckpoint> {
+  async checkpoint(roundId?: string): Promise<ReadModelCheckpoint> {
     try {
       const { rows } = await this.projector.projector.pool.query<{
         position: string;
         generation: string;
-      }>(`SELECT position, generation FROM ${READ_MODEL_SCHEMA}.projector_checkpoint WHERE id = 'main'`);
-      return rows.length
-        ? { position: Number(rows[0].position), generation: rows[0].generation }
-        : { position: 0, generation: '' };
+        round_version: string | null;
+      }>(
+        roundId === undefined
+          ? `SELECT position, generation, NULL AS round_version FROM ${READ_MODEL_SCHEMA}.projector_checkpoint WHERE id = 'main'`
+          : `SELECT c.position, c.generation,
+                    (SELECT coalesce(max(v.position), 0) FROM ${READ_MODEL_SCHEMA}.read_versions v WHERE v.scope = ANY($1::text[])) AS round_version
+               FROM ${READ_MODEL_SCHEMA}.projector_checkpoint c WHERE c.id = 'main'`,
+        roundId === undefined ? [] : [[roundScope(roundId), ALL_SCOPES]],
+      );
+      if (!rows.length) return { position: 0, generation: '' };
+      const checkpoint: ReadModelCheckpoint = { position: Number(rows[0].position), generation: rows[0].generation };
+      if (roundId !== undefined) checkpoint.round = { id: roundId, version: Number(rows[0].round_version) };
+      return checkpoint;
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === '42P01' || code === '3F000') return { position: 0, generation: '' }; // not built yet
@@ -61,9 +75,9 @@ export class ProjectionStatus {
   }
 
   /** Waits (bounded) until the read models have processed `min`; answers the checkpoint reached. */
-  async waitForCheckpoint(min: number, timeoutMs: number): Promise<ReadModelCheckpoint> {
+  async waitForCheckpoint(min: number, timeoutMs: number, roundId?: string): Promise<ReadModelCheckpoint> {
     const deadline = Date.now() + timeoutMs;
-    let checkpoint = await this.checkpoint();
+    let checkpoint = await this.checkpoint(roundId);
     while (checkpoint.position < min && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.min(25, Math.max(1, deadline - Date.now())));
@@ -76,7 +90,7 @@ export class ProjectionStatus {
         const emitter = this.projector.projector.applied;
         emitter.on('position', onApplied);
       });
-      checkpoint = await this.checkpoint();
+      checkpoint = await this.checkpoint(roundId);
     }
     return checkpoint;
   }

@@ -41,7 +41,10 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
       }
       min = Number(value);
     }
-    return from(min > 0 ? this.status.waitForCheckpoint(min, MAX_WAIT_MS) : this.status.checkpoint()).pipe(
+    // A request about one round also learns that round's version (same statement), by which its answer may be kept.
+    const roundId = (request.query as { roundId?: unknown } | undefined)?.roundId;
+    const round = typeof roundId === 'string' && roundId.length > 0 && roundId.length <= 200 ? roundId : undefined;
+    return from(min > 0 ? this.status.waitForCheckpoint(min, MAX_WAIT_MS, round) : this.status.checkpoint(round)).pipe(
       switchMap((checkpoint) => {
         const { position } = checkpoint;
         (request as CheckpointedRequest)[CHECKPOINT] = checkpoint;

@@ -16,6 +16,12 @@ export function projectorDdl(schema: string, version: number, generation: string
       updated_at  timestamptz NOT NULL DEFAULT now()
     );
     INSERT INTO ${schema}.projector_checkpoint (id, position, version, generation) VALUES ('main', 0, ${Number(version)}, '${generation}');
+    -- Per scope (a round, or 'all'), the position of the last batch that changed anything in it: answers about one
+    -- round stay valid while other rounds change (the API's AnswerCache).
+    CREATE TABLE ${schema}.read_versions (
+      scope     text   PRIMARY KEY,
+      position  bigint NOT NULL
+    );
     CREATE TABLE ${schema}.dead_letters (
       id           bigserial   PRIMARY KEY,
       position     bigint      NOT NULL,

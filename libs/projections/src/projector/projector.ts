@@ -261,10 +261,18 @@ export class Projector {
           `INSERT INTO ${this.schema}.dead_letters (position, event_id, stream_id, type, error) VALUES ($1, $2, $3, $4, $5)`,
           [e.position, e.id, e.streamId, e.type, deadLetter.stack ?? deadLetter.message],
         );
-      } else {
-        for (const model of this.options.readModels) await model.applyBatch(toApply, client, this.schema);
       }
       const last = covering[covering.length - 1];
+      if (!deadLetter) {
+        const touched = new Set<string>();
+        for (const model of this.options.readModels) await model.applyBatch(toApply, client, this.schema, { touched });
+        if (touched.size > 0)
+          await client.query(
+            `INSERT INTO ${this.schema}.read_versions (scope, position) SELECT unnest($1::text[]), $2
+             ON CONFLICT (scope) DO UPDATE SET position = EXCLUDED.position`,
+            [[...touched], last.position],
+          );
+      }
       await client.query(
         `UPDATE ${this.schema}.projector_checkpoint SET position = $1, updated_at = now() WHERE id = 'main'`,
         [last.position],

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { EventStore, RecordedEvent } from '@app/event-store';
 import type { ReadModel } from '../read-model.js';
+import { RowCache } from '../read-models/sql.js';
 import { createReadModelSchema } from './projector-schema.js';
 
 export interface RebuildOptions {
@@ -10,6 +11,8 @@ export interface RebuildOptions {
   version: number;
   schema?: string;
   batchSize?: number;
+  /** Rows per table the rebuild keeps in memory between batches instead of reading them back (default 20,000). */
+  cachedRowsPerTable?: number;
   onProgress?: (progress: { events: number; position: number; head: number; eventsPerSecond: number }) => void;
 }
 
@@ -30,10 +33,11 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
   const schema = options.schema ?? 'rm';
   const next = `${schema}_next`;
   const old = `${schema}_old`;
-  const batchSize = options.batchSize ?? 2000;
+  const batchSize = options.batchSize ?? 5000;
   const db = new pg.Client({ connectionString: options.connectionString, application_name: 'xuncha-rebuild' });
   db.on('error', () => undefined); // a dropped connection fails the running query, which is reported
   await db.connect();
+  let reader: pg.Client | undefined;
   const started = process.hrtime.bigint();
   let events = 0;
   let position = 0;
@@ -53,25 +57,90 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
     await db.query(`DROP SCHEMA IF EXISTS ${next} CASCADE`);
     await db.query('BEGIN');
     await createReadModelSchema(db, next, options.readModels, options.version);
+    // The indexes the read models' upserts do not need (neither primary keys nor unique) are built once at the end
+    // instead of being kept up to date through every one of the rebuild's row versions: a rebuild writes each
+    // finding once per event of its life, and the trigram index alone costs more than the row.
+    const deferred = await dropDeferrableIndexes(db, next);
     await db.query('COMMIT');
+    // Nothing of `${next}` is in use until the swap: a batch lost in a crash is rebuilt with the rest, so its commit
+    // need not wait for the WAL flush. The swap below commits durably.
+    await db.query('SET synchronous_commit = off');
 
-    const applyUntilCaughtUp = async (inOpenTransaction: boolean) => {
+    // The rebuild is the only writer of `${next}`: the rows it wrote last are what it would read back. A segment
+    // (one transaction) spans at most as many events as the cache keeps rows per table, and an event changes at most
+    // one row of a table, so no row written in the running segment leaves the cache: a row the cache lacks was
+    // committed before it, and the reader's own connection may read it while the writer's queue is still busy.
+    const cacheRows = Math.max(options.cachedRowsPerTable ?? 20_000, batchSize);
+    const cache = new RowCache(cacheRows);
+    reader = new pg.Client({ connectionString: options.connectionString, application_name: 'xuncha-rebuild-reader' });
+    reader.on('error', () => undefined);
+    await reader.connect();
+    const read = (from: number) => {
+      const page = options.store.readAll({ fromPosition: from, limit: batchSize });
+      page.catch(() => undefined); // a failed read is reported where it is awaited
+      return page;
+    };
+    const checkpoint = (at: number) =>
+      `UPDATE ${next}.projector_checkpoint SET position = ${Number(at)}, updated_at = now() WHERE id = 'main'`;
+
+    // Bulk: the next page is read while this one is applied, and each segment's writes are queued on the writer's
+    // connection without waiting for their answers, so that folding the next batch (Node) overlaps writing this one
+    // (PostgreSQL). They are awaited before the segment commits; should any fail (or a read model throw), the
+    // segment is rolled back and applied again batch by batch, with the dead-letter handling of the live projector.
+    let page = read(position);
+    for (let atEnd = false; !atEnd;) {
+      const behind = new WriteBehind(db, reader);
+      const taken: RecordedEvent[][] = [];
+      let segmentEvents = 0;
+      try {
+        await db.query('BEGIN');
+        while (taken.length === 0 || segmentEvents + batchSize <= cacheRows) {
+          const batch = await page;
+          if (batch.length === 0) {
+            atEnd = true;
+            break;
+          }
+          page = read(batch[batch.length - 1].position);
+          taken.push(batch);
+          segmentEvents += batch.length;
+          for (const model of options.readModels) await model.applyBatch(batch, behind.client, next, { cache });
+        }
+        if (taken.length) void behind.client.query(checkpoint(lastPosition(taken)));
+        await behind.flush();
+        await db.query('COMMIT');
+      } catch (error) {
+        await behind.settle();
+        await db.query('ROLLBACK');
+        cache.clear();
+        if (isConnectionLost(error)) throw error;
+        for (const batch of taken) {
+          await db.query('BEGIN');
+          await applyWithDeadLetters(db, options.readModels, batch, next, cache);
+          await db.query(checkpoint(batch[batch.length - 1].position));
+          await db.query('COMMIT');
+        }
+      }
+      if (taken.length) position = lastPosition(taken);
+      events += segmentEvents;
+      await progress();
+    }
+    await reader.end();
+    reader = undefined;
+
+    const applyUntilCaughtUp = async () => {
       for (;;) {
         const batch = await options.store.readAll({ fromPosition: position, limit: batchSize });
         if (batch.length === 0) return;
-        if (!inOpenTransaction) await db.query('BEGIN');
-        await applyWithDeadLetters(db, options.readModels, batch, next);
+        await applyWithDeadLetters(db, options.readModels, batch, next, cache);
         position = batch[batch.length - 1].position;
-        await db.query(`UPDATE ${next}.projector_checkpoint SET position = $1, updated_at = now() WHERE id = 'main'`, [
-          position,
-        ]);
-        if (!inOpenTransaction) await db.query('COMMIT');
+        await db.query(checkpoint(position));
         events += batch.length;
         await progress();
       }
     };
 
-    await applyUntilCaughtUp(false);
+    for (const definition of deferred) await db.query(definition);
+    await db.query('SET synchronous_commit = on');
     // A rebuild updates the same rows many times; without this the swapped-in tables start out
     // full of dead row versions and without statistics, and the first dashboards are slow.
     const { rows: tables } = await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = $1`, [next]);
@@ -81,7 +150,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
     const live = await db.query(`SELECT to_regclass($1) AS t`, [`${schema}.projector_checkpoint`]);
     if (live.rows[0].t)
       await db.query(`SELECT position FROM ${schema}.projector_checkpoint WHERE id = 'main' FOR UPDATE`);
-    await applyUntilCaughtUp(true); // the last few events, with the live projector held
+    await applyUntilCaughtUp(); // the last few events, with the live projector held
     await db.query(`DROP SCHEMA IF EXISTS ${old} CASCADE`);
     if (live.rows[0].t) await db.query(`ALTER SCHEMA ${schema} RENAME TO ${old}`);
     else await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
@@ -94,9 +163,93 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
     await db.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
+    await reader?.end().catch(() => undefined);
     await db.end().catch(() => undefined);
   }
 }
+
+const lastPosition = (batches: RecordedEvent[][]) => {
+  const last = batches[batches.length - 1];
+  return last[last.length - 1].position;
+};
+
+/** The connection (not a statement) failed: applying again on it cannot succeed. */
+function isConnectionLost(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string' && /^(08|57P)/.test(code)) return true;
+  return /Connection terminated|Client has encountered a connection error|not queryable/i.test(
+    (error as Error)?.message ?? '',
+  );
+}
+
+/**
+ * The client the read models get during the bulk of a rebuild: a statement that reads goes to the reader's
+ * connection and is answered as usual; one that writes is queued on the writer's and answered at once with an
+ * empty result (read models never use a write's answer: see ReadModel), its outcome collected by flush().
+ */
+class WriteBehind {
+  private pending: Promise<unknown>[] = [];
+  private tail: Promise<unknown> = Promise.resolve();
+  readonly client: pg.ClientBase;
+
+  constructor(
+    private readonly writer: pg.Client,
+    private readonly reader: pg.Client,
+  ) {
+    this.client = { query: (text: string, values?: unknown[]) => this.query(text, values) } as unknown as pg.ClientBase;
+  }
+
+  private query(text: string, values?: unknown[]): Promise<unknown> {
+    if (typeof text !== 'string') throw new Error('the rebuild passes read models statements as text');
+    if (/^\s*SELECT\b/i.test(text)) return this.reader.query(text, values);
+    // One statement at a time on the writer's connection, in the order given (pg's own queue is deprecated).
+    const answer = (this.tail = this.tail.then(
+      () => this.writer.query(text, values),
+      () => this.writer.query(text, values),
+    ));
+    answer.catch(() => undefined); // reported by flush()
+    this.pending.push(answer);
+    return Promise.resolve({ command: '', rowCount: null, oid: 0, fields: [], rows: [] });
+  }
+
+  /**
+   * Waits for every queued write, then throws the first failure. All of them, not up to the failure: a statement
+   * still queued would otherwise run after the ROLLBACK that follows, outside the transaction.
+   */
+  async flush(): Promise<void> {
+    const pending = this.pending;
+    this.pending = [];
+    const failed = (await Promise.allSettled(pending)).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** Waits for every queued write, whatever its outcome. */
+  async settle(): Promise<void> {
+    const pending = this.pending;
+    this.pending = [];
+    await Promise.allSettled(pending);
+  }
+}
+
+/**
+ * Drops the indexes of `schema` that are neither a primary key nor unique (ON CONFLICT needs those) and answers the
+ * statements that create them again.
+ */
+async function dropDeferrableIndexes(db: pg.Client, schema: string): Promise<string[]> {
+  const { rows } = await db.query<{ name: string; definition: string }>(
+    `SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS definition
+       FROM pg_index i
+       JOIN pg_class c ON c.oid = i.indexrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND NOT i.indisprimary AND NOT i.indisunique
+      ORDER BY c.relname`,
+    [schema],
+  );
+  for (const { name } of rows) await db.query(`DROP INDEX ${schema}.${quoteIdentifier(name)}`);
+  return rows.map((r) => r.definition);
+}
+
+const quoteIdentifier = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** As the live projector: an event that makes a read model throw is recorded, not silently skipped. */
 async function applyWithDeadLetters(
@@ -104,22 +257,25 @@ async function applyWithDeadLetters(
   readModels: readonly ReadModel[],
   batch: RecordedEvent[],
   schema: string,
+  cache: RowCache,
 ): Promise<void> {
   await db.query('SAVEPOINT batch');
   try {
-    for (const model of readModels) await model.applyBatch(batch, db, schema);
+    for (const model of readModels) await model.applyBatch(batch, db, schema, { cache });
     await db.query('RELEASE SAVEPOINT batch');
     return;
   } catch {
     await db.query('ROLLBACK TO SAVEPOINT batch');
+    cache.clear(); // it holds rows of the batch just rolled back
   }
   for (const event of batch) {
     await db.query('SAVEPOINT one');
     try {
-      for (const model of readModels) await model.applyBatch([event], db, schema);
+      for (const model of readModels) await model.applyBatch([event], db, schema, { cache });
       await db.query('RELEASE SAVEPOINT one');
     } catch (error) {
       await db.query('ROLLBACK TO SAVEPOINT one');
+      cache.clear();
       await db.query(
         `INSERT INTO ${schema}.dead_letters (position, event_id, stream_id, type, error) VALUES ($1, $2, $3, $4, $5)`,
         [event.position, event.id, event.streamId, event.type, (error as Error).stack ?? String(error)],

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { DepartmentEvent } from '@app/domain';
 import type { RecordedEvent } from '@app/event-store';
-import type { ReadModel } from '../read-model.js';
+import type { ApplyContext, ReadModel } from '../read-model.js';
 import { loadRows, qualified, touchedIds, upsertRows, type TableSpec } from './sql.js';
 import { TABLES } from './tables.js';
 import { eventInstant } from './time.js';
@@ -61,11 +61,11 @@ export const departmentsReadModel: ReadModel = {
       last_position bigint NOT NULL
     );`,
 
-  async applyBatch(events: readonly RecordedEvent[], db: pg.ClientBase, schema: string) {
+  async applyBatch(events: readonly RecordedEvent[], db: pg.ClientBase, schema: string, context?: ApplyContext) {
     const mine = events.filter((e) => TYPES.has(e.type));
     if (mine.length === 0) return;
     const idOf = (e: RecordedEvent) => (e.data as { departmentId: string }).departmentId;
-    const rows = await loadRows<DepartmentRow>(db, schema, departmentsTable, touchedIds(mine, idOf));
+    const rows = await loadRows<DepartmentRow>(db, schema, departmentsTable, touchedIds(mine, idOf), context?.cache);
     const changed = new Set<string>();
     for (const event of mine) {
       const next = evolve(rows.get(idOf(event)), event);
@@ -79,6 +79,7 @@ export const departmentsReadModel: ReadModel = {
       departmentsTable,
       [...changed].map((id) => rows.get(id)!),
       'replace',
+      context,
     );
   },
 };

@@ -9,7 +9,7 @@ import {
   type FindingStatus,
 } from '@app/domain';
 import type { RecordedEvent } from '@app/event-store';
-import type { ReadModel } from '../read-model.js';
+import type { ApplyContext, ReadModel } from '../read-model.js';
 import { CounterDeltas, loadRows, qualified, touchedIds, upsertRows, type Row, type TableSpec } from './sql.js';
 import { TABLES } from './tables.js';
 import { eventInstant, isoWeekStart, officeDate } from './time.js';
@@ -465,7 +465,7 @@ export const findingsReadModel: ReadModel = {
     );`;
   },
 
-  async applyBatch(events: readonly RecordedEvent[], db: pg.ClientBase, schema: string) {
+  async applyBatch(events: readonly RecordedEvent[], db: pg.ClientBase, schema: string, context?: ApplyContext) {
     const mine = events.filter((e) => TYPES.has(e.type)) as unknown as FindingRecordedEvent[];
     if (mine.length === 0) return;
     const rows = await loadRows<FindingRow>(
@@ -473,6 +473,7 @@ export const findingsReadModel: ReadModel = {
       schema,
       findingsTable,
       touchedIds(mine, (e) => e.data.findingId),
+      context?.cache,
     );
     const before = new Map(rows);
     const counters: Counters = {
@@ -520,10 +521,11 @@ export const findingsReadModel: ReadModel = {
       findingsTable,
       [...changed].map((id) => rows.get(id)! as Row),
       'replace',
+      context,
     );
-    await counters.departments.write(db, schema);
-    await counters.openByDue.write(db, schema);
-    await counters.fields.write(db, schema);
-    await counters.weeks.write(db, schema);
+    await counters.departments.write(db, schema, context);
+    await counters.openByDue.write(db, schema, context);
+    await counters.fields.write(db, schema, context);
+    await counters.weeks.write(db, schema, context);
   },
 };

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { FindingFollowUpRecorded, LeadFollowUpRecorded } from '@app/domain';
 import type { RecordedEvent } from '@app/event-store';
-import type { ReadModel } from '../read-model.js';
+import type { ApplyContext, ReadModel } from '../read-model.js';
 import { CounterDeltas, qualified, type TableSpec } from './sql.js';
 import { TABLES } from './tables.js';
 
@@ -33,7 +33,7 @@ export const followUpsReadModel: ReadModel = {
       PRIMARY KEY (round_id, case_kind, satisfaction)
     );`,
 
-  async applyBatch(events: readonly RecordedEvent[], db: pg.ClientBase, schema: string) {
+  async applyBatch(events: readonly RecordedEvent[], db: pg.ClientBase, schema: string, context?: ApplyContext) {
     const counts = new CounterDeltas(followUpCountsTable);
     for (const event of events) {
       if (!TYPES.has(event.type)) continue;
@@ -41,6 +41,6 @@ export const followUpsReadModel: ReadModel = {
       const kind = e.type === 'FindingFollowUpRecorded' ? 'finding' : 'lead';
       counts.add({ round_id: e.data.roundId, case_kind: kind, satisfaction: e.data.satisfaction }, { n: 1 });
     }
-    await counts.write(db, schema);
+    await counts.write(db, schema, context);
   },
 };

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { LeadEvent, LeadStatus, MonitoringPointAdded } from '@app/domain';
 import type { RecordedEvent } from '@app/event-store';
-import type { ReadModel } from '../read-model.js';
+import type { ApplyContext, ReadModel } from '../read-model.js';
 import { CounterDeltas, loadRows, qualified, touchedIds, upsertRows, type Row, type TableSpec } from './sql.js';
 import { TABLES } from './tables.js';
 import { eventInstant, isoWeekStart, officeDate } from './time.js';
@@ -315,7 +315,7 @@ export const leadsReadModel: ReadModel = {
     );`;
   },
 
-  async applyBatch(events: readonly RecordedEvent[], db: pg.ClientBase, schema: string) {
+  async applyBatch(events: readonly RecordedEvent[], db: pg.ClientBase, schema: string, context?: ApplyContext) {
     const points = events.filter((e) => e.type === 'MonitoringPointAdded') as unknown as PointEvent[];
     const mine = events.filter((e) => LEAD_TYPES.has(e.type)) as unknown as LeadRecordedEvent[];
     if (points.length === 0 && mine.length === 0) return;
@@ -327,7 +327,7 @@ export const leadsReadModel: ReadModel = {
         ? e.data.monitoringPointId
         : undefined,
     );
-    for (const [id, point] of await loadRows<Row>(db, schema, leadPointsTable, wanted))
+    for (const [id, point] of await loadRows<Row>(db, schema, leadPointsTable, wanted, context?.cache))
       fields.set(id, String(point.field_id));
     await upsertRows(
       db,
@@ -335,6 +335,7 @@ export const leadsReadModel: ReadModel = {
       leadPointsTable,
       points.map((e) => ({ id: e.data.pointId, round_id: e.data.roundId, field_id: e.data.fieldId })),
       'replace',
+      context,
     );
     if (mine.length === 0) return;
 
@@ -343,6 +344,7 @@ export const leadsReadModel: ReadModel = {
       schema,
       leadsTable,
       touchedIds(mine, (e) => e.data.leadId),
+      context?.cache,
     );
     const before = new Map(rows);
     const counters: Counters = {
@@ -382,9 +384,10 @@ export const leadsReadModel: ReadModel = {
       leadsTable,
       [...changed].map((id) => rows.get(id)! as Row),
       'replace',
+      context,
     );
-    await counters.counts.write(db, schema);
-    await counters.fields.write(db, schema);
-    await counters.weeks.write(db, schema);
+    await counters.counts.write(db, schema, context);
+    await counters.fields.write(db, schema, context);
+    await counters.weeks.write(db, schema, context);
   },
 };

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { RoundEvent, RoundStatus } from '@app/domain';
 import type { RecordedEvent } from '@app/event-store';
-import type { ReadModel } from '../read-model.js';
+import type { ApplyContext, ReadModel } from '../read-model.js';
 import { loadRows, qualified, touchedIds, upsertRows, type TableSpec } from './sql.js';
 import { TABLES } from './tables.js';
 import { eventInstant } from './time.js';
@@ -49,6 +49,7 @@ export interface MonitoringPointRow {
 export const roundsTable: TableSpec = {
   name: TABLES.rounds,
   key: ['id'],
+  round: 'id',
   columns: [
     ['id', 'text'],
     ['title', 'text'],
@@ -148,7 +149,7 @@ export const roundsReadModel: ReadModel = {
     );
     CREATE INDEX ON ${qualified(schema, TABLES.monitoringPoints)} (round_id, field_id, position);`,
 
-  async applyBatch(events: readonly RecordedEvent[], db: pg.ClientBase, schema: string) {
+  async applyBatch(events: readonly RecordedEvent[], db: pg.ClientBase, schema: string, context?: ApplyContext) {
     const mine = events.filter((e) => TYPES.has(e.type)) as unknown as (RecordedEvent & RoundEvent)[];
     if (mine.length === 0) return;
     const rounds = await loadRows<RoundRow>(
@@ -156,9 +157,10 @@ export const roundsReadModel: ReadModel = {
       schema,
       roundsTable,
       touchedIds(mine, (e) => e.data.roundId),
+      context?.cache,
     );
     const fieldIds = touchedIds(mine, (e) => (e.type === 'MonitoringPointAdded' ? e.data.fieldId : undefined));
-    const fields = await loadRows<FocusFieldRow>(db, schema, focusFieldsTable, fieldIds);
+    const fields = await loadRows<FocusFieldRow>(db, schema, focusFieldsTable, fieldIds, context?.cache);
     const points = new Map<string, MonitoringPointRow>();
     const changedRounds = new Set<string>();
     const changedFields = new Set<string>();
@@ -234,6 +236,7 @@ export const roundsReadModel: ReadModel = {
       roundsTable,
       [...changedRounds].map((id) => rounds.get(id)!),
       'replace',
+      context,
     );
     await upsertRows(
       db,
@@ -241,7 +244,8 @@ export const roundsReadModel: ReadModel = {
       focusFieldsTable,
       [...changedFields].map((id) => fields.get(id)!),
       'replace',
+      context,
     );
-    await upsertRows(db, schema, monitoringPointsTable, [...points.values()], 'replace');
+    await upsertRows(db, schema, monitoringPointsTable, [...points.values()], 'replace', context);
   },
 };

@@ -7,6 +7,26 @@ import type pg from 'pg';
  * parses it once per connection and a batch of 1,000 rows costs one round trip, not 1,000.
  */
 
+/** What a caller may lend a read model for a batch. */
+export interface ApplyContext {
+  /**
+   * Rows written by earlier batches of the same writer, alone on its tables (a rebuild): pass it to loadRows and
+   * upsertRows. The live projector passes none.
+   */
+  cache?: RowCache;
+  /**
+   * Collects what the batch changed, by scope (`roundScope(id)` for rows of one round, `ALL_SCOPES` for the rest):
+   * the live projector records each scope's last change, so that answers about one round can be kept while others
+   * change. upsertRows fills it from the rows written.
+   */
+  touched?: Set<string>;
+}
+
+/** The scope of the rows of one inspection round. */
+export const roundScope = (roundId: string) => `round:${roundId}`;
+/** The scope of rows that belong to no one round (departments, say): a change there may change any answer. */
+export const ALL_SCOPES = 'all';
+
 export type ColumnType = 'text' | 'int' | 'bigint' | 'date' | 'timestamptz' | 'jsonb' | 'boolean';
 
 export interface TableSpec {
@@ -14,6 +34,16 @@ export interface TableSpec {
   readonly key: readonly string[];
   /** Every column written by the model, key columns included, in DDL order. */
   readonly columns: readonly (readonly [name: string, type: ColumnType])[];
+  /**
+   * The column that holds the round a row belongs to (default: `round_id`, when there is one); null: the rows belong
+   * to no one round. What a batch writes is recorded by round (ApplyContext.touched).
+   */
+  readonly round?: string | null;
+}
+
+function roundColumn(spec: TableSpec): string | null {
+  if (spec.round !== undefined) return spec.round;
+  return spec.columns.some(([name]) => name === 'round_id') ? 'round_id' : null;
 }
 
 export type Row = Record<string, unknown>;
@@ -53,19 +83,78 @@ function normalise(spec: TableSpec, raw: Row): Row {
   return row;
 }
 
-/** The current rows of `ids` (single-column key), as plain objects keyed by column name. */
+/**
+ * The rows a rebuild has written, by table and key, so that the next batch touching them need not read them back.
+ * Only for a writer that is alone on its tables (a rebuild fills a schema nobody else writes until the swap): the
+ * cached row is then exactly the stored one. The least recently used rows go first past `maxRowsPerTable`; a batch
+ * that fails must `clear()` it, since its rows were rolled back.
+ */
+export class RowCache {
+  private readonly tables = new Map<string, Map<string, Row>>();
+  hits = 0;
+  misses = 0;
+  /** Tables written by adding to stored numbers (counters): never kept here, so never to be read through it. */
+  readonly notKept = new Set<string>();
+
+  constructor(readonly maxRowsPerTable = 20_000) {}
+
+  get(table: string, id: string): Row | undefined {
+    const rows = this.tables.get(table);
+    const row = rows?.get(id);
+    if (row === undefined) return undefined;
+    rows!.delete(id); // most recently used last
+    rows!.set(id, row);
+    return row;
+  }
+
+  set(table: string, id: string, row: Row): void {
+    let rows = this.tables.get(table);
+    if (!rows) this.tables.set(table, (rows = new Map()));
+    rows.delete(id);
+    rows.set(id, row);
+    if (rows.size > this.maxRowsPerTable) rows.delete(rows.keys().next().value!);
+  }
+
+  clear(): void {
+    this.tables.clear();
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const rows of this.tables.values()) n += rows.size;
+    return n;
+  }
+}
+
+/** The current rows of `ids` (single-column key), as plain objects keyed by column name; cached ones from `cache`. */
 export async function loadRows<R extends Row>(
   db: pg.ClientBase,
   schema: string,
   spec: TableSpec,
   ids: readonly string[],
+  cache?: RowCache,
 ): Promise<Map<string, R>> {
   const found = new Map<string, R>();
   if (ids.length === 0) return found;
   const [key] = spec.key;
+  let wanted = ids;
+  if (cache) {
+    if (cache.notKept.has(spec.name))
+      throw new Error(`${spec.name} is written by adding to it, so a rebuild's cache cannot answer for its rows`);
+    const missing: string[] = [];
+    for (const id of ids) {
+      const row = cache.get(spec.name, id);
+      if (row) found.set(id, row as R);
+      else missing.push(id);
+    }
+    wanted = missing;
+    cache.hits += ids.length - wanted.length;
+    cache.misses += wanted.length;
+    if (wanted.length === 0) return found;
+  }
   const { rows } = await db.query<Row>(
     `SELECT ${selectList(spec)} FROM ${qualified(schema, spec.name)} WHERE ${key} = ANY($1::text[])`,
-    [ids],
+    [wanted],
   );
   for (const raw of rows) {
     const row = normalise(spec, raw) as R;
@@ -93,8 +182,15 @@ export async function upsertRows(
   spec: TableSpec,
   rows: readonly Row[],
   mode: 'replace' | 'add',
+  context?: ApplyContext,
 ): Promise<void> {
   if (rows.length === 0) return;
+  const cache = context?.cache;
+  if (context?.touched) {
+    const column = roundColumn(spec);
+    if (column === null) context.touched.add(ALL_SCOPES);
+    else for (const row of rows) context.touched.add(roundScope(String(row[column])));
+  }
   const table = qualified(schema, spec.name);
   const names = spec.columns.map(([name]) => name);
   const unnest = spec.columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
@@ -111,6 +207,16 @@ export async function upsertRows(
      ON CONFLICT (${spec.key.join(', ')}) ${conflict}`,
     spec.columns.map(([name, type]) => arrayParam(type, rows, name)),
   );
+  // Kept as written (a single-column key, whole rows): what loadRows would read back.
+  if (cache && (mode !== 'replace' || spec.key.length !== 1)) cache.notKept.add(spec.name);
+  else if (cache) {
+    const [key] = spec.key;
+    for (const row of rows) {
+      const kept: Row = {};
+      for (const [name] of spec.columns) kept[name] = row[name] ?? null; // as stored: a missing value is NULL
+      cache.set(spec.name, String(row[key]), kept);
+    }
+  }
 }
 
 /**
@@ -146,8 +252,8 @@ export class CounterDeltas {
     return out;
   }
 
-  write(db: pg.ClientBase, schema: string): Promise<void> {
-    return upsertRows(db, schema, this.spec, this.toRows(), 'add');
+  write(db: pg.ClientBase, schema: string, context?: ApplyContext): Promise<void> {
+    return upsertRows(db, schema, this.spec, this.toRows(), 'add', context);
   }
 }
 
