@@ -376,4 +376,34 @@ describe('projector', () => {
       await own.close();
     }
   });
+
+  it('fails, instead of retrying for ever, when the log cannot be read in the middle of a rebuild', async () => {
+    await writeMany(2, 30);
+    let reads = 0;
+    const failing = new Proxy(store, {
+      get(target, key) {
+        if (key === 'readAll')
+          return async (...args: Parameters<PgEventStore['readAll']>) => {
+            if (++reads === 3) throw new Error('the log could not be read');
+            return target.readAll(...args);
+          };
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const schema = rmSchema();
+    await expect(
+      rebuildReadModels({
+        store: failing,
+        connectionString: url,
+        readModels: [countingModel()],
+        version: 1,
+        schema,
+        batchSize: 20,
+        cachedRowsPerTable: 40,
+      }),
+    ).rejects.toThrow('the log could not be read');
+    // Nothing was swapped in: the live schema was never created.
+    expect(await readCheckpoint(admin, schema)).toBeUndefined();
+  });
 });

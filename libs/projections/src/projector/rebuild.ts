@@ -92,10 +92,13 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
       const behind = new WriteBehind(db, reader);
       const taken: RecordedEvent[][] = [];
       let segmentEvents = 0;
+      let reading = false;
       try {
         await db.query('BEGIN');
         while (taken.length === 0 || segmentEvents + batchSize <= cacheRows) {
+          reading = true;
           const batch = await page;
+          reading = false;
           if (batch.length === 0) {
             atEnd = true;
             break;
@@ -112,7 +115,8 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
         await behind.settle();
         await db.query('ROLLBACK');
         cache.clear();
-        if (isConnectionLost(error)) throw error;
+        // Nothing to apply again when the log could not be read, or the connection is gone: the rebuild fails.
+        if (reading || isConnectionLost(error)) throw error;
         for (const batch of taken) {
           await db.query('BEGIN');
           await applyWithDeadLetters(db, options.readModels, batch, next, cache);
