@@ -15,8 +15,8 @@ interface Entry {
  * from memory, and concurrent ones share one query. The figures served can only be as fresh as, or fresher than, the
  * X-Projection-Position they are answered with (the query runs after the checkpoint was read), so read-your-writes
  * holds (an answer kept by its round's version was computed at a checkpoint no later than the one it is served at,
- * and nothing it reads changed in between). The key must name everything the answer depends on: the endpoint, every parameter, the office date and
- * whatever the caller's role narrows.
+ * and nothing it reads changed in between). The key must name everything the answer depends on: the endpoint, every
+ * parameter, the office date and whatever the caller's role narrows.
  */
 export class AnswerCache {
   private readonly entries = new Map<string, Entry>();

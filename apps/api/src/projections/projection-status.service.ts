@@ -64,6 +64,8 @@ export class ProjectionStatus {
       return checkpoint;
     } catch (error) {
       const code = (error as { code?: string }).code;
+      // Read models of an earlier version (no read_versions yet, until their rebuild is swapped in): no round version.
+      if (code === '42P01' && roundId !== undefined) return this.checkpoint();
       if (code === '42P01' || code === '3F000') return { position: 0, generation: '' }; // not built yet
       throw error;
     }
