@@ -16,8 +16,9 @@ export const READ_MODEL_SCHEMA = 'rm';
  * - work per batch, not per event, so a rebuild of a million events stays fast: load the rows the
  *   batch touches with one query, fold the events in memory, write them back with one statement;
  * - ignore event types they do not know (other read models and future events share the log);
- * - read and write only through `loadRows`, `upsertRows` and `CounterDeltas` (read-models/sql.ts), and never use
- *   the answer of a write: during the bulk of a rebuild writes are queued behind and answered at once, empty.
+ * - read and write only through `loadRows`, `upsertRows` and `CounterDeltas` (read-models/sql.ts), and expect
+ *   nothing of a write but that it happens before the batch commits: during the bulk of a rebuild the rows written
+ *   are kept in memory and written once at the end of a segment of batches (RowCache, write-back).
  */
 export interface ReadModel {
   readonly name: string;

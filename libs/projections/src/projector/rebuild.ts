@@ -37,7 +37,6 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
   const db = new pg.Client({ connectionString: options.connectionString, application_name: 'xuncha-rebuild' });
   db.on('error', () => undefined); // a dropped connection fails the running query, which is reported
   await db.connect();
-  let reader: pg.Client | undefined;
   const started = process.hrtime.bigint();
   let events = 0;
   let position = 0;
@@ -67,14 +66,10 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
     await db.query('SET synchronous_commit = off');
 
     // The rebuild is the only writer of `${next}`: the rows it wrote last are what it would read back. A segment
-    // (one transaction) spans at most as many events as the cache keeps rows per table, and an event changes at most
-    // one row of a table, so no row written in the running segment leaves the cache: a row the cache lacks was
-    // committed before it, and the reader's own connection may read it while the writer's queue is still busy.
+    // (one transaction) applies at most as many events as the cache keeps rows per table, and an event changes at most
+    // one row of a table, so every row the segment changed is still in the cache when it is written back.
     const cacheRows = Math.max(options.cachedRowsPerTable ?? 20_000, batchSize);
     const cache = new RowCache(cacheRows);
-    reader = new pg.Client({ connectionString: options.connectionString, application_name: 'xuncha-rebuild-reader' });
-    reader.on('error', () => undefined);
-    await reader.connect();
     const read = (from: number) => {
       const page = options.store.readAll({ fromPosition: from, limit: batchSize });
       page.catch(() => undefined); // a failed read is reported where it is awaited
@@ -83,18 +78,18 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
     const checkpoint = (at: number) =>
       `UPDATE ${next}.projector_checkpoint SET position = ${Number(at)}, updated_at = now() WHERE id = 'main'`;
 
-    // Bulk: the next page is read while this one is applied, and each segment's writes are queued on the writer's
-    // connection without waiting for their answers, so that folding the next batch (Node) overlaps writing this one
-    // (PostgreSQL). They are awaited before the segment commits; should any fail (or a read model throw), the
-    // segment is rolled back and applied again batch by batch, with the dead-letter handling of the live projector.
+    // Bulk: the next page is read while this one is applied; the rows a segment changes are kept in memory and
+    // written back once at its end, each row once and each counter once, then the segment commits. Should that fail
+    // (or a read model throw), the segment is rolled back and applied again batch by batch, written through, with the
+    // dead-letter handling of the live projector.
     let page = read(position);
     for (let atEnd = false; !atEnd;) {
-      const behind = new WriteBehind(db, reader);
       const taken: RecordedEvent[][] = [];
       let segmentEvents = 0;
       let reading = false;
       try {
         await db.query('BEGIN');
+        cache.writeBack = true;
         while (taken.length === 0 || segmentEvents + batchSize <= cacheRows) {
           reading = true;
           const batch = await page;
@@ -106,15 +101,16 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
           page = read(batch[batch.length - 1].position);
           taken.push(batch);
           segmentEvents += batch.length;
-          for (const model of options.readModels) await model.applyBatch(batch, behind.client, next, { cache });
+          for (const model of options.readModels) await model.applyBatch(batch, db, next, { cache });
         }
-        if (taken.length) void behind.client.query(checkpoint(lastPosition(taken)));
-        await behind.flush();
+        cache.writeBack = false;
+        await cache.writeBackTo(db, next);
+        if (taken.length) await db.query(checkpoint(lastPosition(taken)));
         await db.query('COMMIT');
       } catch (error) {
-        await behind.settle();
+        cache.writeBack = false;
         await db.query('ROLLBACK');
-        cache.clear();
+        cache.clear(); // it holds rows of the segment just rolled back
         // Nothing to apply again when the log could not be read, or the connection is gone: the rebuild fails.
         if (reading || isConnectionLost(error)) throw error;
         for (const batch of taken) {
@@ -128,8 +124,6 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
       events += segmentEvents;
       await progress();
     }
-    await reader.end();
-    reader = undefined;
 
     const applyUntilCaughtUp = async () => {
       for (;;) {
@@ -167,7 +161,6 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
     await db.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    await reader?.end().catch(() => undefined);
     await db.end().catch(() => undefined);
   }
 }
@@ -184,55 +177,6 @@ function isConnectionLost(error: unknown): boolean {
   return /Connection terminated|Client has encountered a connection error|not queryable/i.test(
     (error as Error)?.message ?? '',
   );
-}
-
-/**
- * The client the read models get during the bulk of a rebuild: a statement that reads goes to the reader's
- * connection and is answered as usual; one that writes is queued on the writer's and answered at once with an
- * empty result (read models never use a write's answer: see ReadModel), its outcome collected by flush().
- */
-class WriteBehind {
-  private pending: Promise<unknown>[] = [];
-  private tail: Promise<unknown> = Promise.resolve();
-  readonly client: pg.ClientBase;
-
-  constructor(
-    private readonly writer: pg.Client,
-    private readonly reader: pg.Client,
-  ) {
-    this.client = { query: (text: string, values?: unknown[]) => this.query(text, values) } as unknown as pg.ClientBase;
-  }
-
-  private query(text: string, values?: unknown[]): Promise<unknown> {
-    if (typeof text !== 'string') throw new Error('the rebuild passes read models statements as text');
-    if (/^\s*SELECT\b/i.test(text)) return this.reader.query(text, values);
-    // One statement at a time on the writer's connection, in the order given (pg's own queue is deprecated).
-    const answer = (this.tail = this.tail.then(
-      () => this.writer.query(text, values),
-      () => this.writer.query(text, values),
-    ));
-    answer.catch(() => undefined); // reported by flush()
-    this.pending.push(answer);
-    return Promise.resolve({ command: '', rowCount: null, oid: 0, fields: [], rows: [] });
-  }
-
-  /**
-   * Waits for every queued write, then throws the first failure. All of them, not up to the failure: a statement
-   * still queued would otherwise run after the ROLLBACK that follows, outside the transaction.
-   */
-  async flush(): Promise<void> {
-    const pending = this.pending;
-    this.pending = [];
-    const failed = (await Promise.allSettled(pending)).find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
-  }
-
-  /** Waits for every queued write, whatever its outcome. */
-  async settle(): Promise<void> {
-    const pending = this.pending;
-    this.pending = [];
-    await Promise.allSettled(pending);
-  }
 }
 
 /**

@@ -88,9 +88,18 @@ function normalise(spec: TableSpec, raw: Row): Row {
  * Only for a writer that is alone on its tables (a rebuild fills a schema nobody else writes until the swap): the
  * cached row is then exactly the stored one. The least recently used rows go first past `maxRowsPerTable`; a batch
  * that fails must `clear()` it, since its rows were rolled back.
+ *
+ * With `writeBack` on, upsertRows writes nothing: whole rows are kept here as dirty and counter deltas summed, and
+ * `writeBackTo` writes each dirty row once and each counter row once — a finding changed by five batches of a
+ * segment costs one row version, not five. The caller bounds what it applies before writing back so that no dirty
+ * row is pushed out (at most `maxRowsPerTable` events: an event changes at most one row of a table); one that would
+ * be is an error, never a lost write.
  */
 export class RowCache {
   private readonly tables = new Map<string, Map<string, Row>>();
+  private readonly dirty = new Map<string, { spec: TableSpec; ids: Set<string> }>();
+  private readonly deltas = new Map<string, CounterDeltas>();
+  writeBack = false;
   hits = 0;
   misses = 0;
   /** Tables written by adding to stored numbers (counters): never kept here, so never to be read through it. */
@@ -112,11 +121,60 @@ export class RowCache {
     if (!rows) this.tables.set(table, (rows = new Map()));
     rows.delete(id);
     rows.set(id, row);
-    if (rows.size > this.maxRowsPerTable) rows.delete(rows.keys().next().value!);
+    if (rows.size > this.maxRowsPerTable) {
+      const oldest = rows.keys().next().value!;
+      if (this.dirty.get(table)?.ids.has(oldest))
+        throw new Error(
+          `${table}: a row not yet written back would leave the rebuild's cache (more rows than it holds)`,
+        );
+      rows.delete(oldest);
+    }
+  }
+
+  /** Write-back: `rows` (whole, of a single-column key) are the table's rows from now on, written later. */
+  keep(spec: TableSpec, rows: readonly Row[]): void {
+    const [key] = spec.key;
+    let dirty = this.dirty.get(spec.name);
+    if (!dirty) this.dirty.set(spec.name, (dirty = { spec, ids: new Set() }));
+    for (const row of rows) {
+      const id = String(row[key]);
+      dirty.ids.add(id); // before set(): the row must not be the one pushed out
+      this.set(spec.name, id, asStored(spec, row));
+    }
+  }
+
+  /** Write-back: counter rows (key columns and deltas) to be added later, summed with those already waiting. */
+  addLater(spec: TableSpec, rows: readonly Row[]): void {
+    let deltas = this.deltas.get(spec.name);
+    if (!deltas) this.deltas.set(spec.name, (deltas = new CounterDeltas(spec)));
+    for (const row of rows) {
+      const values: Record<string, number> = {};
+      for (const [name] of spec.columns) if (!spec.key.includes(name)) values[name] = Number(row[name] ?? 0);
+      deltas.add(row, values);
+    }
+  }
+
+  /** Writes what write-back kept: each dirty row once, each counter row once. */
+  async writeBackTo(db: pg.ClientBase, schema: string): Promise<void> {
+    for (const { spec, ids } of this.dirty.values()) {
+      const rows = this.tables.get(spec.name)!;
+      await upsertRows(
+        db,
+        schema,
+        spec,
+        [...ids].map((id) => rows.get(id)!),
+        'replace',
+      );
+    }
+    for (const deltas of this.deltas.values()) await deltas.write(db, schema);
+    this.dirty.clear();
+    this.deltas.clear();
   }
 
   clear(): void {
     this.tables.clear();
+    this.dirty.clear();
+    this.deltas.clear();
   }
 
   get size(): number {
@@ -124,6 +182,13 @@ export class RowCache {
     for (const rows of this.tables.values()) n += rows.size;
     return n;
   }
+}
+
+/** A row as loadRows reads it back: every column of the table, a missing value NULL. */
+function asStored(spec: TableSpec, row: Row): Row {
+  const kept: Row = {};
+  for (const [name] of spec.columns) kept[name] = row[name] ?? null;
+  return kept;
 }
 
 /** The current rows of `ids` (single-column key), as plain objects keyed by column name; cached ones from `cache`. */
@@ -191,6 +256,11 @@ export async function upsertRows(
     if (column === null) context.touched.add(ALL_SCOPES);
     else for (const row of rows) context.touched.add(roundScope(String(row[column])));
   }
+  if (cache && (mode !== 'replace' || spec.key.length !== 1)) cache.notKept.add(spec.name);
+  if (cache?.writeBack) {
+    if (mode === 'add') return cache.addLater(spec, rows);
+    if (spec.key.length === 1) return cache.keep(spec, rows);
+  }
   const table = qualified(schema, spec.name);
   const names = spec.columns.map(([name]) => name);
   const unnest = spec.columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
@@ -208,14 +278,9 @@ export async function upsertRows(
     spec.columns.map(([name, type]) => arrayParam(type, rows, name)),
   );
   // Kept as written (a single-column key, whole rows): what loadRows would read back.
-  if (cache && (mode !== 'replace' || spec.key.length !== 1)) cache.notKept.add(spec.name);
-  else if (cache) {
+  if (cache && mode === 'replace' && spec.key.length === 1) {
     const [key] = spec.key;
-    for (const row of rows) {
-      const kept: Row = {};
-      for (const [name] of spec.columns) kept[name] = row[name] ?? null; // as stored: a missing value is NULL
-      cache.set(spec.name, String(row[key]), kept);
-    }
+    for (const row of rows) cache.set(spec.name, String(row[key]), asStored(spec, row));
   }
 }
 
