@@ -207,10 +207,17 @@ describe('evidence files, notices, extensions and deadlines', () => {
 
     it('names a tampered and a missing file in /api/audit/verify and in npm run audit:verify', async () => {
       const other = await inProgressFinding('学校食堂留样记录缺失');
-      await liaisonA.post(`/api/findings/${other}/request-closure`, {
+      const closure = await liaisonA.post(`/api/findings/${other}/request-closure`, {
         evidence: [{ sha256: sha256(PNG), name: '留样照片.png' }],
         signedOffBy: '局长 李明',
       });
+      expect(closure.status).toBe(200);
+      // The log's readers (verify among them) take an event once every older transaction of the database cluster has
+      // ended (the store's gap-free rule), which may be a moment after the command answered: wait for it, bounded.
+      const store = eventStoreOf(t.app);
+      for (let i = 0; i < 200 && (await store.headPosition()) < closure.body.position; i++)
+        await new Promise((r) => setTimeout(r, 25));
+      expect(await store.headPosition()).toBeGreaterThanOrEqual(closure.body.position);
       const intact = (await auditor.get('/api/audit/verify')).body;
       expect(intact).toMatchObject({ ok: true, evidenceChecked: 2, evidenceBroken: [] });
 
