@@ -29,6 +29,18 @@ describe('dashboards and lists over HTTP', () => {
     return res.body;
   }
 
+  /** A mobile round planned by the official, from `startDay` to `endDay` days from today. */
+  const planRound = async (title: string, scope: string, startDay: number, endDay: number): Promise<string> =>
+    (
+      await send(official, '/api/rounds', {
+        title,
+        kind: 'mobile',
+        scope,
+        startsOn: day(startDay),
+        endsOn: day(endDay),
+      })
+    ).roundId;
+
   const read = (who: Actor, path: string) => who.get(path, { 'X-Min-Position': String(last) });
 
   beforeAll(async () => {
@@ -42,15 +54,7 @@ describe('dashboards and lists over HTTP', () => {
     liaisonB = await createUser(t, admin, 'liaison.civil', 'unit_liaison', deptB);
     auditor = await createUser(t, admin, 'auditor1', 'auditor');
 
-    roundId = (
-      await send(official, '/api/rounds', {
-        title: '平城区机动式巡察',
-        kind: 'mobile',
-        scope: '困难群众救助领域和基层执法领域',
-        startsOn: day(-30),
-        endsOn: day(60),
-      })
-    ).roundId;
+    roundId = await planRound('平城区机动式巡察', '困难群众救助领域和基层执法领域', -30, 60);
     field1 = (await send(official, `/api/rounds/${roundId}/fields`, { name: '校园食品安全' })).fieldId;
     field2 = (await send(official, `/api/rounds/${roundId}/fields`, { name: '社会救助' })).fieldId;
     point1 = (
@@ -291,15 +295,7 @@ describe('dashboards and lists over HTTP', () => {
     const before = await overview();
     const misses = answers.misses;
     // Another round is planned and given a field: the checkpoint moves, this round's version does not.
-    const other = (
-      await send(official, '/api/rounds', {
-        title: '平城区第二轮机动式巡察',
-        kind: 'mobile',
-        scope: '工程建设领域',
-        startsOn: day(-5),
-        endsOn: day(50),
-      })
-    ).roundId;
+    const other = await planRound('平城区第二轮机动式巡察', '工程建设领域', -5, 50);
     await send(official, `/api/rounds/${other}/fields`, { name: '工程招投标' });
     const kept = await read(official, `/api/dashboard/overview?roundId=${roundId}`).expect(200);
     expect(Number(kept.headers['x-projection-position'])).toBeGreaterThanOrEqual(last);

@@ -240,6 +240,16 @@ describe('projector', () => {
     );
     expect(rebuilt.heads).toEqual(expected.heads);
   });
+  /** An event store of its own (a log no other test writes), dropped with the rest after the suite. */
+  async function ownStore() {
+    const own = await PgEventStore.open({
+      connectionString: url,
+      schema: `es_r_${randomUUID().replaceAll('-', '').slice(0, 10)}`,
+    });
+    schemas.push(own.schema);
+    return own;
+  }
+
   /** Every row of every read-model table of `schema`, table by table, in a fixed order. */
   async function allRows(schema: string) {
     const { rows: tables } = await admin.query<{ tablename: string }>(
@@ -255,14 +265,10 @@ describe('projector', () => {
     return out;
   }
 
-  it('rebuilds the real read models, through segments written behind and a cache smaller than the log, to the live figures', async () => {
+  it('rebuilds the real read models, through segments written back from a cache smaller than the log, to the live figures', async () => {
     // A log of its own: the generated world of the projections benchmark, appended in windows of 40 commands so that
     // streams interleave as in use.
-    const own = await PgEventStore.open({
-      connectionString: url,
-      schema: `es_r_${randomUUID().replaceAll('-', '').slice(0, 10)}`,
-    });
-    schemas.push(own.schema);
+    const own = await ownStore();
     try {
       const world = planWorld({
         seed: 7,
@@ -335,11 +341,7 @@ describe('projector', () => {
   }, 120000);
 
   it('rebuilds past a statement that PostgreSQL refuses: the segment is applied again batch by batch, the event dead-lettered', async () => {
-    const own = await PgEventStore.open({
-      connectionString: url,
-      schema: `es_r_${randomUUID().replaceAll('-', '').slice(0, 10)}`,
-    });
-    schemas.push(own.schema);
+    const own = await ownStore();
     try {
       await writeManyTo(own, 5, 40);
       await own.appendToStream(`bad-${randomUUID()}`, [ev('Good'), ev('RefusedByPostgres'), ev('Good')]);

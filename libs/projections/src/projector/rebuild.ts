@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { EventStore, RecordedEvent } from '@app/event-store';
 import type { ReadModel } from '../read-model.js';
 import { RowCache } from '../read-models/sql.js';
+import { isTransient } from './projector.js';
 import { createReadModelSchema } from './projector-schema.js';
 
 export interface RebuildOptions {
@@ -111,8 +112,9 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
         cache.writeBack = false;
         await db.query('ROLLBACK');
         cache.clear(); // it holds rows of the segment just rolled back
-        // Nothing to apply again when the log could not be read, or the connection is gone: the rebuild fails.
-        if (reading || isConnectionLost(error)) throw error;
+        // Nothing to apply again when the log could not be read, or the connection (or the server) failed: the
+        // rebuild fails.
+        if (reading || isTransient(error)) throw error;
         for (const batch of taken) {
           await db.query('BEGIN');
           await applyWithDeadLetters(db, options.readModels, batch, next, cache);
@@ -169,15 +171,6 @@ const lastPosition = (batches: RecordedEvent[][]) => {
   const last = batches[batches.length - 1];
   return last[last.length - 1].position;
 };
-
-/** The connection (not a statement) failed: applying again on it cannot succeed. */
-function isConnectionLost(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  if (typeof code === 'string' && /^(08|57P)/.test(code)) return true;
-  return /Connection terminated|Client has encountered a connection error|not queryable/i.test(
-    (error as Error)?.message ?? '',
-  );
-}
 
 /**
  * Drops the indexes of `schema` that are neither a primary key nor unique (ON CONFLICT needs those) and answers the

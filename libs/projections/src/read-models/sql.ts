@@ -100,8 +100,6 @@ export class RowCache {
   private readonly dirty = new Map<string, { spec: TableSpec; ids: Set<string> }>();
   private readonly deltas = new Map<string, CounterDeltas>();
   writeBack = false;
-  hits = 0;
-  misses = 0;
   /** Tables written by adding to stored numbers (counters): never kept here, so never to be read through it. */
   readonly notKept = new Set<string>();
 
@@ -176,12 +174,6 @@ export class RowCache {
     this.dirty.clear();
     this.deltas.clear();
   }
-
-  get size(): number {
-    let n = 0;
-    for (const rows of this.tables.values()) n += rows.size;
-    return n;
-  }
 }
 
 /** A row as loadRows reads it back: every column of the table, a missing value NULL. */
@@ -213,8 +205,6 @@ export async function loadRows<R extends Row>(
       else missing.push(id);
     }
     wanted = missing;
-    cache.hits += ids.length - wanted.length;
-    cache.misses += wanted.length;
     if (wanted.length === 0) return found;
   }
   const { rows } = await db.query<Row>(
