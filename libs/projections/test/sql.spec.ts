@@ -128,6 +128,14 @@ describe('read-model SQL: upsertRows and loadRows', () => {
     ]);
   });
 
+  it('refuses a counter its table does not have', () => {
+    const deltas = new CounterDeltas(tallies);
+    expect(() => deltas.add({ round_id: 'r1', day: '2024-10-21' }, { opened: 1 })).toThrow(
+      'tallies has no counter opened',
+    );
+    expect(() => deltas.add({ round_id: 'r1', day: '2024-10-21' }, { opened: 0 })).not.toThrow();
+  });
+
   it('with a write-back cache, writes nothing until writeBackTo, then each row once as last kept', async () => {
     const cache = new RowCache(10);
     cache.writeBack = true;

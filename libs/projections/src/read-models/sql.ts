@@ -179,7 +179,11 @@ export class RowCache {
 /** A row as loadRows reads it back: every column of the table, a missing value NULL. */
 function asStored(spec: TableSpec, row: Row): Row {
   const kept: Row = {};
-  for (const [name] of spec.columns) kept[name] = row[name] ?? null;
+  const columns = spec.columns;
+  for (let i = 0; i < columns.length; i++) {
+    const name = columns[i][0];
+    kept[name] = row[name] ?? null;
+  }
   return kept;
 }
 
@@ -288,33 +292,53 @@ function upsertStatement(schema: string, spec: TableSpec, mode: 'replace' | 'add
  * written at all, so a batch that moves nothing on a dashboard writes nothing there.
  */
 export class CounterDeltas {
-  private readonly rows = new Map<string, { key: Row; values: Record<string, number> }>();
+  /** The sums of a key's counters, in the order of `counters`, found by the key's values one column after another. */
+  private readonly tree = new Map<unknown, unknown>();
+  private readonly entries: { key: Row; sums: number[] }[] = [];
+  /** The table's non-key columns: the counters. */
+  private readonly counters: readonly string[];
+  private readonly index = new Map<string, number>();
 
-  constructor(readonly spec: TableSpec) {}
+  constructor(readonly spec: TableSpec) {
+    this.counters = spec.columns.map(([name]) => name).filter((name) => !spec.key.includes(name));
+    this.counters.forEach((name, i) => this.index.set(name, i));
+  }
 
   add(key: Row, values: Record<string, number>, sign: 1 | -1 = 1): void {
-    // Called twice for every row a batch changes (the old contribution taken away, the new one added): no arrays made.
+    // Called twice for every row a batch changes (the old contribution taken away, the new one added): no arrays
+    // made, and the sums are an array, not an object whose shape depends on which counters moved first.
+    // Maps nested by key column: a joined key string would be built, flattened and hashed at every call.
     const columns = this.spec.key;
-    let id = String(key[columns[0]]);
-    for (let i = 1; i < columns.length; i++) id += '\u0000' + String(key[columns[i]]);
-    let entry = this.rows.get(id);
-    if (!entry) {
-      entry = { key, values: {} };
-      this.rows.set(id, entry);
+    let node = this.tree;
+    for (let i = 0; i < columns.length - 1; i++) {
+      const value = String(key[columns[i]]);
+      let next = node.get(value) as Map<unknown, unknown> | undefined;
+      if (!next) node.set(value, (next = new Map()));
+      node = next;
     }
-    const sums = entry.values;
+    const last = String(key[columns[columns.length - 1]]);
+    let entry = node.get(last) as { key: Row; sums: number[] } | undefined;
+    if (!entry) {
+      entry = { key, sums: new Array<number>(this.counters.length).fill(0) };
+      node.set(last, entry);
+      this.entries.push(entry);
+    }
+    const sums = entry.sums;
     for (const name in values) {
       const n = values[name];
-      if (n !== 0) sums[name] = (sums[name] ?? 0) + sign * n;
+      if (n === 0) continue;
+      const i = this.index.get(name);
+      if (i === undefined) throw new Error(`${this.spec.name} has no counter ${name}`);
+      sums[i] += sign * n;
     }
   }
 
   toRows(): Row[] {
     const out: Row[] = [];
-    for (const { key, values } of this.rows.values()) {
-      if (!Object.values(values).some((n) => n !== 0)) continue;
+    for (const { key, sums } of this.entries) {
+      if (!sums.some((n) => n !== 0)) continue;
       const row: Row = { ...key };
-      for (const [name] of this.spec.columns) if (!this.spec.key.includes(name)) row[name] = values[name] ?? 0;
+      this.counters.forEach((name, i) => (row[name] = sums[i]));
       out.push(row);
     }
     return out;
