@@ -80,51 +80,105 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
       `UPDATE ${next}.projector_checkpoint SET position = ${Number(at)}, updated_at = now() WHERE id = 'main'`;
 
     // Bulk: the next page is read while this one is applied; the rows a segment changes are kept in memory and
-    // written back once at its end, each row once and each counter once, then the segment commits. Should that fail
-    // (or a read model throw), the segment is rolled back and applied again batch by batch, written through, with the
-    // dead-letter handling of the live projector.
-    let page = read(position);
-    for (let atEnd = false; !atEnd;) {
-      const taken: RecordedEvent[][] = [];
-      let segmentEvents = 0;
-      let reading = false;
+    // written back once at its end, each row once and each counter once, then the segment commits. Segments take
+    // turns on two connections, so that one is written back while the next is folded on the other: a row the fold
+    // does not find in the cache was last written by a segment already committed, since the rows of the segment being
+    // written stay readable in the cache until its COMMIT has answered, and a segment is written back only once the
+    // one before it has committed. Should a write-back fail (or a read model throw), the segments not committed are
+    // rolled back and applied again batch by batch, written through, with the dead-letter handling of the live
+    // projector.
+    const other = new pg.Client({ connectionString: options.connectionString, application_name: 'xuncha-rebuild' });
+    other.on('error', () => undefined);
+    await other.connect();
+    await other.query('SET synchronous_commit = off');
+    const connections = [db, other];
+    /** The segment whose write-back runs and has not answered yet. */
+    let writing: { batches: RecordedEvent[][]; on: pg.Client; done: Promise<void> } | undefined;
+    const settle = async (): Promise<{ failed: RecordedEvent[][]; on?: pg.Client; error?: unknown }> => {
+      const last = writing;
+      writing = undefined;
+      if (!last) return { failed: [] };
       try {
-        await db.query('BEGIN');
-        cache.writeBack = true;
-        while (taken.length === 0 || segmentEvents + batchSize <= cacheRows) {
-          reading = true;
-          const batch = await page;
-          reading = false;
-          if (batch.length === 0) {
-            atEnd = true;
-            break;
-          }
-          page = read(batch[batch.length - 1].position);
-          taken.push(batch);
-          segmentEvents += batch.length;
-          for (const model of options.readModels) await model.applyBatch(batch, db, next, { cache });
-        }
-        cache.writeBack = false;
-        await cache.writeBackTo(db, next);
-        if (taken.length) await db.query(checkpoint(lastPosition(taken)));
-        await db.query('COMMIT');
+        await last.done;
+        cache.flushed();
+        return { failed: [] };
       } catch (error) {
-        cache.writeBack = false;
-        await db.query('ROLLBACK');
-        cache.clear(); // it holds rows of the segment just rolled back
-        // Nothing to apply again when the log could not be read, or the connection (or the server) failed: the
-        // rebuild fails.
-        if (reading || isTransient(error)) throw error;
-        for (const batch of taken) {
-          await db.query('BEGIN');
-          await applyWithDeadLetters(db, options.readModels, batch, next, cache);
-          await db.query(checkpoint(batch[batch.length - 1].position));
-          await db.query('COMMIT');
-        }
+        return { failed: last.batches, on: last.on, error };
       }
-      if (taken.length) position = lastPosition(taken);
-      events += segmentEvents;
-      await progress();
+    };
+    const applyAgain = async (batches: RecordedEvent[][]) => {
+      cache.clear(); // it holds rows of the segments just rolled back
+      for (const batch of batches) {
+        await db.query('BEGIN');
+        await applyWithDeadLetters(db, options.readModels, batch, next, cache);
+        await db.query(checkpoint(batch[batch.length - 1].position));
+        await db.query('COMMIT');
+      }
+    };
+    try {
+      let page = read(position);
+      for (let turn = 0, atEnd = false; !atEnd; turn++) {
+        const on = connections[turn % 2];
+        const taken: RecordedEvent[][] = [];
+        let segmentEvents = 0;
+        let reading = false;
+        try {
+          await on.query('BEGIN');
+          cache.writeBack = true;
+          while (taken.length === 0 || segmentEvents + batchSize <= cacheRows) {
+            reading = true;
+            const batch = await page;
+            reading = false;
+            if (batch.length === 0) {
+              atEnd = true;
+              break;
+            }
+            page = read(batch[batch.length - 1].position);
+            taken.push(batch);
+            segmentEvents += batch.length;
+            for (const model of options.readModels) await model.applyBatch(batch, on, next, { cache });
+          }
+          cache.writeBack = false;
+          // The segment before must have committed before this one is written: its rows leave the cache then.
+          const before = await settle();
+          if (before.failed.length) {
+            await before.on!.query('ROLLBACK').catch(() => undefined); // nothing open after a failed COMMIT
+            await on.query('ROLLBACK');
+            if (isTransient(before.error)) throw before.error;
+            await applyAgain([...before.failed, ...taken]);
+          } else {
+            const statements = cache.takeWriteBack(next);
+            if (taken.length) statements.push({ text: checkpoint(lastPosition(taken)), values: [] });
+            const done = (async () => {
+              for (const statement of statements) await on.query(statement.text, statement.values);
+              await on.query('COMMIT');
+            })();
+            done.catch(() => undefined); // awaited by settle()
+            writing = { batches: taken, on, done };
+          }
+        } catch (error) {
+          cache.writeBack = false;
+          const before = await settle();
+          if (before.on) await before.on.query('ROLLBACK').catch(() => undefined);
+          await on.query('ROLLBACK');
+          // Nothing to apply again when the log could not be read, or the connection (or the server) failed: the
+          // rebuild fails.
+          if (reading || isTransient(error) || isTransient(before.error)) throw error;
+          await applyAgain([...before.failed, ...taken]);
+        }
+        if (taken.length) position = lastPosition(taken);
+        events += segmentEvents;
+        await progress();
+      }
+      const last = await settle();
+      if (last.failed.length) {
+        await last.on!.query('ROLLBACK').catch(() => undefined);
+        if (isTransient(last.error)) throw last.error;
+        await applyAgain(last.failed);
+      }
+    } finally {
+      await settle().catch(() => undefined);
+      await other.end().catch(() => undefined);
     }
 
     const applyUntilCaughtUp = async () => {

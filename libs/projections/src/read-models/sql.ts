@@ -99,6 +99,8 @@ export class RowCache {
   private readonly tables = new Map<string, Map<string, Row>>();
   private readonly dirty = new Map<string, { spec: TableSpec; ids: Set<string> }>();
   private readonly deltas = new Map<string, CounterDeltas>();
+  /** Rows taken for writing back and not yet committed, by table: readable here even once pushed out of `tables`. */
+  private readonly flushing = new Map<string, Map<string, Row>>();
   writeBack = false;
   /** Tables written by adding to stored numbers (counters): never kept here, so never to be read through it. */
   readonly notKept = new Set<string>();
@@ -108,7 +110,7 @@ export class RowCache {
   get(table: string, id: string): Row | undefined {
     const rows = this.tables.get(table);
     const row = rows?.get(id);
-    if (row === undefined) return undefined;
+    if (row === undefined) return this.flushing.get(table)?.get(id);
     rows!.delete(id); // most recently used last
     rows!.set(id, row);
     return row;
@@ -154,25 +156,44 @@ export class RowCache {
 
   /** Writes what write-back kept: each dirty row once, each counter row once. */
   async writeBackTo(db: pg.ClientBase, schema: string): Promise<void> {
+    for (const statement of this.takeWriteBack(schema)) await db.query(statement.text, statement.values);
+    this.flushed();
+  }
+
+  /**
+   * The statements that write what write-back kept (each dirty row once, each counter row once), to be run in order;
+   * from now on the rows are no longer dirty, and they stay readable here, even if pushed out, until `flushed()` says
+   * the statements committed.
+   */
+  takeWriteBack(schema: string): { text: string; values: unknown[] }[] {
+    if (this.flushing.size) throw new Error('the rows of the previous write-back are not flushed yet');
+    const statements: { text: string; values: unknown[] }[] = [];
     for (const { spec, ids } of this.dirty.values()) {
       const rows = this.tables.get(spec.name)!;
-      await upsertRows(
-        db,
-        schema,
-        spec,
-        [...ids].map((id) => rows.get(id)!),
-        'replace',
-      );
+      const written = new Map<string, Row>();
+      for (const id of ids) written.set(id, rows.get(id)!);
+      this.flushing.set(spec.name, written);
+      statements.push(upsertStatementWith(schema, spec, [...written.values()], 'replace'));
     }
-    for (const deltas of this.deltas.values()) await deltas.write(db, schema);
+    for (const deltas of this.deltas.values()) {
+      const rows = deltas.toRows();
+      if (rows.length) statements.push(upsertStatementWith(schema, deltas.spec, rows, 'add'));
+    }
     this.dirty.clear();
     this.deltas.clear();
+    return statements;
+  }
+
+  /** The statements of the last takeWriteBack committed: what they wrote is read back from the database again. */
+  flushed(): void {
+    this.flushing.clear();
   }
 
   clear(): void {
     this.tables.clear();
     this.dirty.clear();
     this.deltas.clear();
+    this.flushing.clear();
   }
 }
 
@@ -251,8 +272,8 @@ export async function upsertRows(
   // an array parameter per column had pg serialise every value on its own (half of the rebuild's Node time in writing
   // back, measured), and without the column names every row repeated, PostgreSQL parses ~60% of the text
   // json_to_recordset would need (18 against 37-40 µs per finding row, measured). A null or missing value is NULL.
-  const tuples = rows.map((row) => spec.columns.map(([name]) => row[name] ?? null));
-  await db.query(upsertStatement(schema, spec, mode), [JSON.stringify(tuples)]);
+  const statement = upsertStatementWith(schema, spec, rows, mode);
+  await db.query(statement.text, statement.values);
   // Kept as written (a single-column key, whole rows): what loadRows would read back.
   if (cache && mode === 'replace' && spec.key.length === 1) {
     const [key] = spec.key;
@@ -261,6 +282,17 @@ export async function upsertRows(
 }
 
 const statements = new Map<string, string>();
+
+/** The upsert of `rows` into `spec`'s table, with its parameter. */
+function upsertStatementWith(
+  schema: string,
+  spec: TableSpec,
+  rows: readonly Row[],
+  mode: 'replace' | 'add',
+): { text: string; values: unknown[] } {
+  const tuples = rows.map((row) => spec.columns.map(([name]) => row[name] ?? null));
+  return { text: upsertStatement(schema, spec, mode), values: [JSON.stringify(tuples)] };
+}
 
 /** The upsert of `spec`'s rows, made once per schema, table and mode. */
 function upsertStatement(schema: string, spec: TableSpec, mode: 'replace' | 'add'): string {
