@@ -122,6 +122,10 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
         const taken: RecordedEvent[][] = [];
         let segmentEvents = 0;
         let reading = false;
+        /** The write-back of the segment before failed: found once this one was folded. */
+        let refused: Awaited<ReturnType<typeof settle>> | undefined;
+        /** What is applied again, batch by batch, once nothing runs on either connection. */
+        let again: RecordedEvent[][] | undefined;
         try {
           await on.query('BEGIN');
           cache.writeBack = true;
@@ -141,12 +145,8 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
           cache.writeBack = false;
           // The segment before must have committed before this one is written: its rows leave the cache then.
           const before = await settle();
-          if (before.failed.length) {
-            await before.on!.query('ROLLBACK').catch(() => undefined); // nothing open after a failed COMMIT
-            await on.query('ROLLBACK');
-            if (isTransient(before.error)) throw before.error;
-            await applyAgain([...before.failed, ...taken]);
-          } else {
+          if (before.failed.length) refused = before;
+          else {
             const statements = cache.takeWriteBack(next);
             if (taken.length) statements.push({ text: checkpoint(lastPosition(taken)), values: [] });
             const done = (async () => {
@@ -164,8 +164,15 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
           // Nothing to apply again when the log could not be read, or the connection (or the server) failed: the
           // rebuild fails.
           if (reading || isTransient(error) || isTransient(before.error)) throw error;
-          await applyAgain([...before.failed, ...taken]);
+          again = [...before.failed, ...taken];
         }
+        if (refused) {
+          await refused.on!.query('ROLLBACK').catch(() => undefined); // nothing is open after a failed COMMIT
+          await on.query('ROLLBACK');
+          if (isTransient(refused.error)) throw refused.error;
+          again = [...refused.failed, ...taken];
+        }
+        if (again) await applyAgain(again);
         if (taken.length) position = lastPosition(taken);
         events += segmentEvents;
         await progress();
