@@ -239,12 +239,12 @@ function evolve(row: FindingRow | undefined, event: FindingRecordedEvent): Findi
     };
   }
   if (!row) return undefined;
+  // One copy of the row per event (the changes are assigned to it), not two: a finding has 37 columns.
   const moved: FindingRow = { ...row, status, last_position: event.position };
   switch (event.type) {
     case 'RectificationAssigned': {
       const d = event.data;
-      return {
-        ...moved,
+      return Object.assign(moved, {
         department_id: d.departmentId,
         rect_department_id: d.departmentId,
         co_department_ids: [...d.coDepartmentIds],
@@ -255,56 +255,52 @@ function evolve(row: FindingRow | undefined, event: FindingRecordedEvent): Findi
         cycle: 1,
         progress_percent: 0,
         responsible_person: d.responsiblePerson,
-      };
+      });
     }
     case 'FindingDismissed':
-      return { ...moved, dismissed_at: at };
+      return Object.assign(moved, { dismissed_at: at });
     case 'RectificationAcknowledged':
-      return { ...moved, acknowledged_at: at };
+      return Object.assign(moved, { acknowledged_at: at });
     case 'RectificationPlanSubmitted':
-      return { ...moved, measures: event.data.measures, target: event.data.target };
+      return Object.assign(moved, { measures: event.data.measures, target: event.data.target });
     case 'ProgressReported':
-      return {
-        ...moved,
+      return Object.assign(moved, {
         progress_percent: event.data.percent,
         progress_note: event.data.note,
         evidence: withEvidenceNames(row.evidence, event.data.evidence),
-      };
+      });
     case 'ClosureRequested':
-      return {
-        ...moved,
+      return Object.assign(moved, {
         closure_requested_at: at,
         evidence: withEvidenceNames(row.evidence, event.data.evidence),
-      };
+      });
     case 'RectificationVerified':
-      return { ...moved, closed_at: at, verification_opinion: '验收通过' };
+      return Object.assign(moved, { closed_at: at, verification_opinion: '验收通过' });
     case 'RectificationRejected':
-      return {
-        ...moved,
+      return Object.assign(moved, {
         rejected_count: row.rejected_count + 1,
         verification_opinion: `验收未通过：${event.data.reason}`,
         due_on: event.data.dueOn ?? row.due_on,
-      };
+      });
     case 'RectificationSupervised':
-      return { ...moved, notices: row.notices + 1 };
+      return Object.assign(moved, { notices: row.notices + 1 });
     case 'ExtensionRequested':
-      return { ...moved, extension_state: 'requested', extension_due_on: event.data.newDueOn };
+      return Object.assign(moved, { extension_state: 'requested', extension_due_on: event.data.newDueOn });
     case 'ExtensionGranted':
-      return { ...moved, extension_state: 'granted', due_on: event.data.dueOn };
+      return Object.assign(moved, { extension_state: 'granted', due_on: event.data.dueOn });
     case 'ExtensionRefused':
-      return { ...moved, extension_state: 'refused' };
+      return Object.assign(moved, { extension_state: 'refused' });
     case 'RectificationMarkedOngoing':
-      return { ...moved, ongoing_since: at };
+      return Object.assign(moved, { ongoing_since: at });
     case 'RectificationReopened': {
       const reopened_count = row.reopened_count + 1;
-      return {
-        ...moved,
+      return Object.assign(moved, {
         cycle: event.data.cycle,
         reopened_count,
         due_on: event.data.dueOn ?? row.due_on,
         closed_at: null,
         ongoing_since: null,
-      };
+      });
     }
   }
 }
