@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { RecordedEvent, SealResult, VerifyReport } from '../types.js';
 import { nextSeal, verifyLog, type SealHeads, type SealRecord } from '../integrity.js';
 import { EVENT_COLUMNS, toRecorded, type EventRow } from './rows.js';
+import { eventRowTypes } from './timestamps.js';
 
 interface SealRow {
   seq: string;
@@ -108,14 +109,15 @@ export class Integrity {
   private async *pages(streamId: string | undefined): AsyncGenerator<RecordedEvent[]> {
     let after: [string, number] = ['', 0];
     for (;;) {
-      const { rows } = await this.pool.query<EventRow>(
-        streamId
+      const { rows } = await this.pool.query<EventRow>({
+        text: streamId
           ? `SELECT ${EVENT_COLUMNS} FROM ${this.schema}.es_events
               WHERE stream_id = $1 AND revision > $2 ORDER BY revision LIMIT ${PAGE}`
           : `SELECT ${EVENT_COLUMNS} FROM ${this.schema}.es_events
               WHERE (stream_id, revision) > ($1, $2) ORDER BY stream_id, revision LIMIT ${PAGE}`,
-        streamId ? [streamId, after[1]] : after,
-      );
+        values: streamId ? [streamId, after[1]] : after,
+        types: eventRowTypes,
+      });
       yield rows.map(toRecorded);
       if (rows.length < PAGE) return;
       const last = rows[rows.length - 1];

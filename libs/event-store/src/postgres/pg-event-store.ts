@@ -22,6 +22,7 @@ import { adoptRestoredEvents, eventStoreMigrations, runMigrations } from './migr
 import { PollingSubscription } from './subscription.js';
 import { EVENT_COLUMNS, readAllFrom, toRecorded, visibleEvents, type EventRow } from './rows.js';
 import { Integrity } from './integrity.js';
+import { eventRowTypes } from './timestamps.js';
 
 export interface PgEventStoreOptions {
   connectionString: string;
@@ -173,6 +174,7 @@ export class PgEventStore implements EventStore {
         options.toRevision ?? Number.MAX_SAFE_INTEGER,
         options.until ?? null,
       ],
+      types: eventRowTypes,
     });
     return rows.map(toRecorded);
   }

@@ -1,8 +1,14 @@
 import type pg from 'pg';
 import type { EventMetadata, RecordedEvent } from '../types.js';
+import { eventRowTypes } from './timestamps.js';
 
+/**
+ * The columns of an event as the store reads them. The hashes come as hex text, as RecordedEvent has them, instead of
+ * bytea that pg would turn into a Buffer and toRecorded back into hex; read with `eventRowTypes` (timestamps parsed by
+ * position).
+ */
 export const EVENT_COLUMNS =
-  'position, stream_id, revision, id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash';
+  "position, stream_id, revision, id, type, data, metadata, occurred_at, recorded_at, encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash";
 
 export interface EventRow {
   position: string;
@@ -14,8 +20,10 @@ export interface EventRow {
   metadata: EventMetadata;
   occurred_at: Date | null;
   recorded_at: Date;
-  prev_hash: Buffer;
-  hash: Buffer;
+  /** Hex. */
+  prev_hash: string;
+  /** Hex. */
+  hash: string;
 }
 
 export function toRecorded(row: EventRow): RecordedEvent {
@@ -29,8 +37,8 @@ export function toRecorded(row: EventRow): RecordedEvent {
     metadata: row.metadata,
     occurredAt: row.occurred_at,
     recordedAt: row.recorded_at,
-    prevHash: row.prev_hash.toString('hex'),
-    hash: row.hash.toString('hex'),
+    prevHash: row.prev_hash,
+    hash: row.hash,
   };
 }
 
@@ -48,6 +56,7 @@ export async function readAllFrom(
             WHERE position > $1 AND ${visibleEvents(schema)}
             ORDER BY position LIMIT $2`,
     values: [fromPosition, limit],
+    types: eventRowTypes,
   });
   return rows.map(toRecorded);
 }
