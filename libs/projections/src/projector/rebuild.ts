@@ -38,6 +38,8 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
   const db = new pg.Client({ connectionString: options.connectionString, application_name: 'xuncha-rebuild' });
   db.on('error', () => undefined); // a dropped connection fails the running query, which is reported
   await db.connect();
+  /** The second connection of the bulk apply and of the tail (VACUUM and indexes). */
+  let other: pg.Client | undefined;
   const started = process.hrtime.bigint();
   let events = 0;
   let position = 0;
@@ -87,7 +89,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
     // one before it has committed. Should a write-back fail (or a read model throw), the segments not committed are
     // rolled back and applied again batch by batch, written through, with the dead-letter handling of the live
     // projector.
-    const other = new pg.Client({ connectionString: options.connectionString, application_name: 'xuncha-rebuild' });
+    other = new pg.Client({ connectionString: options.connectionString, application_name: 'xuncha-rebuild' });
     other.on('error', () => undefined);
     await other.connect();
     await other.query('SET synchronous_commit = off');
@@ -185,7 +187,6 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
       }
     } finally {
       await settle().catch(() => undefined);
-      await other.end().catch(() => undefined);
     }
 
     const applyUntilCaughtUp = async () => {
@@ -200,12 +201,37 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
       }
     };
 
-    for (const definition of deferred) await db.query(definition);
+    // A rebuild updates the same rows many times; without VACUUM the swapped-in tables would start out full of dead row
+    // versions and without statistics, and the first dashboards would be slow. Each table is vacuumed while it has
+    // only the indexes of its keys, so the dead versions are cleared from those alone (the findings' trigram index
+    // took longer to vacuum than to build), then the deferred indexes are built on the clean tables; both steps on the
+    // two connections at once, the largest first. The commits on `other` (synchronous_commit off) are made durable by
+    // the swap's below, which flushes the log up to itself.
     await db.query('SET synchronous_commit = on');
-    // A rebuild updates the same rows many times; without this the swapped-in tables start out
-    // full of dead row versions and without statistics, and the first dashboards are slow.
-    const { rows: tables } = await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = $1`, [next]);
-    for (const { tablename } of tables) await db.query(`VACUUM (ANALYZE) ${next}.${tablename}`);
+    const { rows: tables } = await db.query<{ name: string; size: string }>(
+      `SELECT c.relname AS name, pg_relation_size(c.oid) AS size FROM pg_class c
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relkind = 'r'`,
+      [next],
+    );
+    const size = new Map(tables.map((t) => [t.name, Number(t.size)]));
+    tables.sort((a, b) => Number(b.size) - Number(a.size));
+    await onEither(
+      connections,
+      tables.map((t) => `VACUUM (ANALYZE) ${next}.${quoteIdentifier(t.name)}`),
+    );
+    // A generalised index (the trigram one) costs many times a B-tree of the same table: those first.
+    const cost = (d: DeferredIndex) => (size.get(d.table) ?? 0) * (d.method === 'btree' ? 1 : 10);
+    await onEither(
+      connections,
+      [...deferred].sort((a, b) => cost(b) - cost(a)).map((d) => d.definition),
+    );
+    // Statistics of an index on an expression are gathered by ANALYZE once the index exists.
+    const analyzeAgain = new Set(deferred.filter((d) => d.expression).map((d) => d.table));
+    await onEither(
+      connections,
+      [...analyzeAgain].map((table) => `ANALYZE ${next}.${quoteIdentifier(table)}`),
+    );
 
     await db.query('BEGIN');
     const live = await db.query(`SELECT to_regclass($1) AS t`, [`${schema}.projector_checkpoint`]);
@@ -224,8 +250,20 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
     await db.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
+    await other?.end().catch(() => undefined);
     await db.end().catch(() => undefined);
   }
+}
+
+/** Runs the statements in order on whichever connection is free; once all have ended, fails with the first failure. */
+async function onEither(connections: readonly pg.Client[], statements: readonly string[]): Promise<void> {
+  let next = 0;
+  const runs = await Promise.allSettled(
+    connections.map(async (connection) => {
+      while (next < statements.length) await connection.query(statements[next++]);
+    }),
+  );
+  for (const run of runs) if (run.status === 'rejected') throw run.reason;
 }
 
 const lastPosition = (batches: RecordedEvent[][]) => {
@@ -233,22 +271,34 @@ const lastPosition = (batches: RecordedEvent[][]) => {
   return last[last.length - 1].position;
 };
 
+interface DeferredIndex {
+  table: string;
+  definition: string;
+  /** The access method: btree, gin … */
+  method: string;
+  /** Whether it indexes an expression (its statistics come from an ANALYZE once it exists). */
+  expression: boolean;
+}
+
 /**
- * Drops the indexes of `schema` that are neither a primary key nor unique (ON CONFLICT needs those) and answers the
- * statements that create them again.
+ * Drops the indexes of `schema` that are neither a primary key nor unique (ON CONFLICT needs those) and answers what
+ * creates them again.
  */
-async function dropDeferrableIndexes(db: pg.Client, schema: string): Promise<string[]> {
-  const { rows } = await db.query<{ name: string; definition: string }>(
-    `SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS definition
+async function dropDeferrableIndexes(db: pg.Client, schema: string): Promise<DeferredIndex[]> {
+  const { rows } = await db.query<DeferredIndex & { name: string }>(
+    `SELECT c.relname AS name, t.relname AS table, pg_get_indexdef(i.indexrelid) AS definition, a.amname AS method,
+            i.indexprs IS NOT NULL AS expression
        FROM pg_index i
        JOIN pg_class c ON c.oid = i.indexrelid
+       JOIN pg_class t ON t.oid = i.indrelid
+       JOIN pg_am a ON a.oid = c.relam
        JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = $1 AND NOT i.indisprimary AND NOT i.indisunique
       ORDER BY c.relname`,
     [schema],
   );
   for (const { name } of rows) await db.query(`DROP INDEX ${schema}.${quoteIdentifier(name)}`);
-  return rows.map((r) => r.definition);
+  return rows.map(({ table, definition, method, expression }) => ({ table, definition, method, expression }));
 }
 
 const quoteIdentifier = (name: string) => `"${name.replace(/"/g, '""')}"`;
