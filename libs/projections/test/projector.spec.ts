@@ -5,6 +5,16 @@ import { Projector, rebuildReadModels, readCheckpoint, readModels, type ReadMode
 import { loadRows, upsertRows, type Row, type TableSpec } from '../src/read-models/sql.js';
 import { materialize, planWorld, Rng } from '../bench/generate.js';
 
+/** A row per stream with a number: the table of the read models these tests define for one failure or another. */
+const spec: TableSpec = {
+  name: 'stream_rows',
+  key: ['id'],
+  columns: [
+    ['id', 'text'],
+    ['n', 'int'],
+  ],
+};
+
 const url = process.env.SYSTEM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const actor = { id: 'u', username: 'tester', role: 'inspector' };
 const ev = (type: string, data: unknown = {}): NewEvent => ({ type, data, metadata: { actor } });
@@ -357,14 +367,6 @@ describe('projector', () => {
     try {
       await writeManyTo(own, 3, 20);
       await own.appendToStream(`zero-${randomUUID()}`, [ev('Good')]);
-      const spec: TableSpec = {
-        name: 'stream_rows',
-        key: ['id'],
-        columns: [
-          ['id', 'text'],
-          ['n', 'int'],
-        ],
-      };
       const indexed = (divisor: string): ReadModel => ({
         name: 'indexed',
         ddl: (s) =>
@@ -455,14 +457,6 @@ describe('projector', () => {
       await own.appendToStream(`neg-${randomUUID()}`, [ev('Good'), ev('Negative'), ev('Good')]);
       await writeManyTo(own, 4, 30);
       await own.appendToStream(`neg-${randomUUID()}`, [ev('Good'), ev('Negative')]);
-      const spec: TableSpec = {
-        name: 'stream_rows',
-        key: ['id'],
-        columns: [
-          ['id', 'text'],
-          ['n', 'int'],
-        ],
-      };
       const kept: ReadModel = {
         name: 'kept',
         ddl: (s) => `CREATE TABLE ${s}.stream_rows (id text PRIMARY KEY, n int NOT NULL CHECK (n >= 0))`,
