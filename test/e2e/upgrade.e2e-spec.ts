@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { defaultFeedbackDueOn } from '@app/domain';
 import { eventStoreOf } from '../../apps/api/src/app.factory.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { login, type Actor } from '../support/actors.js';
 import { describeOnPostgresLog } from '../support/event-store-kind.js';
-
-const run = promisify(execFile);
+import { restoreWatched } from '../support/restore.js';
 
 /**
  * A log written by an earlier release stays readable: the database that release wrote (demo tour plus
@@ -40,21 +37,12 @@ describeOnPostgresLog.each(['v0.1.0'])(
       t = await startTestApp(
         { JWT_SECRET: fixture.jwtSecret, SEAL_INTERVAL_SECONDS: '3600' },
         {
-          prepare: async (url) => {
-            await run('pg_restore', [
-              '--no-owner',
-              '--no-privileges',
-              '--exit-on-error',
-              '-d',
-              url,
-              path.join(dir, 'database.dump'),
-            ]);
-          },
+          prepare: (url) => restoreWatched(url, path.join(dir, 'database.dump')),
         },
       );
       official = await login(t, 'official', 'demo-2024');
       auditor = await login(t, 'auditor', 'demo-2024');
-    });
+    }, 240_000);
     // Known: inside the whole suite the app's shutdown here has now and then taken over a minute (all tests passed;
     // alone it takes well under a second). The hook gets room for that, and the time is printed, until the
     // cause is found (see the closing note).

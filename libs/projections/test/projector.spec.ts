@@ -144,7 +144,7 @@ describe('projector', () => {
         if (stalls-- > 0) {
           // Kill the projector's connections while its batch transaction is open.
           await admin.query(
-            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'xuncha-projector%' AND pid <> pg_backend_pid()`,
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'xuncha-projector%' AND datname = current_database() AND pid <> pg_backend_pid()`,
           );
         }
       },
