@@ -301,6 +301,11 @@ describe('dashboards and lists over HTTP', () => {
     expect(Number(kept.headers['x-projection-position'])).toBeGreaterThanOrEqual(last);
     expect(kept.body).toEqual(before);
     expect(answers.misses).toBe(misses); // answered from memory, though the checkpoint moved
+    // A kept answer goes out as the text it was serialised to once, as JSON, with its headers.
+    expect(kept.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(kept.text).toBe(JSON.stringify(before));
+    expect(kept.headers['cache-control']).toBe('no-store');
+    expect(Number(kept.headers['content-length'])).toBe(Buffer.byteLength(kept.text));
     // The other round's own answer is its own.
     expect((await read(official, `/api/dashboard/overview?roundId=${other}`).expect(200)).body).toMatchObject({
       fields: 1,

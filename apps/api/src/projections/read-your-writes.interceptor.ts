@@ -1,7 +1,8 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { from, switchMap, type Observable } from 'rxjs';
+import { from, map, switchMap, type Observable } from 'rxjs';
 import { ApplicationError } from '../application/errors.js';
+import { JSON_MEDIA_TYPE, JsonAnswer } from './json-answer.js';
 import { ProjectionStatus, type ReadModelCheckpoint } from './projection-status.service.js';
 
 import { CHECKPOINT } from './checkpoint.js';
@@ -16,7 +17,8 @@ export const MAX_WAIT_MS = 5000;
 /**
  * Read your writes: a query with X-Min-Position waits (at most 5 s) until the read models have
  * processed that position. Every answer carries X-Projection-Position; when the wait ran out, the
- * stale figures are answered with X-Projection-Behind saying by how many positions.
+ * stale figures are answered with X-Projection-Behind saying by how many positions. An answer the handler
+ * kept serialised (JsonAnswer) is sent as its text.
  */
 @Injectable()
 export class ReadYourWritesInterceptor implements NestInterceptor {
@@ -51,6 +53,12 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
         void reply.header('x-projection-position', String(position));
         if (position < min) void reply.header('x-projection-behind', String(min - position));
         return next.handle();
+      }),
+      // An answer kept serialised goes out as its text, with the media type Fastify would have given the value.
+      map((answer) => {
+        if (!(answer instanceof JsonAnswer)) return answer;
+        void reply.header('content-type', JSON_MEDIA_TYPE);
+        return answer.text;
       }),
     );
   }
