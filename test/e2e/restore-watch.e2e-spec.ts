@@ -36,6 +36,17 @@ describeOnPostgresLog('a watched pg_restore', () => {
     }
   }
 
+  /** A session that holds the schema catalog: the restore's first statement waits behind it (until it ends). */
+  async function holdSchemaCatalog(url: string): Promise<pg.Client> {
+    const holder = new pg.Client({ connectionString: url, application_name: 'lock-holder' });
+    // The watch ends this session with the stalled restore's: its error is expected.
+    holder.on('error', () => undefined);
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE pg_catalog.pg_namespace IN ACCESS EXCLUSIVE MODE');
+    return holder;
+  }
+
   afterAll(async () => {
     const admin = new pg.Client({ connectionString: base.href });
     await admin.connect();
@@ -51,12 +62,7 @@ describeOnPostgresLog('a watched pg_restore', () => {
 
   it('describes a stalled restore, stops it and its sessions, and restores on the second try', async () => {
     const url = await freshDatabase();
-    // A session that holds the schema catalog: the restore's first CREATE SCHEMA waits behind it.
-    const holder = new pg.Client({ connectionString: url, application_name: 'lock-holder' });
-    holder.on('error', () => undefined);
-    await holder.connect();
-    await holder.query('BEGIN');
-    await holder.query('LOCK TABLE pg_catalog.pg_namespace IN ACCESS EXCLUSIVE MODE');
+    const holder = await holdSchemaCatalog(url);
     const printed: string[] = [];
     const log = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
       printed.push(args.map(String).join(' '));
@@ -81,11 +87,7 @@ describeOnPostgresLog('a watched pg_restore', () => {
 
   it('fails with the picture when every try stalls', async () => {
     const url = await freshDatabase();
-    const holder = new pg.Client({ connectionString: url, application_name: 'lock-holder' });
-    holder.on('error', () => undefined);
-    await holder.connect();
-    await holder.query('BEGIN');
-    await holder.query('LOCK TABLE pg_catalog.pg_namespace IN ACCESS EXCLUSIVE MODE');
+    const holder = await holdSchemaCatalog(url);
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
       await expect(restoreWatched(url, dump, { stallAfterMs: 1_500, attempts: 1 })).rejects.toThrow(
