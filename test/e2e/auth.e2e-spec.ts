@@ -12,6 +12,7 @@ import { closeApp, createApp, eventStoreOf } from '../../apps/api/src/app.factor
 import { AdminBootstrapService } from '../../apps/api/src/auth/admin-bootstrap.service.js';
 import { UsersService } from '../../apps/api/src/auth/users.service.js';
 import { ADMIN_PASSWORD, JWT_SECRET, startTestApp, type TestApp } from '../support/test-app.js';
+import { emptyDatabase } from '../support/empty-database.js';
 
 const PROBLEM = /application\/problem\+json/;
 
@@ -317,23 +318,6 @@ describe('sign-in, users and the role guard', () => {
 });
 
 /** A database of our own, for starts that startTestApp cannot express (or that fail, leaving nothing to close). */
-async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const base = new URL(process.env.SYSTEM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
-  const name = `xuncha_e2e_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const run = async (sql: string) => {
-    const c = new pg.Client({ connectionString: base.href });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(base.href);
-  url.pathname = `/${name}`;
-  return { url: url.href, drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
 
 describe('the signing key and the first admin at start-up', () => {
   let dataDir: string;
@@ -345,7 +329,7 @@ describe('the signing key and the first admin at start-up', () => {
   });
 
   it('refuses to start on an external database without JWT_SECRET', async () => {
-    const db = await freshDatabase();
+    const db = await emptyDatabase();
     try {
       const config = loadConfig({
         DATABASE_URL: db.url,
@@ -379,7 +363,7 @@ describe('the signing key and the first admin at start-up', () => {
     const error = jest
       .spyOn(Logger.prototype, 'error')
       .mockImplementation((message: unknown) => void warnings.push(String(message)));
-    const db = await freshDatabase();
+    const db = await emptyDatabase();
     try {
       // The system PostgreSQL stands in for the embedded one: only the mode matters here.
       const database = { mode: 'embedded' as const, url: db.url, stop: async () => undefined };

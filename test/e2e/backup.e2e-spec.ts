@@ -4,13 +4,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { openDatabase, loadConfig, RestorePendingError } from '@app/database';
 import { JWT_SECRET, startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, login, loginAdmin, type Actor } from '../support/actors.js';
 import { eventStoreOf } from '../../apps/api/src/app.factory.js';
 import { listTar } from '../../apps/api/src/backup/tar.js';
 import { BackupScheduler, backupsToPrune } from '../../apps/api/src/backup/backup-scheduler.js';
+import { emptyDatabase as emptyDatabaseOnServer, rowsOf, type EmptyDatabase } from '../support/empty-database.js';
 import { describeOnPostgresLog } from '../support/event-store-kind.js';
 
 const runFile = promisify(execFile);
@@ -34,32 +34,15 @@ async function cli(name: string, args: string[], env: Record<string, string>): P
   }
 }
 
-const base = new URL(process.env.SYSTEM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
-const created: string[] = [];
+const created: EmptyDatabase[] = [];
 async function emptyDatabase(): Promise<string> {
-  const name = `xuncha_restore_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: base.href });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  created.push(name);
-  const url = new URL(base.href);
-  url.pathname = `/${name}`;
-  return url.href;
-}
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql)).rows;
-  } finally {
-    await c.end();
-  }
+  const db = await emptyDatabaseOnServer('xuncha_restore');
+  created.push(db);
+  return db.url;
 }
 
 async function logFacts(url: string) {
-  const [row] = await query<{ events: string; head: string; seal: string | null }>(
+  const [row] = await rowsOf<{ events: string; head: string; seal: string | null }>(
     url,
     `SELECT (SELECT count(*) FROM event_store.es_events) AS events,
             (SELECT max(position) FROM event_store.es_events) AS head,
@@ -85,10 +68,7 @@ async function tampered(backup: string, part: string, dir: string): Promise<stri
  * (a role cannot be dropped while another database still grants it something).
  */
 async function dropRestoredDatabases() {
-  const admin = new pg.Client({ connectionString: base.href });
-  await admin.connect();
-  for (const name of created.splice(0)) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
+  for (const db of created.splice(0)) await db.drop();
 }
 afterAll(dropRestoredDatabases);
 
@@ -206,7 +186,7 @@ describeOnPostgresLog(
       const res = await cli('restore', [copy], { DATABASE_URL: url, DATA_DIR: path.join(work, `t-${randomUUID()}`) });
       expect(res.code).toBe(1);
       expect(res.out).toContain(`part ${part} does not match the manifest`);
-      const tables = await query(
+      const tables = await rowsOf(
         url,
         `SELECT 1 FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`,
       );
@@ -232,7 +212,7 @@ describeOnPostgresLog(
         (await cli('restore', [backup], { DATABASE_URL: source, DATA_DIR: path.join(work, `s-${randomUUID()}`) })).code,
       ).toBe(0);
       // A superuser edits an event (the trigger disabled): the backup is faithful, its verification is not.
-      await query(
+      await rowsOf(
         source,
         `SET session_replication_role = replica;
        UPDATE event_store.es_events SET data = jsonb_set(data, '{title}', '"改过的"') WHERE type = 'FindingRecorded';
@@ -303,7 +283,7 @@ describeOnPostgresLog(
         const official2 = await login(app, 'official.backup', 'official.backup-password');
         const admin2 = await loginAdmin(app);
         expect([200, 201]).toContain((await admin2.post('/api/admin/projections/rebuild')).status);
-        const [recorded] = await query<{ n: string }>(
+        const [recorded] = await rowsOf<{ n: string }>(
           restoredUrl,
           `SELECT count(*) AS n FROM event_store.es_events WHERE type = 'FindingRecorded'`,
         );

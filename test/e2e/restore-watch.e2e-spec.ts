@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { jest } from '@jest/globals';
 import pg from 'pg';
+import { emptyDatabase, rowsOf, type EmptyDatabase } from '../support/empty-database.js';
 import { describeOnPostgresLog } from '../support/event-store-kind.js';
 import { restoreWatched } from '../support/restore.js';
 
@@ -10,31 +10,17 @@ import { restoreWatched } from '../support/restore.js';
  * stopped, and run once more over what it left; one that fails says why.
  */
 describeOnPostgresLog('a watched pg_restore', () => {
-  const base = new URL(process.env.SYSTEM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
   const dump = path.resolve('test/fixtures/upgrade/v0.1.0/database.dump');
-  const made: string[] = [];
+  const made: EmptyDatabase[] = [];
 
   async function freshDatabase(): Promise<string> {
-    const name = `xuncha_restore_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-    const admin = new pg.Client({ connectionString: base.href });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    made.push(name);
-    const url = new URL(base.href);
-    url.pathname = `/${name}`;
-    return url.href;
+    const db = await emptyDatabase('xuncha_restore');
+    made.push(db);
+    return db.url;
   }
 
-  async function eventCount(url: string): Promise<number> {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
-      return (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM event_store.es_events')).rows[0].n;
-    } finally {
-      await c.end();
-    }
-  }
+  const eventCount = async (url: string): Promise<number> =>
+    (await rowsOf<{ n: number }>(url, 'SELECT count(*)::int AS n FROM event_store.es_events'))[0].n;
 
   /** A session that holds the schema catalog: the restore's first statement waits behind it (until it ends). */
   async function holdSchemaCatalog(url: string): Promise<pg.Client> {
@@ -48,10 +34,7 @@ describeOnPostgresLog('a watched pg_restore', () => {
   }
 
   afterAll(async () => {
-    const admin = new pg.Client({ connectionString: base.href });
-    await admin.connect();
-    for (const name of made) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    for (const db of made.splice(0)) await db.drop();
   });
 
   it('restores a dump', async () => {
