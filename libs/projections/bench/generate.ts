@@ -6,10 +6,12 @@
  * handlers do), so every event is one the app could have written.
  *
  * Two stages:
- * 1. `planWorld` lays out every command as a Step (when, which stream, how to build the command),
+ * 1. `plan` lays out every command as a Step (when, which stream, how to build the command),
  *    stream by stream, each stream's steps strictly later than its previous one; steps after the
- *    "as of" date are not taken (so recent work is still open), then all steps are sorted by time
- *    and cut at the wanted number of events (a prefix of a valid history is a valid history).
+ *    "as of" date are not taken (so recent work is still open). The steps are taken in time order
+ *    and cut at the wanted number of events (a prefix of a valid history is a valid history):
+ *    `planWorld` plans them all first (small worlds, the tests), `streamWorld` round by round as
+ *    they are taken, in the same order (the benchmark: 10 million steps planned at once took ~5 GB).
  * 2. `materialize` turns a slice of steps, in that order, into commands, decides them and folds
  *    the streams' states: the events to append.
  */
@@ -239,6 +241,9 @@ export interface Stream {
   decided: number;
   /** Revision after the last append that succeeded: the expected revision of the next one. */
   appended: number;
+  /** Steps planned for this stream, and taken (materialized) so far. */
+  planned: number;
+  taken: number;
 }
 
 export interface Actor {
@@ -294,14 +299,24 @@ export interface World {
 const decider = <S, C extends Command, E extends Event>(d: Decider<S, C, E>) => d as unknown as AnyDecider;
 
 function newStream(category: Stream['category'], id: string, d: AnyDecider): Stream {
-  return { id, category, decider: d, state: d.initialState(), decided: 0, appended: 0 };
+  return { id, category, decider: d, state: d.initialState(), decided: 0, appended: 0, planned: 0, taken: 0 };
 }
 
-class Planner {
-  readonly steps: Step[] = [];
+/** Orders steps by time, ties by creation. */
+const byTime = (a: Step, b: Step) => a.t - b.t || a.seq - b.seq;
+
+/** Plans steps; when streamed, hands them out in time order as far as no step still to be planned can come before. */
+export class Planner {
+  /** Steps planned and not yet drained: `sorted` in time order, `fresh` as planned since. */
+  private sorted: Step[] = [];
+  private fresh: Step[] = [];
   private seq = 0;
   /** Last planned time per stream (strictly increasing). */
   private readonly last = new Map<Stream, number>();
+  /** Steps before this time have been handed out: a step planned earlier would be out of order. */
+  private floor = Number.NEGATIVE_INFINITY;
+  /** Steps planned in all (up to `asOf`). */
+  planned = 0;
 
   constructor(private readonly asOf: number) {}
 
@@ -313,10 +328,51 @@ class Planner {
       this.last.set(stream, Number.POSITIVE_INFINITY); // nothing later on this stream either
       return undefined;
     }
+    if (at < this.floor)
+      throw new Error(
+        `bench plan error: a step at ${new Date(at).toISOString()} planned after the steps up to ${new Date(this.floor).toISOString()} were handed out`,
+      );
     this.last.set(stream, at);
-    this.steps.push({ t: at, seq: this.seq++, stream, actor, command });
+    stream.planned++;
+    this.planned++;
+    this.fresh.push({ t: at, seq: this.seq++, stream, actor, command });
     return at;
   }
+
+  /**
+   * The steps planned so far that come before `bound`, in time order, and forgets them (a stream's planned times
+   * are forgotten too once it can have no more steps: call with `Infinity` at the end). Steps planned after this
+   * must not come before `bound`.
+   */
+  drain(bound: number): Step[] {
+    if (this.fresh.length) {
+      this.fresh.sort(byTime);
+      this.sorted = this.sorted.length ? mergeSorted(this.sorted, this.fresh) : this.fresh;
+      this.fresh = [];
+    }
+    let n = 0;
+    while (n < this.sorted.length && this.sorted[n].t < bound) n++;
+    const out = n === this.sorted.length ? this.sorted : this.sorted.slice(0, n);
+    this.sorted = n === this.sorted.length ? [] : this.sorted.slice(n);
+    if (bound > this.floor) this.floor = bound;
+    return out;
+  }
+
+  /** Forgets the planned times of streams (their plans are complete). */
+  forgetStreams(): void {
+    this.last.clear();
+  }
+}
+
+function mergeSorted(a: Step[], b: Step[]): Step[] {
+  const out = new Array<Step>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = byTime(a[i], b[j]) <= 0 ? a[i++] : b[j++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
 }
 
 const meta = (actor: Actor) => ({ userId: actor.id, role: actor.role });
@@ -335,12 +391,42 @@ function shuffled<T>(rng: Rng, list: readonly T[]): T[] {
   return out;
 }
 
-/** One full plan; `scale` multiplies the findings and leads per round. */
-function plan(options: WorldOptions, scale: number): Omit<World, 'plannedUntilAsOf' | 'lastStepAt'> {
+/** What a plan lays out besides its steps (filled in as it goes). */
+interface Plan {
+  departments: World['departments'];
+  rounds: RoundInfo[];
+  /** Every stream planned (only when kept: a streamed plan lets them go as they are done). */
+  streams: Stream[] | undefined;
+  findingsPerRound: number;
+  leadsPerRound: number;
+}
+
+const emptyPlan = (keepStreams: boolean): Plan => ({
+  departments: [],
+  rounds: [],
+  streams: keepStreams ? [] : undefined,
+  findingsPerRound: 0,
+  leadsPerRound: 0,
+});
+
+/** The end of the office day `asOf`: nothing is planned after it. */
+const asOfInstant = (options: WorldOptions) => dayMs(options.asOf) + DAY - OFFSET - 1;
+
+/** The start of the office day containing `t` (what `workTime` answers is never earlier). */
+const officeDayStart = (t: number) => dayMs(officeDate(t)) - OFFSET;
+
+/**
+ * One full plan into `p`; `scale` multiplies the findings and leads per round. Rounds are planned in the order
+ * they start, and every step of a round comes at or after its start; before planning each round the plan yields
+ * the time before which no step will be planned any more, so that the steps up to it can be handed out (streamed)
+ * while later rounds are still to be planned. Its randomness does not depend on what is done between yields.
+ */
+function* plan(options: WorldOptions, scale: number, p: Planner, out: Plan): Generator<number, void, undefined> {
   const rng = new Rng(options.seed);
-  const asOf = dayMs(options.asOf) + DAY - OFFSET - 1; // end of the office day
-  const p = new Planner(asOf);
-  const streams: Stream[] = [];
+  const keep = (s: Stream) => {
+    out.streams?.push(s);
+    return s;
+  };
   const user = (role: Role, name: string): Actor => ({ id: rng.uuid(), username: name, role });
   const admin = user('admin', 'admin');
   const officials = [1, 2, 3].map((i) => user('official', `official${i}`));
@@ -352,13 +438,13 @@ function plan(options: WorldOptions, scale: number): Omit<World, 'plannedUntilAs
     const [base, kind] = DEPARTMENTS[i % DEPARTMENTS.length];
     const name = i < DEPARTMENTS.length ? base : `${base}（${Math.floor(i / DEPARTMENTS.length) + 1}）`;
     const id = rng.uuid();
-    const stream = newStream('department', departmentStream(id), decider(departmentDecider));
-    streams.push(stream);
+    const stream = keep(newStream('department', departmentStream(id), decider(departmentDecider)));
     p.add(stream, workTime(rng, t0, Math.floor(i / 5)), admin, () =>
       cmd('RegisterDepartment', { departmentId: id, name, kind }, admin, 0),
     );
     return { id, name, stream, liaisons: [1, 2].map((k) => user('unit_liaison', `liaison.d${i + 1}.${k}`)) };
   });
+  out.departments = departments;
   // Two departments are renamed along the way (机构改革).
   for (const [i, newName] of [
     [3, '区农业农村局（区乡村振兴局）'],
@@ -375,15 +461,20 @@ function plan(options: WorldOptions, scale: number): Omit<World, 'plannedUntilAs
   const nRounds = options.departments * options.roundsPerDepartment;
   const span = dayMs(options.asOf) - dayMs(options.start);
   const spacing = (span * 0.93) / nRounds;
-  const rounds: RoundInfo[] = [];
+  const rounds = out.rounds;
   const nFindings = Math.max(1, Math.round(1450 * scale));
   const nLeads = Math.max(1, Math.round(420 * scale));
+  out.findingsPerRound = nFindings;
+  out.leadsPerRound = nLeads;
 
   for (let r = 0; r < nRounds; r++) {
+    // Every stream planned so far is complete (a round's steps are all on its own streams; the departments' were
+    // planned above), and this round and every later one start no earlier than this:
+    p.forgetStreams();
+    yield officeDayStart(dayMs(options.start) + Math.floor(r * spacing));
     const host = departments[(r * 7) % departments.length];
     const roundId = rng.uuid();
-    const stream = newStream('round', roundStream(roundId), decider(inspectionRoundDecider));
-    streams.push(stream);
+    const stream = keep(newStream('round', roundStream(roundId), decider(inspectionRoundDecider)));
     const official = rng.pick(officials);
     const inspector = rng.pick(inspectors);
     const year = new Date(dayMs(options.start) + r * spacing).getUTCFullYear();
@@ -455,8 +546,7 @@ function plan(options: WorldOptions, scale: number): Omit<World, 'plannedUntilAs
     // ── findings, recorded while stationed
     for (let i = 0; i < nFindings; i++) {
       const findingId = rng.uuid();
-      const fs = newStream('finding', findingStream(findingId), decider(findingDecider));
-      streams.push(fs);
+      const fs = keep(newStream('finding', findingStream(findingId), decider(findingDecider)));
       const point = rng.pick(points);
       const recordedIn = rng.chance(0.85) ? host : rng.pick(departments);
       const recAt = stationedAt + 2 * MINUTE + Math.floor(rng.next() * (reportedAt - stationedAt - 4 * MINUTE));
@@ -492,8 +582,7 @@ function plan(options: WorldOptions, scale: number): Omit<World, 'plannedUntilAs
     // ── leads, recorded from stationing until feedback
     for (let i = 0; i < nLeads; i++) {
       const leadId = rng.uuid();
-      const ls = newStream('lead', leadStream(leadId), decider(leadDecider));
-      streams.push(ls);
+      const ls = keep(newStream('lead', leadStream(leadId), decider(leadDecider)));
       const point = rng.chance(0.7) ? rng.pick(points) : undefined;
       const recAt = stationedAt + 2 * MINUTE + Math.floor(rng.next() * (feedbackAt - stationedAt - 4 * MINUTE));
       const ins = rng.pick(inspectors);
@@ -543,7 +632,7 @@ function plan(options: WorldOptions, scale: number): Omit<World, 'plannedUntilAs
       planLead(rng, p, ls, leadId, recAt, { officials, departments, host });
     }
   }
-  return { steps: p.steps, departments, rounds, streams, findingsPerRound: nFindings, leadsPerRound: nLeads };
+  p.forgetStreams();
 }
 
 interface FindingContext {
@@ -809,23 +898,174 @@ function planLead(rng: Rng, p: Planner, s: Stream, leadId: string, recordedAt: n
   step(rng.int(5, 20), l('CloseLead', {}));
 }
 
+/** Plans in full into one planner (nothing handed out before the end). */
+function planFully(options: WorldOptions, scale: number, keepStreams: boolean): { p: Planner; out: Plan } {
+  const p = new Planner(asOfInstant(options));
+  const out = emptyPlan(keepStreams);
+  for (const _ of plan(options, scale, p, out));
+  return { p, out };
+}
+
+/** How many steps a plan at `scale` has, planned round by round and let go as it goes. */
+function countSteps(options: WorldOptions, scale: number): number {
+  const p = new Planner(asOfInstant(options));
+  for (const bound of plan(options, scale, p, emptyPlan(false))) p.drain(bound);
+  p.drain(Number.POSITIVE_INFINITY);
+  return p.planned;
+}
+
 /**
- * Plans the world and cuts it at `options.events` events (one event per command here). When the
- * plan falls short it is planned again with proportionally more findings and leads per round.
+ * The scale of findings and leads per round that plans at least `events` steps (or the best of four tries): when
+ * a plan falls short it is planned again with proportionally more.
  */
-export function planWorld(options: WorldOptions): World {
+function scaleFor(options: WorldOptions, count: (scale: number) => number): { scale: number; planned: number } {
   let scale = 1;
   for (let attempt = 0; ; attempt++) {
-    const w = plan(options, scale);
-    const planned = w.steps.length;
-    if (planned >= options.events || attempt >= 3) {
-      w.steps.sort((a, b) => a.t - b.t || a.seq - b.seq);
-      const steps = w.steps.length > options.events ? w.steps.slice(0, options.events) : w.steps;
-      return { ...w, steps, plannedUntilAsOf: planned, lastStepAt: steps[steps.length - 1]?.t ?? 0 };
-    }
+    const planned = count(scale);
+    if (planned >= options.events || attempt >= 3) return { scale, planned };
     scale *= (options.events / planned) * 1.01;
   }
 }
+
+/**
+ * Plans the world and cuts it at `options.events` events (one event per command here), every step in memory.
+ * For small worlds (the tests); the benchmark streams them (`streamWorld`), in the same order.
+ */
+export function planWorld(options: WorldOptions): World {
+  let last: { p: Planner; out: Plan } | undefined;
+  const { planned } = scaleFor(options, (scale) => {
+    last = planFully(options, scale, true);
+    return last.p.planned;
+  });
+  const { p, out } = last!;
+  const all = p.drain(Number.POSITIVE_INFINITY);
+  const steps = all.length > options.events ? all.slice(0, options.events) : all;
+  return {
+    steps,
+    departments: out.departments,
+    rounds: out.rounds,
+    streams: out.streams!,
+    findingsPerRound: out.findingsPerRound,
+    leadsPerRound: out.leadsPerRound,
+    plannedUntilAsOf: planned,
+    lastStepAt: steps[steps.length - 1]?.t ?? 0,
+  };
+}
+
+export type Figures = ReturnType<typeof expectedFigures>;
+
+/**
+ * The world of `planWorld`, step for step in the same order, planned round by round while its steps are taken:
+ * only the steps planned and not yet taken are in memory (those of the rounds still open), and a finding's or a
+ * lead's folded state is let go once its last step is decided (its status counted for `figures`). What 10 million
+ * events need: planned in full, the steps alone took ~5 GB.
+ */
+export class StreamedWorld {
+  readonly departments: World['departments'];
+  /** The rounds planned so far (all of them once every step is taken). */
+  readonly rounds: RoundInfo[];
+  readonly findingsPerRound: number;
+  readonly leadsPerRound: number;
+  /** Steps planned up to `asOf`, before the cut at `events`. */
+  readonly plannedUntilAsOf: number;
+  /** Steps there will be: the plan cut at `events`. */
+  readonly total: number;
+  /** Steps taken so far, and the time of the last. */
+  taken = 0;
+  lastStepAt = 0;
+  private readonly planner: Planner;
+  private readonly rounds$: Generator<number, void, undefined>;
+  private ready: Step[] = [];
+  private at = 0;
+  private planned = false;
+  /** Finding and lead streams with steps decided and more to come. */
+  private readonly open = new Set<Stream>();
+  private readonly done = { findings: {} as Record<string, number>, leads: {} as Record<string, number> };
+
+  constructor(options: WorldOptions) {
+    const { scale, planned } = scaleFor(options, (k) => countSteps(options, k));
+    this.plannedUntilAsOf = planned;
+    this.total = Math.min(planned, options.events);
+    this.planner = new Planner(asOfInstant(options));
+    const out = emptyPlan(false);
+    this.rounds$ = plan(options, scale, this.planner, out);
+    this.refill(); // the departments: the plan's reference data is known from here on
+    this.departments = out.departments;
+    this.rounds = out.rounds;
+    this.findingsPerRound = out.findingsPerRound;
+    this.leadsPerRound = out.leadsPerRound;
+  }
+
+  /** The next steps, at most `n` (none once all are taken). */
+  take(n: number): Step[] {
+    const steps: Step[] = [];
+    while (steps.length < n && this.taken < this.total) {
+      if (this.at === this.ready.length) {
+        if (!this.refill()) break;
+        continue;
+      }
+      const step = this.ready[this.at];
+      this.ready[this.at++] = undefined as never; // handed out
+      steps.push(step);
+      this.taken++;
+      this.lastStepAt = step.t;
+    }
+    return steps;
+  }
+
+  /** `materialize`, counting the findings and leads whose last step this was and letting their states go. */
+  materialize(steps: readonly Step[], ids: Rng): Decided[] {
+    const decided = materialize(steps, ids);
+    for (const step of steps) {
+      const s = step.stream;
+      if (s.category !== 'finding' && s.category !== 'lead') continue;
+      if (s.taken < s.planned) this.open.add(s);
+      else if (s.state !== undefined) {
+        this.open.delete(s);
+        countStatus(this.done, s);
+        s.state = undefined;
+      }
+    }
+    return decided;
+  }
+
+  /** What the read models must show after the steps taken so far. */
+  figures(): Figures {
+    const findings = { ...this.done.findings };
+    const leads = { ...this.done.leads };
+    for (const s of this.open) countStatus({ findings, leads }, s);
+    return { findings, leads, rounds: this.rounds.filter((r) => r.stream.decided > 0).length };
+  }
+
+  /** Lets go of every step not taken and of the streams' states (after `figures`: nothing more is taken). */
+  close(): void {
+    this.rounds$.return();
+    this.planned = true;
+    this.planner.drain(Number.POSITIVE_INFINITY);
+    this.ready = [];
+    this.at = 0;
+    for (const s of this.open) s.state = undefined;
+    this.open.clear();
+  }
+
+  /** Plans the next round (or the rest) and makes its steps ready; false when nothing is left. */
+  private refill(): boolean {
+    while (!this.planned) {
+      const next = this.rounds$.next();
+      const bound = next.done ? Number.POSITIVE_INFINITY : next.value;
+      if (next.done) this.planned = true;
+      const ready = this.planner.drain(bound);
+      if (ready.length) {
+        this.ready = ready;
+        this.at = 0;
+        return true;
+      }
+    }
+    return false;
+  }
+}
+
+export const streamWorld = (options: WorldOptions) => new StreamedWorld(options);
 
 // ---------------------------------------------------------------------------------------------
 // Materializing
@@ -848,6 +1088,7 @@ export function materialize(steps: readonly Step[], ids: Rng): Decided[] {
       throw new Error(`${step.actor.role} may not ${command.type} (bench plan error)`);
     const s = step.stream;
     const decided = s.decider.decide(command, s.state);
+    s.taken++;
     const correlationId = ids.uuid();
     const causationId = ids.uuid();
     let list = byStream.get(s);
@@ -872,24 +1113,28 @@ export function materialize(steps: readonly Step[], ids: Rng): Decided[] {
   return [...byStream].map(([stream, events]) => ({ stream, events }));
 }
 
+function countStatus(into: { findings: Record<string, number>; leads: Record<string, number> }, s: Stream): void {
+  if (s.category === 'finding') {
+    const st = (s.state as FindingState).status;
+    into.findings[st] = (into.findings[st] ?? 0) + 1;
+  } else if (s.category === 'lead') {
+    const st = (s.state as LeadState).status;
+    into.leads[st] = (into.leads[st] ?? 0) + 1;
+  }
+}
+
 /** The statuses of every finding and lead decided so far (to check the read models against). */
 export function expectedFigures(streams: readonly Stream[]): {
   findings: Record<string, number>;
   leads: Record<string, number>;
   rounds: number;
 } {
-  const findings: Record<string, number> = {};
-  const leads: Record<string, number> = {};
+  const figures = { findings: {} as Record<string, number>, leads: {} as Record<string, number> };
   let rounds = 0;
   for (const s of streams) {
     if (s.decided === 0) continue;
-    if (s.category === 'finding') {
-      const st = (s.state as FindingState).status;
-      findings[st] = (findings[st] ?? 0) + 1;
-    } else if (s.category === 'lead') {
-      const st = (s.state as LeadState).status;
-      leads[st] = (leads[st] ?? 0) + 1;
-    } else if (s.category === 'round') rounds++;
+    if (s.category === 'round') rounds++;
+    else countStatus(figures, s);
   }
-  return { findings, leads, rounds };
+  return { ...figures, rounds };
 }
