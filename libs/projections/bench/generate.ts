@@ -340,9 +340,8 @@ export class Planner {
   }
 
   /**
-   * The steps planned so far that come before `bound`, in time order, and forgets them (a stream's planned times
-   * are forgotten too once it can have no more steps: call with `Infinity` at the end). Steps planned after this
-   * must not come before `bound`.
+   * The steps planned so far that come before `bound`, in time order (`Infinity`: all of them), and forgets them.
+   * From then on a step planned before `bound` is refused.
    */
   drain(bound: number): Step[] {
     if (this.fresh.length) {

@@ -5,6 +5,8 @@ import {
   planWorld,
   Rng,
   streamWorld,
+  type Decided,
+  type RoundInfo,
   type Step,
   type Stream,
 } from '../bench/generate.js';
@@ -62,7 +64,11 @@ describe('the streamed world (the benchmark plans round by round as it loads)', 
     const full = planWorld(options);
     // Events per stream, in order (materialize groups a slice's events by stream).
     const perStream = (into: Map<string, string[]>, decided: Decided[]) => {
-      for (const d of decided) into.set(d.stream.id, [...(into.get(d.stream.id) ?? []), ...d.events.map((e) => e.id)]);
+      for (const d of decided)
+        into.set(d.stream.id, [
+          ...(into.get(d.stream.id) ?? []),
+          ...d.events.map((e) => `${e.type}:${e.id ?? '(no id)'}`),
+        ]);
       return into;
     };
     const fullEvents = perStream(new Map(), materialize(full.steps, new Rng(7)));
