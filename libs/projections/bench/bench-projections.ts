@@ -680,8 +680,8 @@ async function main(): Promise<number> {
     const loaded = await load(world, store);
     // What the read models must show, by the deciders' own final states (of the findings and leads done during the
     // load, counted as they were done, and of those still open); then what is left of the plan and the open streams'
-    // states are let go (the planned commands were let go as they were taken), so that the rebuild and the app run with a heap of their own size, as they would in the
-    // product (with the generated world alive, every major GC of the rebuild marked it too: over 300,000 events the
+    // states are let go (the planned commands were let go as they were taken), so that the rebuild and the app run
+    // with a heap of their own size, as they would in the product (with the generated world alive, every major GC of the rebuild marked it too: over 300,000 events the
     // same rebuild took 79 µs of Node CPU per event here against 62 µs in a process of its own), and the peak RSS of
     // the rebuild and the app is theirs.
     const expected = world.figures();

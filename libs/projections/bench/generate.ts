@@ -976,7 +976,8 @@ export class StreamedWorld {
   private readonly rounds$: Generator<number, void, undefined>;
   private ready: Step[] = [];
   private at = 0;
-  private planned = false;
+  /** The plan has run to its end (every round planned). */
+  private exhausted = false;
   /** Finding and lead streams with steps decided and more to come. */
   private readonly open = new Set<Stream>();
   private readonly done = { findings: {} as Record<string, number>, leads: {} as Record<string, number> };
@@ -1039,7 +1040,7 @@ export class StreamedWorld {
   /** Lets go of every step not taken and of the streams' states (after `figures`: nothing more is taken). */
   close(): void {
     this.rounds$.return();
-    this.planned = true;
+    this.exhausted = true;
     this.planner.drain(Number.POSITIVE_INFINITY);
     this.ready = [];
     this.at = 0;
@@ -1049,10 +1050,10 @@ export class StreamedWorld {
 
   /** Plans the next round (or the rest) and makes its steps ready; false when nothing is left. */
   private refill(): boolean {
-    while (!this.planned) {
+    while (!this.exhausted) {
       const next = this.rounds$.next();
       const bound = next.done ? Number.POSITIVE_INFINITY : next.value;
-      if (next.done) this.planned = true;
+      if (next.done) this.exhausted = true;
       const ready = this.planner.drain(bound);
       if (ready.length) {
         this.ready = ready;

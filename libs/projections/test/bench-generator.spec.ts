@@ -16,17 +16,19 @@ import {
  * make the generator's plan invalid — and nothing but a benchmark run would tell (one stopped that way at
  * "a lead reclassified as a finding names the finding it becomes"). This decides a small world in full.
  */
+/** A small world: 6 departments, 12 rounds. */
+const world = {
+  seed: 20241128,
+  departments: 6,
+  roundsPerDepartment: 2,
+  fieldsPerRound: 9,
+  pointsPerRound: 43,
+  start: '2024-01-08',
+  asOf: '2026-11-20',
+};
+
 describe('the projections benchmark generator', () => {
-  const options = {
-    seed: 20241128,
-    events: 40_000,
-    departments: 6,
-    roundsPerDepartment: 2,
-    fieldsPerRound: 9,
-    pointsPerRound: 43,
-    start: '2024-01-08',
-    asOf: '2026-11-20',
-  };
+  const options = { ...world, events: 40_000 };
   it('plans a world whose every command the deciders accept, with every lead triage decision taken', () => {
     const world = planWorld(options);
     expect(world.steps).toHaveLength(40_000);
@@ -48,16 +50,7 @@ describe('the projections benchmark generator', () => {
 });
 
 describe('the streamed world (the benchmark plans round by round as it loads)', () => {
-  const options = {
-    seed: 20241128,
-    events: 30_000,
-    departments: 6,
-    roundsPerDepartment: 2,
-    fieldsPerRound: 9,
-    pointsPerRound: 43,
-    start: '2024-01-08',
-    asOf: '2026-11-20',
-  };
+  const options = { ...world, events: 30_000 };
   const key = (s: Step) => `${s.t}/${s.seq}/${s.stream.id}/${s.actor.id}`;
 
   it('takes the same steps in the same order as the world planned in full, and decides the same events', () => {
