@@ -273,6 +273,11 @@ export interface WorldOptions {
   /** First round planned on (YYYY-MM-DD); nothing happens after `asOf`. */
   start: string;
   asOf: string;
+  /**
+   * Findings and leads per round as a multiple of 1,450 and 420; by default the smallest multiple from 1 up that
+   * plans `events` steps. A test sets it below 1 for many rounds in few events.
+   */
+  scale?: number;
 }
 
 export interface RoundInfo {
@@ -918,6 +923,7 @@ function countSteps(options: WorldOptions, scale: number): number {
  * a plan falls short it is planned again with proportionally more.
  */
 function scaleFor(options: WorldOptions, count: (scale: number) => number): { scale: number; planned: number } {
+  if (options.scale !== undefined) return { scale: options.scale, planned: count(options.scale) };
   let scale = 1;
   for (let attempt = 0; ; attempt++) {
     const planned = count(scale);
