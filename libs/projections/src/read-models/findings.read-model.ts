@@ -5,6 +5,7 @@ import {
   findingStatusAfter,
   isAssignedFindingStatus,
   isOpenFindingStatus,
+  OPEN_FINDING_STATUSES,
   type FindingEvent,
   type FindingStatus,
 } from '@app/domain';
@@ -351,6 +352,9 @@ function contribute(counters: Counters, row: FindingRow | undefined, sign: 1 | -
   counters.fields.add({ round_id: row.round_id, field_id: row.field_id }, { findings: 1, assigned, closed }, sign);
 }
 
+/** `status = ANY (…)` over the domain's open statuses, as the partial indexes' predicate. */
+const openPredicate = `status = ANY (ARRAY[${OPEN_FINDING_STATUSES.map((status) => `'${status}'`).join(', ')}]::text[])`;
+
 export const findingsReadModel: ReadModel = {
   name: 'findings',
   ddl: (schema) => {
@@ -404,14 +408,20 @@ export const findingsReadModel: ReadModel = {
       search                 text GENERATED ALWAYS AS (lower(title || ' ' || description || ' ' || coalesce(category, ''))) STORED
     ) WITH (fillfactor = 80);
     -- A finding is rewritten at every step of its rectification. Free room in each page (fillfactor)
-    -- and no index on the columns that change at every step (status, due date, counts) let those
+    -- and no index on the columns that change at most steps (progress, notes, counts) let those
     -- rewrites be HOT updates, so the table and its indexes do not bloat with dead versions.
-    -- Only department_id and rect_department_id change, once, when the rectification is assigned.
+    -- department_id and rect_department_id change once, when the rectification is assigned; status and
+    -- due_on a few times in a finding's life (the open findings' indexes below name them).
     CREATE INDEX ON ${t(TABLES.findings)} (round_id, first_position DESC);
     CREATE INDEX ON ${t(TABLES.findings)} (department_id, first_position DESC);
     CREATE INDEX ON ${t(TABLES.findings)} (rect_department_id, first_position DESC);
     CREATE INDEX ON ${t(TABLES.findings)} (round_id, field_id);
     CREATE INDEX ON ${t(TABLES.findings)} (first_position DESC);
+    -- The open findings by due date, of a unit and of a round: the overdue and 红黄绿 lists read the few open
+    -- rows in the date range instead of walking every finding of the unit or round. The predicate is the one
+    -- openStatusCondition writes (the same list, in the same order), so the planner can use the index.
+    CREATE INDEX ON ${t(TABLES.findings)} (rect_department_id, due_on) WHERE ${openPredicate};
+    CREATE INDEX ON ${t(TABLES.findings)} (round_id, due_on) WHERE ${openPredicate};
     -- Substring search on a trigram index where pg_trgm is installed, or may be installed by this role (it is a
     -- trusted extension): trigrams are taken of any letters, Chinese included, so no tokenizer is needed. A search of
     -- fewer than 3 characters has no trigram and scans (the round's findings, when a round is given); without pg_trgm
