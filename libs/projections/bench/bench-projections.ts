@@ -80,12 +80,16 @@ import {
   dashboardFields,
   dashboardOverview,
   dashboardTrend,
+  countedFindingsTotal,
+  keptFindingsTotal,
   listFindings,
   listLeads,
   READ_MODEL_SCHEMA,
   READ_MODELS_VERSION,
   readModels,
   rebuildReadModels,
+  DEFAULT_WARNING_THRESHOLDS,
+  type FindingListQuery,
   type RebuildResult,
 } from '@app/projections';
 import { Rng, streamWorld, type Decided, type StreamedWorld } from './generate.js';
@@ -547,7 +551,26 @@ interface Endpoint {
   paths: string[];
   /** The same query called directly on the read models (no HTTP), for the probe. */
   direct: (db: pg.Pool, roundId: string, today: string) => Promise<unknown>;
+  /** A findings list: its query, whose total the probe also times from the kept counters and from the rows. */
+  findings?: (roundId: string) => FindingListQuery;
 }
+
+interface Timing {
+  calls: number;
+  p50: number;
+  p99: number;
+  mean: number;
+}
+
+const timing = (lat: number[]): Timing => {
+  const sorted = [...lat].sort((x, y) => x - y);
+  return {
+    calls: sorted.length,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    mean: sorted.reduce((s, x) => s + x, 0) / Math.max(1, sorted.length),
+  };
+};
 
 interface EndpointRun {
   endpoint: Omit<Endpoint, 'paths' | 'direct'> & { example: string };
@@ -561,7 +584,12 @@ interface EndpointRun {
     dbTransactionsPerRequest: number;
   };
   probe?: QueryResult;
-  direct?: { calls: number; p50: number; p99: number; mean: number };
+  direct?: Timing;
+  /**
+   * A findings list's total statement alone, alternating call by call over the rounds: from the kept counters
+   * (undefined where no counter is kept for the filters) and counted from the rows.
+   */
+  totals?: { kept?: Timing; counted: Timing };
 }
 
 const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'load-runner.js');
@@ -859,6 +887,11 @@ async function main(): Promise<number> {
     const today = new Intl.DateTimeFormat('en-CA', {
       timeZone: 'Asia/Shanghai',
     }).format(new Date());
+    /** A findings list endpoint's query, called directly by the probe and its total timed both ways. */
+    const findingsList = (query: (roundId: string) => FindingListQuery): Pick<Endpoint, 'findings' | 'direct'> => ({
+      findings: query,
+      direct: (db, r, d) => listFindings(db, READ_MODEL_SCHEMA, query(r), d),
+    });
     const endpoints: Endpoint[] = [
       {
         key: 'overview',
@@ -907,7 +940,7 @@ async function main(): Promise<number> {
         who: 'official',
         dashboard: false,
         paths: perRound((r) => `/api/findings?roundId=${r}&page=1&pageSize=20`),
-        direct: (db, r, d) => listFindings(db, READ_MODEL_SCHEMA, { roundId: r, page: 1, pageSize: 20 }, d),
+        ...findingsList((r) => ({ roundId: r, page: 1, pageSize: 20 })),
       },
       {
         key: 'findingsSearch',
@@ -917,19 +950,7 @@ async function main(): Promise<number> {
         paths: perRound(
           (r) => `/api/findings?roundId=${r}&status=in_progress&q=${encodeURIComponent(SEARCH)}&page=1&pageSize=20`,
         ),
-        direct: (db, r, d) =>
-          listFindings(
-            db,
-            READ_MODEL_SCHEMA,
-            {
-              roundId: r,
-              status: 'in_progress',
-              q: SEARCH,
-              page: 1,
-              pageSize: 20,
-            },
-            d,
-          ),
+        ...findingsList((r) => ({ roundId: r, status: 'in_progress', q: SEARCH, page: 1, pageSize: 20 })),
       },
       {
         key: 'findingsLiaison',
@@ -941,18 +962,7 @@ async function main(): Promise<number> {
           '/api/findings?page=1&pageSize=20',
           `/api/findings?q=${encodeURIComponent(SEARCH)}&page=1&pageSize=20`,
         ],
-        direct: (db, _r, d) =>
-          listFindings(
-            db,
-            READ_MODEL_SCHEMA,
-            {
-              assignedDepartmentId: liaisonDepartment,
-              overdue: true,
-              page: 1,
-              pageSize: 20,
-            },
-            d,
-          ),
+        ...findingsList(() => ({ assignedDepartmentId: liaisonDepartment, overdue: true, page: 1, pageSize: 20 })),
       },
       {
         key: 'leads',
@@ -1087,16 +1097,41 @@ async function main(): Promise<number> {
           await e.direct(directPool, r, today);
           lat.push(performance.now() - t0);
         }
-        lat.sort((x, y) => x - y);
-        run.direct = {
-          calls: DIRECT_CALLS,
-          p50: percentile(lat, 50),
-          p99: percentile(lat, 99),
-          mean: lat.reduce((s, x) => s + x, 0) / lat.length,
-        };
+        run.direct = timing(lat);
         console.log(
           `    the query function called directly (1 connection, no HTTP): p50 ${fmt(run.direct.p50, 2)} ms, p99 ${fmt(run.direct.p99, 2)} ms`,
         );
+        if (e.findings) {
+          const kept: number[] = [];
+          const counted: number[] = [];
+          for (let i = 0; i < DIRECT_CALLS; i++) {
+            const query = e.findings(roundIds[i % roundIds.length]);
+            const thresholds = DEFAULT_WARNING_THRESHOLDS;
+            const k = keptFindingsTotal(READ_MODEL_SCHEMA, query, today, thresholds);
+            const c = countedFindingsTotal(READ_MODEL_SCHEMA, query, today, thresholds);
+            for (const [statement, into] of i % 2
+              ? ([
+                  [c, counted],
+                  [k, kept],
+                ] as const)
+              : ([
+                  [k, kept],
+                  [c, counted],
+                ] as const)) {
+              if (!statement) continue;
+              const t0 = performance.now();
+              await directPool.query(statement.sql, statement.values);
+              into.push(performance.now() - t0);
+            }
+          }
+          run.totals = { kept: kept.length ? timing(kept) : undefined, counted: timing(counted) };
+          const t = run.totals;
+          console.log(
+            t.kept
+              ? `    its total alone: from the kept counters p50 ${fmt(t.kept.p50, 2)} ms, p99 ${fmt(t.kept.p99, 2)} ms; counted from the rows p50 ${fmt(t.counted.p50, 2)} ms, p99 ${fmt(t.counted.p99, 2)} ms (${fmt(t.counted.mean / t.kept.mean, 1)}× the kept's mean)`
+              : `    its total alone: counted from the rows (no counter is kept for these filters) p50 ${fmt(t.counted.p50, 2)} ms, p99 ${fmt(t.counted.p99, 2)} ms`,
+          );
+        }
       }
       runs.push(run);
     }

@@ -38,8 +38,8 @@ import type { Page } from './answers.js';
  * which is the order they happened in and never ties).
  */
 
-/** A statement answering a list's total as `total`, in place of counting its rows. */
-interface TotalStatement {
+/** A statement answering a list's total as `total`. */
+export interface TotalStatement {
   sql: string;
   values: unknown[];
 }
@@ -54,7 +54,8 @@ async function page<R, T>(
   request: PageRequest,
   map: (row: R) => T,
   defaultSize?: number,
-  kept?: TotalStatement,
+  /** The statement answering the total; by default the rows are counted. */
+  totalStatement?: TotalStatement,
 ): Promise<Page<T>> {
   const { page: pageNo, pageSize, offset } = paging(request, defaultSize);
   const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
@@ -62,7 +63,10 @@ async function page<R, T>(
   const limit = params.add(pageSize);
   const skip = params.add(offset);
   // Two statements rather than count(*) OVER (): the count stays right on a page past the end.
-  const total = kept ?? { sql: `SELECT count(*)::int AS total FROM ${from} ${whereSql}`, values: countValues };
+  const total = totalStatement ?? {
+    sql: `SELECT count(*)::int AS total FROM ${from} ${whereSql}`,
+    values: countValues,
+  };
   const [items, count] = await Promise.all([
     db.query(
       `SELECT ${columns} FROM ${from} ${whereSql} ORDER BY ${order} LIMIT ${limit} OFFSET ${skip}`,
@@ -163,15 +167,14 @@ export function keptFindingsTotal(
 /** `LIKE` pattern for a substring, with the pattern characters of the text itself escaped. */
 export const containsPattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-export async function listFindings(
-  db: Db,
+/** The rows a findings list selects: its FROM and WHERE, the parameters added to `p`. */
+function findingsSelection(
   schema: string,
   query: FindingListQuery,
   today: string,
-): Promise<Page<FindingListItem>> {
-  requireToday(today);
-  const thresholds = requireThresholds(query.thresholds ?? DEFAULT_WARNING_THRESHOLDS);
-  const p = new Params();
+  thresholds: WarningThresholds,
+  p: Params,
+): { from: string; where: string[] } {
   const where: string[] = [];
   const eq = (column: string, value: string | undefined) =>
     value !== undefined && where.push(`f.${column} = ${p.add(value)}`);
@@ -197,10 +200,38 @@ export async function listFindings(
   }
   if (query.q !== undefined && query.q.trim() !== '')
     where.push(`f.search LIKE ${p.add(containsPattern(query.q.trim()))}`);
-
   const from = `${table(schema, TABLES.findings)} f LEFT JOIN ${table(schema, TABLES.departments)} d ON d.id = f.department_id`;
+  return { from, where };
+}
+
+/** A findings list's total counted from its rows: what the list answers where no kept counter serves. */
+export function countedFindingsTotal(
+  schema: string,
+  query: FindingListQuery,
+  today: string,
+  thresholds: WarningThresholds,
+): TotalStatement {
+  const p = new Params();
+  const { from, where } = findingsSelection(schema, query, today, thresholds, p);
+  return {
+    sql: `SELECT count(*)::int AS total FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
+    values: p.values,
+  };
+}
+
+export async function listFindings(
+  db: Db,
+  schema: string,
+  query: FindingListQuery,
+  today: string,
+): Promise<Page<FindingListItem>> {
+  requireToday(today);
+  const thresholds = requireThresholds(query.thresholds ?? DEFAULT_WARNING_THRESHOLDS);
+  const p = new Params();
+  const { from, where } = findingsSelection(schema, query, today, thresholds, p);
   const columns = `${selectList(findingsTable, 'f')}, d.name AS department_name`;
-  const kept = keptFindingsTotal(schema, query, today, thresholds);
+  const total =
+    keptFindingsTotal(schema, query, today, thresholds) ?? countedFindingsTotal(schema, query, today, thresholds);
   return page(
     db,
     from,
@@ -239,7 +270,7 @@ export async function listFindings(
       lastPosition: Number(r.last_position),
     }),
     undefined,
-    kept,
+    total,
   );
 }
 
