@@ -1107,7 +1107,7 @@ async function main(): Promise<number> {
           for (let i = 0; i < DIRECT_CALLS; i++) {
             const query = e.findings(roundIds[i % roundIds.length]);
             const thresholds = DEFAULT_WARNING_THRESHOLDS;
-            const k = keptFindingsTotal(READ_MODEL_SCHEMA, query, today, thresholds);
+            const k = keptFindingsTotal(READ_MODEL_SCHEMA, query);
             const c = countedFindingsTotal(READ_MODEL_SCHEMA, query, today, thresholds);
             for (const [statement, into] of i % 2
               ? ([
