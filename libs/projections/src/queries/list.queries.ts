@@ -44,6 +44,12 @@ export interface TotalStatement {
   values: unknown[];
 }
 
+/** A list's total counted from its rows. */
+const countStatement = (from: string, where: string[], values: unknown[]): TotalStatement => ({
+  sql: `SELECT count(*)::int AS total FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
+  values,
+});
+
 async function page<R, T>(
   db: Db,
   from: string,
@@ -54,7 +60,7 @@ async function page<R, T>(
   request: PageRequest,
   map: (row: R) => T,
   defaultSize?: number,
-  /** The statement answering the total; by default the rows are counted. */
+  /** The statement answering the total; by default the rows are counted (countStatement). */
   totalStatement?: TotalStatement,
 ): Promise<Page<T>> {
   const { page: pageNo, pageSize, offset } = paging(request, defaultSize);
@@ -63,10 +69,7 @@ async function page<R, T>(
   const limit = params.add(pageSize);
   const skip = params.add(offset);
   // Two statements rather than count(*) OVER (): the count stays right on a page past the end.
-  const total = totalStatement ?? {
-    sql: `SELECT count(*)::int AS total FROM ${from} ${whereSql}`,
-    values: countValues,
-  };
+  const total = totalStatement ?? countStatement(from, where, countValues);
   const [items, count] = await Promise.all([
     db.query(
       `SELECT ${columns} FROM ${from} ${whereSql} ORDER BY ${order} LIMIT ${limit} OFFSET ${skip}`,
@@ -195,10 +198,7 @@ export function countedFindingsTotal(
 ): TotalStatement {
   const p = new Params();
   const { from, where } = findingsSelection(schema, query, today, thresholds, p);
-  return {
-    sql: `SELECT count(*)::int AS total FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
-    values: p.values,
-  };
+  return countStatement(from, where, p.values);
 }
 
 export async function listFindings(
@@ -212,7 +212,8 @@ export async function listFindings(
   const p = new Params();
   const { from, where } = findingsSelection(schema, query, today, thresholds, p);
   const columns = `${selectList(findingsTable, 'f')}, d.name AS department_name`;
-  const total = keptFindingsTotal(schema, query) ?? countedFindingsTotal(schema, query, today, thresholds);
+  // Where no counter is kept, page() counts the rows of the same selection (what countedFindingsTotal answers).
+  const total = keptFindingsTotal(schema, query);
   return page(
     db,
     from,
