@@ -790,21 +790,43 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
       expect(await ids({ q: '食堂', status: 'acknowledged' })).toEqual([A(3)]);
     });
 
-    it('finds a Chinese substring through the pg_trgm index, with the same answers as the scan', async () => {
+    it('finds a Chinese word of two characters or more through the bigram index, with the same answers as the scan', async () => {
       const { rows } = await client.query(
-        `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexdef LIKE '%gin_trgm_ops%'`,
+        `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexdef LIKE '%USING gin (%search_bigrams(search))%'`,
         [schema],
       );
       expect(rows).toHaveLength(1);
-      const scanned = await ids({ q: '食材采购' });
-      expect(scanned).toEqual([A(1)]);
+      // Each pair of adjacent characters is one key: code point × 2^21 + the next code point. A character beyond
+      // the BMP (U+20000) is one character, as it is to JavaScript's spread.
+      const bigrams = await client.query(
+        `SELECT ${schema}.search_bigrams('台账a')::text AS a, ${schema}.search_bigrams('\u{20000}台')::text AS b,
+                ${schema}.search_bigrams('台')::text AS c`,
+      );
+      expect(bigrams.rows[0]).toEqual({
+        a: `{${0x53f0 * 2 ** 21 + 0x8d26},${0x8d26 * 2 ** 21 + 0x61}}`,
+        b: `{${0x20000 * 2 ** 21 + 0x53f0}}`,
+        c: '{}',
+      });
+      // Two characters, four, one (no pair: LIKE alone), Latin, a literal %; and 食堂食材索, whose four pairs all
+      // occur in A(1) but not as one run: the index finds A(1), LIKE turns it away.
+      const searches = ['食堂', '食材采购', '堂', 'abc', '100%', '食堂食材索'];
+      const scanned = await Promise.all(searches.map((q) => ids({ q })));
+      expect(scanned).toEqual([[A(1), A(3), A(9)], [A(1)], [A(1), A(3), A(9)], [A(12)], [A(13)], []]);
+      const candidates = await client.query(
+        `SELECT count(*)::int AS n FROM ${schema}.findings
+          WHERE ${schema}.search_bigrams(search) @> ${schema}.search_bigrams('食堂食材索')`,
+      );
+      expect(candidates.rows[0].n).toBe(1);
       await client.query('BEGIN');
       try {
         await client.query('SET LOCAL enable_seqscan = off');
         await client.query('SET LOCAL enable_indexscan = off');
-        const plan = await client.query(`EXPLAIN SELECT id FROM ${schema}.findings WHERE search LIKE '%食材采购%'`);
-        expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Bitmap Index Scan on \S*search\S*/);
-        expect(await ids({ q: '食材采购' })).toEqual(scanned);
+        const plan = await client.query(
+          `EXPLAIN SELECT id FROM ${schema}.findings f
+            WHERE ${schema}.search_bigrams(f.search) @> ${schema}.search_bigrams('食材采购') AND f.search LIKE '%食材采购%'`,
+        );
+        expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Bitmap Index Scan on \S*search_bigrams\S*/);
+        for (const [i, q] of searches.entries()) expect(await ids({ q })).toEqual(scanned[i]);
       } finally {
         await client.query('ROLLBACK');
       }

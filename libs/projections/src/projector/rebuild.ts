@@ -61,7 +61,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
     await createReadModelSchema(db, next, options.readModels, options.version);
     // The indexes the read models' upserts do not need (neither primary keys nor unique) are built once at the end
     // instead of being kept up to date through every one of the rebuild's row versions: a rebuild writes each
-    // finding once per event of its life, and the trigram index alone costs more than the row.
+    // finding once per event of its life, and the bigram index alone costs more than the row.
     const deferred = await dropDeferrableIndexes(db, next);
     await db.query('COMMIT');
     // Nothing of `${next}` is in use until the swap: a batch lost in a crash is rebuilt with the rest, so its commit
@@ -203,8 +203,8 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
 
     // A rebuild updates the same rows many times; without VACUUM the swapped-in tables would start out full of dead row
     // versions and without statistics, and the first dashboards would be slow. Each table is vacuumed while it has
-    // only the indexes of its keys, so the dead versions are cleared from those alone (the findings' trigram index
-    // took longer to vacuum than to build), then the deferred indexes are built on the clean tables; both steps on the
+    // only the indexes of its keys, so the dead versions are cleared from those alone (the findings' GIN index, then on
+    // trigrams, took longer to vacuum than to build), then the deferred indexes are built on the clean tables; both steps on the
     // two connections at once, the largest first. The commits on `other` (synchronous_commit off) are made durable by
     // the swap's below, which flushes the log up to itself.
     await db.query('SET synchronous_commit = on');
@@ -220,7 +220,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
       connections,
       tables.map((t) => `VACUUM (ANALYZE) ${next}.${quoteIdentifier(t.name)}`),
     );
-    // A generalised index (the trigram one) costs many times a B-tree of the same table: those first.
+    // A generalised index (the bigram one) costs many times a B-tree of the same table: those first.
     const cost = (d: DeferredIndex) => (size.get(d.table) ?? 0) * (d.method === 'btree' ? 1 : 10);
     await onEither(
       connections,

@@ -10,7 +10,7 @@ import {
   type WarningLevel,
 } from '@app/domain';
 import type { QueryResultRow } from 'pg';
-import { findingsTable, statusColumn } from '../read-models/findings.read-model.js';
+import { findingsTable, searchBigrams, statusColumn } from '../read-models/findings.read-model.js';
 import type { DepartmentListItem, FindingListItem, LeadListItem, RoundListItem } from './answers.js';
 import { roundsTable } from '../read-models/rounds.read-model.js';
 import { selectList } from '../read-models/sql.js';
@@ -183,8 +183,13 @@ function findingsSelection(
       `${open()} AND f.due_on > ${p.add(addDays(today, thresholds.yellowDays))}::date AND f.due_on <= ${p.add(addDays(today, thresholds.greenDays))}::date`,
     );
   }
-  if (query.q !== undefined && query.q.trim() !== '')
-    where.push(`f.search LIKE ${p.add(containsPattern(query.q.trim()))}`);
+  if (query.q !== undefined && query.q.trim() !== '') {
+    const text = query.q.trim().toLowerCase();
+    // LIKE is the answer; the bigrams, which every match contains, let the bigram index find the candidates.
+    if ([...text].length >= 2)
+      where.push(`${searchBigrams(schema, 'f.search')} @> ${searchBigrams(schema, p.add(text))}`);
+    where.push(`f.search LIKE ${p.add(containsPattern(text))}`);
+  }
   const from = `${table(schema, TABLES.findings)} f LEFT JOIN ${table(schema, TABLES.departments)} d ON d.id = f.department_id`;
   return { from, where };
 }

@@ -355,6 +355,13 @@ function contribute(counters: Counters, row: FindingRow | undefined, sign: 1 | -
 /** `status = ANY (…)` over the domain's open statuses, as the partial indexes' predicate. */
 const openPredicate = `status = ANY (ARRAY[${OPEN_FINDING_STATUSES.map((status) => `'${status}'`).join(', ')}]::text[])`;
 
+/** The function that takes a search text's bigrams (see the DDL), in a read-model schema. */
+export const SEARCH_BIGRAMS = 'search_bigrams';
+
+/** `search_bigrams(expression)` in `schema`: the findings' bigram index is on this of \`search\`. */
+export const searchBigrams = (schema: string, expression: string) =>
+  `${qualified(schema, SEARCH_BIGRAMS)}(${expression})`;
+
 export const findingsReadModel: ReadModel = {
   name: 'findings',
   ddl: (schema) => {
@@ -365,6 +372,19 @@ export const findingsReadModel: ReadModel = {
         .map(([name]) => `${name} int NOT NULL DEFAULT 0`)
         .join(',\n      ');
     return `
+    -- The search text's pairs of adjacent characters, each as one number: the first character's code point times
+    -- 2^21 (above any code point) plus the second's. Numbers, not two-character strings: a GIN index of bigint keys
+    -- builds ~1.5x faster than one of text keys under a non-C collation. Index and query call this same function.
+    CREATE FUNCTION ${t(SEARCH_BIGRAMS)}(t text) RETURNS bigint[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $bigrams$
+    DECLARE
+      c text[] := string_to_array(t, NULL);
+      grams bigint[] := '{}';
+    BEGIN
+      FOR i IN 1 .. coalesce(array_length(c, 1), 0) - 1 LOOP
+        grams := grams || (ascii(c[i])::bigint * 2097152 + ascii(c[i + 1]));
+      END LOOP;
+      RETURN grams;
+    END $bigrams$;
     CREATE TABLE ${t(TABLES.findings)} (
       id                     text PRIMARY KEY,
       round_id               text NOT NULL,
@@ -404,7 +424,7 @@ export const findingsReadModel: ReadModel = {
       first_position         bigint NOT NULL,
       last_position          bigint NOT NULL,
       -- Free-text search is a substring match (LIKE '%…%'): Chinese has no spaces for a tsvector to
-      -- split on. Lowercased once here, not on every query; a trigram index below when pg_trgm is there.
+      -- split on. Lowercased once here, not on every query; a bigram index below.
       search                 text GENERATED ALWAYS AS (lower(title || ' ' || description || ' ' || coalesce(category, ''))) STORED
     ) WITH (fillfactor = 80);
     -- A finding is rewritten at every step of its rectification. Free room in each page (fillfactor)
@@ -422,26 +442,12 @@ export const findingsReadModel: ReadModel = {
     -- openStatusCondition writes (the same list, in the same order), so the planner can use the index.
     CREATE INDEX ON ${t(TABLES.findings)} (rect_department_id, due_on) WHERE ${openPredicate};
     CREATE INDEX ON ${t(TABLES.findings)} (round_id, due_on) WHERE ${openPredicate};
-    -- Substring search on a trigram index where pg_trgm is installed, or may be installed by this role (it is a
-    -- trusted extension): trigrams are taken of any letters, Chinese included, so no tokenizer is needed. A search of
-    -- fewer than 3 characters has no trigram and scans (the round's findings, when a round is given); without pg_trgm
-    -- every search does. The answers are the same either way. \`search\` changes only with the text, so status
-    -- updates stay HOT.
-    DO $trgm$
-    DECLARE
-      v_schema text;
-    BEGIN
-      BEGIN
-        CREATE EXTENSION IF NOT EXISTS pg_trgm;
-      EXCEPTION WHEN insufficient_privilege OR undefined_file OR invalid_schema_name OR feature_not_supported THEN
-        NULL;
-      END;
-      SELECT n.nspname INTO v_schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-       WHERE e.extname = 'pg_trgm';
-      IF v_schema IS NOT NULL THEN
-        EXECUTE format('CREATE INDEX ON %s USING gin (search %I.gin_trgm_ops)', '${t(TABLES.findings)}', v_schema);
-      END IF;
-    END $trgm$;
+    -- Substring search on a bigram index: ${SEARCH_BIGRAMS}(search) is every pair of adjacent characters, so a Chinese
+    -- word of two characters (most are) is one key to look up, with no tokenizer and no extension. pg_trgm has no
+    -- trigram for such a word and scanned. A longer search looks up all its pairs, then LIKE checks the rows found;
+    -- a single character has no pair and scans (the round's or the unit's findings, when one is given). \`search\`
+    -- changes only with the text.
+    CREATE INDEX ON ${t(TABLES.findings)} USING gin (${searchBigrams(schema, 'search')});
     CREATE TABLE ${t(TABLES.findingDepartmentFigures)} (
       round_id      text NOT NULL,
       department_id text NOT NULL,

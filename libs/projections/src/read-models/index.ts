@@ -18,7 +18,7 @@ export const readModels: ReadModel[] = [
 ];
 
 /** Bump when any DDL or fold changes: the stored rows are then stale and must be rebuilt from the log. */
-export const READ_MODELS_VERSION = 7;
+export const READ_MODELS_VERSION = 8;
 
 export { TABLES } from './tables.js';
 export { departmentsReadModel, findingsReadModel, followUpsReadModel, leadsReadModel, roundsReadModel };
