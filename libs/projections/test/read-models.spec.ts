@@ -798,7 +798,7 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
       expect(rows).toHaveLength(1);
       // Each pair of adjacent characters is one key: code point × 2^21 + the next code point. A character beyond
       // the BMP (U+20000) is one character, as it is to JavaScript's spread.
-      const bigrams = await client.query(
+      const bigrams = await client.query<{ a: string; b: string; c: string }>(
         `SELECT ${schema}.search_bigrams('台账a')::text AS a, ${schema}.search_bigrams('\u{20000}台')::text AS b,
                 ${schema}.search_bigrams('台')::text AS c`,
       );
@@ -808,11 +808,36 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
         c: '{}',
       });
       // Two characters, four, one (no pair: LIKE alone), Latin, a literal %; and 食堂食材索, whose four pairs all
-      // occur in A(1) but not as one run: the index finds A(1), LIKE turns it away.
-      const searches = ['食堂', '食材采购', '堂', 'abc', '100%', '食堂食材索'];
-      const scanned = await Promise.all(searches.map((q) => ids({ q })));
-      expect(scanned).toEqual([[A(1), A(3), A(9)], [A(1)], [A(1), A(3), A(9)], [A(12)], [A(13)], []]);
-      const candidates = await client.query(
+      // occur in A(1) but not as one run: the index finds A(1), LIKE turns it away. Over all rounds listFindings
+      // asks the bigram index for candidates; within one round it filters the round's rows with LIKE alone.
+      const searches = ['食堂', '食材采购', '堂', 'abc', '100%', '食堂食材索', '救助'];
+      const inRound = [[A(1), A(3), A(9)], [A(1)], [A(1), A(3), A(9)], [A(12)], [A(13)], [], [A(6), A(10)]];
+      const statements: string[] = [];
+      const recording = {
+        query: (text: string, values: unknown[]) => (statements.push(text), client.query(text, values)),
+      } as unknown as pg.ClientBase;
+      const search = async (q: string, roundId?: string) => {
+        statements.length = 0;
+        const page = await listFindings(recording, schema, { roundId, pageSize: 200, q }, TODAY);
+        const viaIndex = statements.every((text) => text.includes('search_bigrams(f.search) @>'));
+        return { ids: page.items.map((i) => i.findingId).sort(), total: page.total, viaIndex };
+      };
+      const answers = async () => {
+        const all = [];
+        for (const q of searches) all.push({ round: await search(q, R1), allRounds: await search(q) });
+        return all;
+      };
+      const scanned = await answers();
+      expect(scanned.map((a) => a.round.ids)).toEqual(inRound);
+      expect(scanned.map((a) => a.allRounds.ids)).toEqual(
+        inRound.map((ids, i) => (i === 6 ? [...ids, B1].sort() : ids)),
+      );
+      for (const a of scanned)
+        expect([a.round.total, a.allRounds.total]).toEqual([a.round.ids.length, a.allRounds.ids.length]);
+      expect(scanned.map((a) => [a.round.viaIndex, a.allRounds.viaIndex])).toEqual(
+        searches.map((q) => [false, [...q].length >= 2]),
+      );
+      const candidates = await client.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM ${schema}.findings
           WHERE ${schema}.search_bigrams(search) @> ${schema}.search_bigrams('食堂食材索')`,
       );
@@ -826,7 +851,7 @@ describe.each(BATCH_SIZES)('read models fed in batches of %i events', (size) => 
             WHERE ${schema}.search_bigrams(f.search) @> ${schema}.search_bigrams('食材采购') AND f.search LIKE '%食材采购%'`,
         );
         expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Bitmap Index Scan on \S*search_bigrams\S*/);
-        for (const [i, q] of searches.entries()) expect(await ids({ q })).toEqual(scanned[i]);
+        expect(await answers()).toEqual(scanned);
       } finally {
         await client.query('ROLLBACK');
       }

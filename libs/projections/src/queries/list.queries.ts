@@ -185,8 +185,10 @@ function findingsSelection(
   }
   if (query.q !== undefined && query.q.trim() !== '') {
     const text = query.q.trim().toLowerCase();
-    // LIKE is the answer; the bigrams, which every match contains, let the bigram index find the candidates.
-    if ([...text].length >= 2)
+    // LIKE is the answer. Across rounds, the bigrams every match contains let the bigram index find the candidates;
+    // within one round, filtering the round's rows costs less than looking up a common word's bigram (at 1M events,
+    // 台账 in a third of the findings: a unit over all rounds 12.8 → 9.8 ms with the index, one round 4.2 → 5.6 ms).
+    if (query.roundId === undefined && [...text].length >= 2)
       where.push(`${searchBigrams(schema, 'f.search')} @> ${searchBigrams(schema, p.add(text))}`);
     where.push(`f.search LIKE ${p.add(containsPattern(text))}`);
   }
