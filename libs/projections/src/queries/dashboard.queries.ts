@@ -8,11 +8,13 @@ import {
   type FindingStatus,
 } from '@app/domain';
 import { statusColumn } from '../read-models/findings.read-model.js';
+import { AWAITING_FEEDBACK } from '../read-models/leads.read-model.js';
 import type { DashboardOverview, DepartmentFigures, FieldFigures, RedList, TrendBucket } from './answers.js';
 import { TABLES } from '../read-models/tables.js';
 import { addDays } from '../read-models/time.js';
 import {
   DEFAULT_WARNING_THRESHOLDS,
+  openStatusCondition,
   Params,
   rate,
   requireThresholds,
@@ -57,6 +59,7 @@ export async function dashboardOverview(
   const where = roundWhere(filter, p);
   const rounds = roundWhere(filter, p, 'id');
   const day = p.add(today);
+  const open = openStatusCondition('status', p);
   const feedbackOpen = p.add([...AWAITING_FEEDBACK]);
   const { rows } = await db.query(
     `SELECT
@@ -68,18 +71,19 @@ export async function dashboardOverview(
                  'open', coalesce(sum(${openSum}), 0),
                  'immediateAssigned', coalesce(sum(immediate_assigned), 0), 'immediateClosed', coalesce(sum(immediate_closed), 0))
           FROM ${table(schema, TABLES.findingDepartmentFigures)} WHERE ${where}) AS findings,
-       (SELECT coalesce(sum(open), 0)
-          FROM ${table(schema, TABLES.findingOpenByDue)} WHERE ${where} AND due_on < ${day}::date) AS overdue,
+       (SELECT count(*)
+          FROM ${table(schema, TABLES.findings)} WHERE ${where} AND ${open} AND due_on < ${day}::date) AS overdue,
        (SELECT coalesce(json_agg(json_build_object('dimension', dimension, 'value', value, 'n', n)), '[]')
           FROM (SELECT dimension, value, sum(n) AS n FROM ${table(schema, TABLES.leadCounts)} WHERE ${where} GROUP BY 1, 2) l) AS leads,
        (SELECT coalesce(json_object_agg(satisfaction, n), '{}')
           FROM (SELECT satisfaction, sum(n) AS n FROM ${table(schema, TABLES.followUpCounts)} WHERE ${where} GROUP BY 1) v)
          AS follow_ups,
+       (SELECT count(*) FROM ${table(schema, TABLES.leads)}
+         WHERE ${where} AND status = ANY(${feedbackOpen}::text[]) AND feedback_due_on < ${day}::date) AS overdue_feedback,
        (SELECT json_build_object(
-                 'overdueFeedback', count(*) FILTER (WHERE status = ANY(${feedbackOpen}::text[]) AND feedback_due_on < ${day}::date),
                  'party', coalesce(sum(sanctions_party), 0), 'government', coalesce(sum(sanctions_government), 0),
                  'organizational', coalesce(sum(sanctions_organizational), 0), 'fen', coalesce(sum(recovered_funds_fen), 0))
-          FROM ${table(schema, TABLES.leads)} WHERE ${where}) AS results`,
+          FROM ${table(schema, TABLES.leadResultFigures)} WHERE ${where}) AS results`,
     p.values,
   );
   const row = rows[0] as {
@@ -91,7 +95,8 @@ export async function dashboardOverview(
     overdue: string;
     leads: { dimension: string; value: string; n: number }[];
     follow_ups: Record<string, number>;
-    results: Record<'overdueFeedback' | 'party' | 'government' | 'organizational' | 'fen', number | string>;
+    overdue_feedback: string;
+    results: Record<'party' | 'government' | 'organizational' | 'fen', number | string>;
   };
   const by = <K extends string>(dimension: string, keys: readonly K[]) => {
     const out: Record<string, number> = zeros(keys);
@@ -125,7 +130,7 @@ export async function dashboardOverview(
     },
     leadFigures: {
       transferredTotal: by('cumulative', ['transferred']).transferred,
-      overdueFeedback: Number(row.results.overdueFeedback),
+      overdueFeedback: Number(row.overdue_feedback),
     },
     sanctions: {
       party: Number(row.results.party),
@@ -136,8 +141,7 @@ export async function dashboardOverview(
   };
 }
 
-/** A transferred lead waits for the receiver's feedback until an outcome is recorded (or it is 予以了结 / closed). */
-export const AWAITING_FEEDBACK = ['transferred', 'received', 'disposing'] as const;
+export { AWAITING_FEEDBACK };
 
 /**
  * 红牌清单 on `today`: every open rectification past its due date (the date in force, after any granted

@@ -110,6 +110,25 @@ export const leadCountsTable: TableSpec = {
   ],
 };
 
+/** Per round, the sums of the leads' results (处分 by kind, funds recovered in fen): what the overview reports. */
+export const leadResultFiguresTable: TableSpec = {
+  name: TABLES.leadResultFigures,
+  key: ['round_id'],
+  columns: [
+    ['round_id', 'text'],
+    ['sanctions_party', 'int'],
+    ['sanctions_government', 'int'],
+    ['sanctions_organizational', 'int'],
+    ['recovered_funds_fen', 'bigint'],
+  ],
+};
+
+/** A transferred lead waits for the receiver's feedback until an outcome is recorded (or it is 予以了结 / closed). */
+export const AWAITING_FEEDBACK = ['transferred', 'received', 'disposing'] as const;
+
+/** `status = ANY (…)` over AWAITING_FEEDBACK, as the partial index's predicate (the queries bind the same list). */
+const awaitingPredicate = `status = ANY (ARRAY[${AWAITING_FEEDBACK.map((status) => `'${status}'`).join(', ')}]::text[])`;
+
 export const leadFieldFiguresTable: TableSpec = {
   name: TABLES.leadFieldFigures,
   key: ['round_id', 'field_id'],
@@ -233,6 +252,7 @@ function evolve(
 
 interface Counters {
   counts: CounterDeltas;
+  results: CounterDeltas;
   fields: CounterDeltas;
   weeks: CounterDeltas;
 }
@@ -246,6 +266,16 @@ function contribute(counters: Counters, row: LeadRow | undefined, sign: 1 | -1):
   count('source', row.source);
   count('disposition', row.disposition);
   count('outcome', row.outcome);
+  counters.results.add(
+    { round_id: row.round_id },
+    {
+      sanctions_party: row.sanctions_party,
+      sanctions_government: row.sanctions_government,
+      sanctions_organizational: row.sanctions_organizational,
+      recovered_funds_fen: row.recovered_funds_fen,
+    },
+    sign,
+  );
   if (row.field_id !== null)
     counters.fields.add({ round_id: row.round_id, field_id: row.field_id }, { leads: 1 }, sign);
 }
@@ -289,6 +319,9 @@ export const leadsReadModel: ReadModel = {
     CREATE INDEX ON ${t(TABLES.leads)} (round_id, first_position DESC);
     CREATE INDEX ON ${t(TABLES.leads)} (first_position DESC);
     CREATE INDEX ON ${t(TABLES.leads)} (recorded_by, first_position DESC);
+    -- The leads still awaiting the receiver's feedback, by round and deadline: the overview counts the overdue ones
+    -- and the red list reads them without walking the round's leads. The predicate is the one the queries bind.
+    CREATE INDEX ON ${t(TABLES.leads)} (round_id, feedback_due_on) WHERE ${awaitingPredicate};
     CREATE TABLE ${t(TABLES.leadPoints)} (
       id       text PRIMARY KEY,
       round_id text NOT NULL,
@@ -300,6 +333,13 @@ export const leadsReadModel: ReadModel = {
       value     text NOT NULL,
       n         int NOT NULL DEFAULT 0,
       PRIMARY KEY (round_id, dimension, value)
+    );
+    CREATE TABLE ${t(TABLES.leadResultFigures)} (
+      round_id                 text PRIMARY KEY,
+      sanctions_party          int NOT NULL DEFAULT 0,
+      sanctions_government     int NOT NULL DEFAULT 0,
+      sanctions_organizational int NOT NULL DEFAULT 0,
+      recovered_funds_fen      bigint NOT NULL DEFAULT 0
     );
     CREATE TABLE ${t(TABLES.leadFieldFigures)} (
       round_id text NOT NULL,
@@ -349,6 +389,7 @@ export const leadsReadModel: ReadModel = {
     const before = new Map(rows);
     const counters: Counters = {
       counts: new CounterDeltas(leadCountsTable),
+      results: new CounterDeltas(leadResultFiguresTable),
       fields: new CounterDeltas(leadFieldFiguresTable),
       weeks: new CounterDeltas(leadWeekFiguresTable),
     };
@@ -387,6 +428,7 @@ export const leadsReadModel: ReadModel = {
       context,
     );
     await counters.counts.write(db, schema, context);
+    await counters.results.write(db, schema, context);
     await counters.fields.write(db, schema, context);
     await counters.weeks.write(db, schema, context);
   },

@@ -15,6 +15,7 @@ export const TABLES = {
   leads: 'leads',
   leadPoints: 'lead_points',
   leadCounts: 'lead_counts',
+  leadResultFigures: 'lead_result_figures',
   leadFieldFigures: 'lead_field_figures',
   leadWeekFigures: 'lead_week_figures',
   followUpCounts: 'follow_up_counts',
