@@ -346,8 +346,9 @@ describe('projector', () => {
           )
         ).rows;
       expect(await indexes(rebuilt)).toEqual(await indexes(liveSchema));
-      // Every table was vacuumed and analysed before the swap (on both connections, each before its deferred indexes
-      // were built). (Some dead row versions may stay: VACUUM keeps those another transaction of the cluster may see.)
+      // Every table was vacuumed and analysed before the swap (on both connections, each vacuumed before its deferred
+      // indexes were built; one with an index on an expression analysed once that index exists, so the expression has
+      // statistics). (Some dead row versions may stay: VACUUM keeps those another transaction of the cluster may see.)
       const { rows: stats } = await admin.query<{ relname: string; vacuumed: boolean; analyzed: boolean }>(
         `SELECT relname, last_vacuum IS NOT NULL AS vacuumed, last_analyze IS NOT NULL AS analyzed
            FROM pg_stat_user_tables WHERE schemaname = $1 ORDER BY relname`,
@@ -355,6 +356,14 @@ describe('projector', () => {
       );
       expect(stats.length).toBeGreaterThan(10);
       expect(stats.filter((t) => !t.vacuumed || !t.analyzed)).toEqual([]);
+      const { rows: expressions } = await admin.query<{ index: string; stats: number }>(
+        `SELECT c.relname AS index, (SELECT count(*)::int FROM pg_stats s
+                                      WHERE s.schemaname = n.nspname AND s.tablename = c.relname) AS stats
+           FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = $1 AND i.indexprs IS NOT NULL`,
+        [rebuilt],
+      );
+      expect(expressions).toEqual([{ index: 'findings_search_bigrams_idx', stats: 1 }]);
     } finally {
       await own.close();
     }

@@ -216,9 +216,12 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
     );
     const size = new Map(tables.map((t) => [t.name, Number(t.size)]));
     tables.sort((a, b) => Number(b.size) - Number(a.size));
+    // Statistics of an index on an expression are gathered by ANALYZE once the index exists: those tables (the
+    // findings, for the bigram index) are analyzed then, once, and only vacuumed now.
+    const analyzeLater = new Set(deferred.filter((d) => d.expression).map((d) => d.table));
     await onEither(
       connections,
-      tables.map((t) => `VACUUM (ANALYZE) ${next}.${quoteIdentifier(t.name)}`),
+      tables.map((t) => `VACUUM ${analyzeLater.has(t.name) ? '' : '(ANALYZE) '}${next}.${quoteIdentifier(t.name)}`),
     );
     // A generalised index (the bigram one) costs many times a B-tree of the same table: those first.
     const cost = (d: DeferredIndex) => (size.get(d.table) ?? 0) * (d.method === 'btree' ? 1 : 10);
@@ -226,11 +229,9 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
       connections,
       [...deferred].sort((a, b) => cost(b) - cost(a)).map((d) => d.definition),
     );
-    // Statistics of an index on an expression are gathered by ANALYZE once the index exists.
-    const analyzeAgain = new Set(deferred.filter((d) => d.expression).map((d) => d.table));
     await onEither(
       connections,
-      [...analyzeAgain].map((table) => `ANALYZE ${next}.${quoteIdentifier(table)}`),
+      [...analyzeLater].map((table) => `ANALYZE ${next}.${quoteIdentifier(table)}`),
     );
 
     await db.query('BEGIN');
