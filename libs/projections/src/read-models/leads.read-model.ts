@@ -266,16 +266,20 @@ function contribute(counters: Counters, row: LeadRow | undefined, sign: 1 | -1):
   count('source', row.source);
   count('disposition', row.disposition);
   count('outcome', row.outcome);
-  counters.results.add(
-    { round_id: row.round_id },
-    {
-      sanctions_party: row.sanctions_party,
-      sanctions_government: row.sanctions_government,
-      sanctions_organizational: row.sanctions_organizational,
-      recovered_funds_fen: row.recovered_funds_fen,
-    },
-    sign,
-  );
+  // Most leads have no results (yet): nothing to add for them.
+  const results =
+    row.sanctions_party || row.sanctions_government || row.sanctions_organizational || Number(row.recovered_funds_fen);
+  if (results)
+    counters.results.add(
+      { round_id: row.round_id },
+      {
+        sanctions_party: row.sanctions_party,
+        sanctions_government: row.sanctions_government,
+        sanctions_organizational: row.sanctions_organizational,
+        recovered_funds_fen: row.recovered_funds_fen,
+      },
+      sign,
+    );
   if (row.field_id !== null)
     counters.fields.add({ round_id: row.round_id, field_id: row.field_id }, { leads: 1 }, sign);
 }
