@@ -1,10 +1,10 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PgEventStore } from '@app/event-store';
+import { freePort } from '../support/fault.js';
 
 /**
  * The real entry point (`node dist/apps/api/src/main.js`, what `npm start` runs) on the embedded
@@ -14,17 +14,6 @@ const entry = path.resolve('dist/apps/api/src/main.js');
 /** The health check details the database only to the scrape secret (or an admin's or official's token). */
 const METRICS_TOKEN = 'lifecycle-scrape-secret-0123456789-abcdef';
 const monitoring = { headers: { authorization: `Bearer ${METRICS_TOKEN}` } };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 function postgresFor(dir: string): string[] {
   const out = execFileSync('ps', ['-ww', '-eo', 'pid,args'], { encoding: 'utf8' });

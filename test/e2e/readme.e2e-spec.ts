@@ -1,26 +1,15 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../support/fault.js';
 
 /**
  * The README's tour, pasted into bash against the real app started as `npm start` would start it
  * (embedded PostgreSQL, demo loaded on first start): the README cannot drift from the product.
  */
 const entry = path.resolve('dist/apps/api/src/main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 async function tourScript(port: number): Promise<string> {
   const readme = await fs.readFile('README.md', 'utf8');

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { envNumber, machineFacts, machineNow, median, writeResults } from '@app/bench';
+import { envNumber, freePort, machineFacts, machineNow, median, writeResults } from '@app/bench';
 import { startEmbeddedPostgres } from '@app/database';
 
 /**
@@ -14,17 +13,6 @@ import { startEmbeddedPostgres } from '@app/database';
 const entry = path.resolve('dist/apps/api/src/main.js');
 const RUNS = Math.floor(envNumber('BENCH_RUNS', 3));
 const loadAtStart = os.loadavg();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 async function startApp(dataDir: string): Promise<{ ms: number; demo: boolean }> {
   const port = await freePort();

@@ -7,3 +7,4 @@ export * from './raw-events.js';
 export * from './autocannon-phase.js';
 export * from './load-generator-process.js';
 export * from './run-database.js';
+export * from './app-process.js';

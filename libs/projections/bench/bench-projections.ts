@@ -19,8 +19,9 @@
  * 2. Measure: raw ordered read (plain SELECT … WHERE position > $1 ORDER BY position LIMIT 2000,
  *    paged through the whole log, rows parsed), then rebuildReadModels from 0 over the whole log,
  *    then the raw read again; ratio = rebuild events/s ÷ mean raw events/s.
- * 3. Serve: the real app (createApp + listen on 127.0.0.1:0, PROJECTIONS on, the projector at head
- *    on the rebuilt read models) in this process; an official and a unit liaison log in; each
+ * 3. Serve: the real app (PROJECTIONS on, the projector at head on the rebuilt read models) as a process of its
+ *    own (`node dist/apps/api/src/main.js`, as `npm start` runs it; BENCH_APP=process: createApp + listen in this
+ *    process instead, as runs before 2026-12-04 did); an official and a unit liaison log in; each
  *    endpoint is loaded by autocannon in a forked process (32 connections, warm-up, measured run).
  *    Every answer must be 2xx.
  *
@@ -31,7 +32,8 @@
  * BENCH_CONNECTIONS (32), BENCH_SECONDS (measured seconds per endpoint, 10), BENCH_WARMUP_SECONDS (2),
  * BENCH_PROBE (on|off: also each dashboard at 1 connection, and each query called directly; default on),
  * BENCH_WRITE_RATE (commands/s written through the app while the endpoints are measured, default 200, 0 or off: none; the unit
- * liaison's ReportProgress on its in-progress findings) and BENCH_HOT_SHARE (share of them on one finding, 0.05).
+ * liaison's ReportProgress on its in-progress findings), BENCH_HOT_SHARE (share of them on one finding, 0.05) and
+ * BENCH_APP (child|process: where the app serves, default child).
  * Results: printed, and written as JSON to bench-results/projections.json (relative to the cwd).
  * Exits non-zero when a request answered non-2xx, a read-model check failed, or the run failed.
  */
@@ -42,6 +44,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import pg from 'pg';
 import {
   CLOCK_TICKS,
@@ -62,8 +66,11 @@ import {
   procCpuMs,
   procTicks,
   runBenchmark,
+  sleep,
+  startAppProcess,
   withApplicationName,
   writeResults,
+  type AppProcess,
   type RunDatabase,
 } from '@app/bench';
 import {
@@ -116,6 +123,16 @@ const WRITE_RATE = ['0', 'off'].includes(process.env.BENCH_WRITE_RATE?.trim() ??
   : envNumber('BENCH_WRITE_RATE', 200);
 /** Share of those commands sent to one finding (racing on its stream). */
 const HOT_SHARE = process.env.BENCH_HOT_SHARE?.trim() === '0' ? 0 : Math.min(1, envNumber('BENCH_HOT_SHARE', 0.05));
+/** A full garbage collection, on demand (V8's gc(), exposed here rather than by a flag on the command line). */
+const fullGc = (() => {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+})();
+/** Where the app serves: a process of its own (its CPU and RSS measured apart), or this one. */
+const APP_MODE = ((raw: string): 'child' | 'process' => {
+  if (raw === 'child' || raw === 'process') return raw;
+  throw new Error(`BENCH_APP must be child or process, got ${JSON.stringify(raw)}`);
+})(process.env.BENCH_APP?.trim() || 'child');
 const PROBE_S = 3;
 const DIRECT_CALLS = 300;
 const FIELDS_PER_ROUND = 9;
@@ -125,7 +142,7 @@ const HISTORY = { start: '2024-01-08', asOf: '2026-11-20' };
 
 const TARGETS = { rebuildRatio: 0.25, dashboardP99Ms: 20, listP99Ms: 50, rebuildMinutes: 10, rssMB: 512 };
 
-/** The peak resident set of this process (the app and the rebuild run in it), per phase, sampled every 100 ms. */
+/** The peak resident set of this process (the rebuild, and the app with BENCH_APP=process), per phase, sampled every 100 ms. */
 const rssPeakMB: Record<string, number> = {};
 let rssPhase = 'load';
 const rssTimer = setInterval(() => {
@@ -136,6 +153,15 @@ rssTimer.unref();
 const ADMIN_PASSWORD = 'bench-admin-password';
 const JWT_SECRET = `bench-jwt-secret-${randomUUID()}`;
 const SEARCH = '台账';
+/** The app's settings here (beside the run's DATABASE_URL and DATA_DIR), in this process or in its own. */
+const APP_SETTINGS = {
+  JWT_SECRET,
+  ADMIN_PASSWORD,
+  LOG_LEVEL: 'error',
+  LOGIN_ATTEMPTS_PER_MINUTE: '100000',
+  PROJECTIONS: 'on',
+  DEMO: 'off',
+};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -576,7 +602,10 @@ interface EndpointRun {
   endpoint: Omit<Endpoint, 'paths' | 'direct'> & { example: string };
   result: QueryResult;
   cpu: {
+    /** The app's process: the child's with BENCH_APP=child, this one's otherwise. */
     serverProcessMs: number;
+    /** This process (the steady writer and the bookkeeping) when the app runs apart; undefined otherwise. */
+    benchProcessMs?: number;
     pgBackendsMs: number;
     loadgenMs: number;
     machineBusy: number;
@@ -615,6 +644,8 @@ async function main(): Promise<number> {
   const loadAtStart = os.loadavg();
   let database: DatabaseHandle | undefined;
   let app: App | undefined;
+  let appProcess: AppProcess | undefined;
+  let appPeakRssMB = NaN;
   let factory: AppFactory | undefined;
   let admin: pg.Client | undefined;
   let store: PgEventStore | undefined;
@@ -631,6 +662,7 @@ async function main(): Promise<number> {
     await directPool?.end().catch(() => undefined);
     await store?.close().catch(() => undefined);
     await admin?.end().catch(() => undefined);
+    await appProcess?.stop().catch((e: unknown) => console.error(`Stopping the app failed: ${(e as Error).message}`));
     if (app && factory)
       await factory
         .closeApp(app)
@@ -647,15 +679,7 @@ async function main(): Promise<number> {
     // ---------------------------------------------------------------- database
     runDatabase = await prepareRunDatabase('bench-projections');
     const appEnv = runDatabase.env;
-    const config = loadConfig({
-      ...appEnv,
-      JWT_SECRET,
-      ADMIN_PASSWORD,
-      LOG_LEVEL: 'error',
-      LOGIN_ATTEMPTS_PER_MINUTE: '100000',
-      PROJECTIONS: 'on',
-      DEMO: 'off',
-    });
+    const config = loadConfig({ ...appEnv, ...APP_SETTINGS });
     database = await openDatabase(config, {
       log: () => undefined,
       warn: (m) => console.warn(m),
@@ -752,9 +776,15 @@ async function main(): Promise<number> {
     console.log(`  mix: ${typeRows.map((r) => `${r.type} ${fmt(r.n)}`).join(', ')}\n`);
 
     // ---------------------------------------------------------------- 2. raw read vs rebuild
+    // What the load left (the world was let go above) is collected now, not at some later GC during the rebuild, so
+    // that the rebuild's peak RSS is the rebuild's (at 3M a run began it with 436 MB of the load's heap and 989 MB RSS).
+    const left = process.memoryUsage();
+    fullGc();
+    await sleep(1000); // V8 gives the freed pages back to the OS shortly after
     const mem = process.memoryUsage();
     console.log(
-      `2. Rebuild of the read models vs raw ordered read, pages of ${fmt(BATCH)} (this process: heap used ${fmt(mem.heapUsed / 1024 ** 2)} MB, RSS ${fmt(mem.rss / 1024 ** 2)} MB)`,
+      `2. Rebuild of the read models vs raw ordered read, pages of ${fmt(BATCH)} (this process: heap used ${fmt(mem.heapUsed / 1024 ** 2)} MB, RSS ${fmt(mem.rss / 1024 ** 2)} MB; ` +
+        `before a full GC ${fmt(left.heapUsed / 1024 ** 2)} / ${fmt(left.rss / 1024 ** 2)} MB)`,
     );
     rawClient = new pg.Client({ connectionString: tagged(dbUrl, 'bench_raw') });
     rawClient.on('error', () => undefined);
@@ -837,16 +867,38 @@ async function main(): Promise<number> {
     // ---------------------------------------------------------------- 3. the app under load
     rssPhase = 'serve';
     console.log('3. The real app on this database, dashboards and lists under load');
-    factory = await appFactory();
     t = performance.now();
-    app = await factory.createApp(config, database);
-    await app.listen(0, '127.0.0.1');
-    const address = app.getHttpServer().address();
-    if (!address || typeof address === 'string') throw new Error('the app is not listening on a TCP port');
-    const base = `http://127.0.0.1:${address.port}`;
-    console.log(
-      `  app: createApp + listen in this process (pid ${process.pid}) on ${base}, PROJECTIONS on, started in ${fmt((performance.now() - t) / 1000, 1)} s`,
-    );
+    let base: string;
+    if (APP_MODE === 'child') {
+      // As `npm start` runs it, on the same database and data folder; this process keeps the writer and the
+      // bookkeeping, so the app's CPU and resident set are its own.
+      appProcess = await startAppProcess(fileURLToPath(new URL('../../../apps/api/src/main.js', import.meta.url)), {
+        ...process.env,
+        ...appEnv,
+        ...APP_SETTINGS,
+        DATABASE_URL: dbUrl,
+      });
+      base = appProcess.base;
+      console.log(
+        `  app: node dist/apps/api/src/main.js, a process of its own (pid ${appProcess.pid}) on ${base}, PROJECTIONS on, healthy in ${fmt((performance.now() - t) / 1000, 1)} s`,
+      );
+    } else {
+      factory = await appFactory();
+      app = await factory.createApp(config, database);
+      await app.listen(0, '127.0.0.1');
+      const address = app.getHttpServer().address();
+      if (!address || typeof address === 'string') throw new Error('the app is not listening on a TCP port');
+      base = `http://127.0.0.1:${address.port}`;
+      console.log(
+        `  app: createApp + listen in this process (pid ${process.pid}) on ${base}, PROJECTIONS on, started in ${fmt((performance.now() - t) / 1000, 1)} s`,
+      );
+    }
+    /** CPU of the app's process so far, ms. */
+    const serverCpuMs = () => {
+      if (appProcess) return procCpuMs([appProcess.pid]);
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    };
 
     const login = async (username: string, password: string) =>
       (await call<{ accessToken: string }>(base, 'POST', '/api/auth/login', undefined, { username, password }))
@@ -1012,6 +1064,7 @@ async function main(): Promise<number> {
       const snaps: Record<
         string,
         {
+          server: number;
           node: NodeJS.CpuUsage;
           pg: number;
           machine: { busy: number; total: number };
@@ -1030,6 +1083,7 @@ async function main(): Promise<number> {
       const result = await loadEndpoint(plan, async (edge) => {
         if (edge === 'start') pids = await appBackends();
         const snap = {
+          server: serverCpuMs(),
           node: process.cpuUsage(),
           pg: procCpuMs(pids),
           machine: machineCpuMs(),
@@ -1060,7 +1114,8 @@ async function main(): Promise<number> {
         result,
         cpu: {
           seconds: (b.t - a.t) / 1000,
-          serverProcessMs: (b.node.user - a.node.user + b.node.system - a.node.system) / 1000,
+          serverProcessMs: b.server - a.server,
+          benchProcessMs: appProcess ? (b.node.user - a.node.user + b.node.system - a.node.system) / 1000 : undefined,
           pgBackendsMs: b.pg - a.pg,
           loadgenMs: m.cpuMs.user + m.cpuMs.system,
           machineBusy: (b.machine.busy - a.machine.busy) / (b.machine.total - a.machine.total),
@@ -1072,6 +1127,7 @@ async function main(): Promise<number> {
       console.log(
         `  ${e.label} [${e.who}]: ${fmt(m.requestsPerSec)} req/s, p50 ${fmt(m.latencyMs.p50, 1)} ms, p99 ${fmt(m.latencyMs.p99, 1)} ms (max ${fmt(m.latencyMs.max, 1)}), ` +
           `non-2xx ${m.non2xx}, errors ${m.errors}; ${fmt(m.meanBodyBytes)} B/answer; CPU per request: server ${per(run.cpu.serverProcessMs)} µs, PostgreSQL ${per(run.cpu.pgBackendsMs)} µs, ` +
+          (run.cpu.benchProcessMs === undefined ? '' : `bench process ${per(run.cpu.benchProcessMs)} µs, `) +
           `load generator ${per(run.cpu.loadgenMs)} µs; ≈${fmt(run.cpu.dbTransactionsPerRequest, 1)} database statements per request; machine ${pct(run.cpu.machineBusy)} busy`,
       );
       if (PROBE) {
@@ -1137,6 +1193,10 @@ async function main(): Promise<number> {
     }
 
     const writes = await writer.stop();
+    if (appProcess) {
+      appPeakRssMB = appProcess.peakRssMB();
+      console.log(`  the app's process (pid ${appProcess.pid}): peak RSS ${fmt(appPeakRssMB)} MB over its life`);
+    }
     console.log(
       `  commands written meanwhile: ${writes.ok} of ${writes.sent} 2xx (${writes.skipped} not sent: 8 in flight) in ${fmt(writes.seconds)} s = ${fmt(writes.achievedPerSec)}/s, ` +
         `p50 ${fmt(writes.p50Ms, 1)} ms, p99 ${fmt(writes.p99Ms, 1)} ms; status codes ${JSON.stringify(writes.statusCodes)}, errors ${writes.errors}`,
@@ -1166,14 +1226,18 @@ async function main(): Promise<number> {
       ...pgFacts,
       databaseMode: database.mode,
     };
-    const rssPass = Math.max(rssPeakMB.rebuild ?? 0, rssPeakMB.serve ?? 0) <= TARGETS.rssMB;
+    // The rebuild runs in this process; the app in its own (BENCH_APP=child) or here too.
+    const servingRssMB = appProcess ? appPeakRssMB : (rssPeakMB.serve ?? 0);
+    const rssPass = Math.max(rssPeakMB.rebuild ?? 0, servingRssMB) <= TARGETS.rssMB;
     const table = [
       '| Measure | Result | Baseline / detail | Ratio | Target | Result |',
       '|---|---:|---|---:|---|---|',
       `| Load: ${fmt(loaded.events)} events via appendToStream (${WRITERS} writers, ${fmt(loaded.events / loaded.appends, 1)} events/append) | ${fmt(loaded.seconds, 1)} s = ${fmt(loaded.events / loaded.seconds)} events/s | + VACUUM ${fmt(loaded.vacuumSeconds, 1)} s, seal ${fmt(loaded.sealSeconds, 1)} s | – | (not judged) | – |`,
       `| Raw ordered read, pages of ${fmt(BATCH)} (mean of 2 passes) | ${fmt(rawRate)} events/s | ${fmt(raw1.eventsPerSec)} / ${fmt(raw2.eventsPerSec)} events/s | – | – | – |`,
       `| rebuildReadModels from 0, ${fmt(rb.events)} events | ${fmt(rb.eventsPerSec)} events/s (${fmt(rb.seconds, 1)} s) | apply ${fmt(rb.applySeconds, 1)} s + VACUUM/swap ${fmt(rb.seconds - rb.applySeconds, 1)} s | ${fmt(rebuildRatio, 2)}× (rebuild ÷ raw) | ≥ ${TARGETS.rebuildRatio}× | ${rebuildPass ? 'PASS' : 'MISS'} |`,
-      `| Peak RSS of this process (the rebuild, then the app serving) | rebuild ${fmt(rssPeakMB.rebuild ?? 0)} MB, serving ${fmt(rssPeakMB.serve ?? 0)} MB | sampled every 100 ms; load phase ${fmt(rssPeakMB.load ?? 0)} MB | – | ≤ ${TARGETS.rssMB} MB | ${rssPass ? 'PASS' : 'MISS'} |`,
+      appProcess
+        ? `| Peak RSS: the rebuild (this process), the app serving (its own process) | rebuild ${fmt(rssPeakMB.rebuild ?? 0)} MB, app ${fmt(servingRssMB)} MB | this process sampled every 100 ms (load phase ${fmt(rssPeakMB.load ?? 0)} MB, serving ${fmt(rssPeakMB.serve ?? 0)} MB: the writer and the bookkeeping); the app's VmHWM | – | ≤ ${TARGETS.rssMB} MB | ${rssPass ? 'PASS' : 'MISS'} |`
+        : `| Peak RSS of this process (the rebuild, then the app serving) | rebuild ${fmt(rssPeakMB.rebuild ?? 0)} MB, serving ${fmt(rssPeakMB.serve ?? 0)} MB | sampled every 100 ms; load phase ${fmt(rssPeakMB.load ?? 0)} MB | – | ≤ ${TARGETS.rssMB} MB | ${rssPass ? 'PASS' : 'MISS'} |`,
       ...runs.map((r) => {
         const m = r.result.measured;
         const target = `p99 ≤ ${p99Target(r)} ms`;
@@ -1192,7 +1256,7 @@ async function main(): Promise<number> {
     ];
     const facts =
       `${machineLine(machine, pgFacts, database.mode)} ` +
-      `The app server (in this process), the load generator (forked) and PostgreSQL share these ${machine.cpuCount} CPUs. ` +
+      `The app server (${appProcess ? 'a process of its own' : 'in this process'}), this process, the load generator (forked) and PostgreSQL share these ${machine.cpuCount} CPUs. ` +
       `${loadAverageLine(machine)} ` +
       `Data: ${roundsPlanned} rounds, ${fmt(Object.values(actualFindings).reduce((a, b) => a + b, 0))} findings, ${fmt(Object.values(actualLeads).reduce((a, b) => a + b, 0))} leads, ` +
       `${fmt(distinctPerBatch)} distinct streams per ${fmt(BATCH)}-event batch; office date ${today}.`;
@@ -1238,6 +1302,7 @@ async function main(): Promise<number> {
         probe: PROBE,
         writeRate: WRITE_RATE,
         hotShare: HOT_SHARE,
+        app: APP_MODE,
       },
       writesDuringReads: writes,
       targets: TARGETS,
@@ -1280,6 +1345,7 @@ async function main(): Promise<number> {
       })),
       dashboards: { worstP99Ms: worstDashboardP99, pass: dashboardsPass },
       rssPeakMB,
+      appPeakRssMB: appProcess ? appPeakRssMB : undefined,
       failures: failures.map((f) => f.endpoint.key),
       markdown: table.join('\n'),
       facts,
