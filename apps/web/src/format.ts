@@ -64,7 +64,8 @@ export function toLocalInput(iso: string): string {
 export function fromLocalInput(value: string): string | undefined {
   const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?/.exec(value);
   if (!m) return undefined;
-  // The whole second (or minute) chosen is included: events are recorded with sub-second precision.
-  const d = new Date(`${m[1]}T${m[2]}${m[3] ?? ':59'}.999+08:00`);
+  // The whole second chosen is included: events are recorded with sub-second precision. The picker shows seconds
+  // (step="1"), and its value leaves them out when they are 00 ("…T04:12" is 04:12:00, as the picker shows it).
+  const d = new Date(`${m[1]}T${m[2]}${m[3] ?? ':00'}.999+08:00`);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
