@@ -183,8 +183,8 @@ function findingsSelection(
       `${open()} AND f.due_on > ${p.add(addDays(today, thresholds.yellowDays))}::date AND f.due_on <= ${p.add(addDays(today, thresholds.greenDays))}::date`,
     );
   }
-  if (query.q !== undefined && query.q.trim() !== '') {
-    const text = query.q.trim().toLowerCase();
+  const text = query.q?.trim().toLowerCase();
+  if (text) {
     // LIKE is the answer. Across rounds, the bigrams every match contains let the bigram index find the candidates;
     // within one round, filtering the round's rows costs less than looking up a common word's bigram (at 1M events,
     // 台账 in a third of the findings: a unit over all rounds 12.8 → 9.8 ms with the index, one round 4.2 → 5.6 ms).

@@ -11,7 +11,16 @@ import {
 } from '@app/domain';
 import type { RecordedEvent } from '@app/event-store';
 import type { ApplyContext, ReadModel } from '../read-model.js';
-import { CounterDeltas, loadRows, qualified, touchedIds, upsertRows, type Row, type TableSpec } from './sql.js';
+import {
+  CounterDeltas,
+  loadRows,
+  qualified,
+  statusInPredicate,
+  touchedIds,
+  upsertRows,
+  type Row,
+  type TableSpec,
+} from './sql.js';
 import { TABLES } from './tables.js';
 import { eventInstant, isoWeekStart, officeDate } from './time.js';
 
@@ -352,8 +361,8 @@ function contribute(counters: Counters, row: FindingRow | undefined, sign: 1 | -
   counters.fields.add({ round_id: row.round_id, field_id: row.field_id }, { findings: 1, assigned, closed }, sign);
 }
 
-/** `status = ANY (…)` over the domain's open statuses, as the partial indexes' predicate. */
-const openPredicate = `status = ANY (ARRAY[${OPEN_FINDING_STATUSES.map((status) => `'${status}'`).join(', ')}]::text[])`;
+/** The open findings' partial indexes' predicate (openStatusCondition binds the same list). */
+const openPredicate = statusInPredicate(OPEN_FINDING_STATUSES);
 
 /** The function that takes a search text's bigrams (see the DDL), in a read-model schema. */
 export const SEARCH_BIGRAMS = 'search_bigrams';

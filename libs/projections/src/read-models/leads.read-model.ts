@@ -2,7 +2,16 @@ import type pg from 'pg';
 import type { LeadEvent, LeadStatus, MonitoringPointAdded } from '@app/domain';
 import type { RecordedEvent } from '@app/event-store';
 import type { ApplyContext, ReadModel } from '../read-model.js';
-import { CounterDeltas, loadRows, qualified, touchedIds, upsertRows, type Row, type TableSpec } from './sql.js';
+import {
+  CounterDeltas,
+  loadRows,
+  qualified,
+  statusInPredicate,
+  touchedIds,
+  upsertRows,
+  type Row,
+  type TableSpec,
+} from './sql.js';
 import { TABLES } from './tables.js';
 import { eventInstant, isoWeekStart, officeDate } from './time.js';
 
@@ -126,8 +135,8 @@ export const leadResultFiguresTable: TableSpec = {
 /** A transferred lead waits for the receiver's feedback until an outcome is recorded (or it is 予以了结 / closed). */
 export const AWAITING_FEEDBACK = ['transferred', 'received', 'disposing'] as const;
 
-/** `status = ANY (…)` over AWAITING_FEEDBACK, as the partial index's predicate (the queries bind the same list). */
-const awaitingPredicate = `status = ANY (ARRAY[${AWAITING_FEEDBACK.map((status) => `'${status}'`).join(', ')}]::text[])`;
+/** The partial index's predicate over AWAITING_FEEDBACK (the queries bind the same list). */
+const awaitingPredicate = statusInPredicate(AWAITING_FEEDBACK);
 
 export const leadFieldFiguresTable: TableSpec = {
   name: TABLES.leadFieldFigures,
@@ -266,20 +275,16 @@ function contribute(counters: Counters, row: LeadRow | undefined, sign: 1 | -1):
   count('source', row.source);
   count('disposition', row.disposition);
   count('outcome', row.outcome);
-  // Most leads have no results (yet): nothing to add for them.
-  const results =
-    row.sanctions_party || row.sanctions_government || row.sanctions_organizational || Number(row.recovered_funds_fen);
-  if (results)
-    counters.results.add(
-      { round_id: row.round_id },
-      {
-        sanctions_party: row.sanctions_party,
-        sanctions_government: row.sanctions_government,
-        sanctions_organizational: row.sanctions_organizational,
-        recovered_funds_fen: row.recovered_funds_fen,
-      },
-      sign,
-    );
+  counters.results.add(
+    { round_id: row.round_id },
+    {
+      sanctions_party: row.sanctions_party,
+      sanctions_government: row.sanctions_government,
+      sanctions_organizational: row.sanctions_organizational,
+      recovered_funds_fen: row.recovered_funds_fen,
+    },
+    sign,
+  );
   if (row.field_id !== null)
     counters.fields.add({ round_id: row.round_id, field_id: row.field_id }, { leads: 1 }, sign);
 }

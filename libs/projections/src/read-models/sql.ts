@@ -59,6 +59,13 @@ export function qualified(schema: string, table: string): string {
   return `${schema}.${table}`;
 }
 
+/**
+ * `status = ANY (ARRAY['a', 'b']::text[])` over `statuses`, as a partial index's predicate: the queries bind the same
+ * list as one parameter in the same order, so the planner can prove the index applies.
+ */
+export const statusInPredicate = (statuses: readonly string[]) =>
+  `status = ANY (ARRAY[${statuses.map((status) => `'${status}'`).join(', ')}]::text[])`;
+
 export function selectList(spec: TableSpec, alias = ''): string {
   const prefix = alias ? `${alias}.` : '';
   // Dates come back as text: pg's default parser turns a DATE into a Date at local midnight, which
@@ -347,6 +354,9 @@ export class CounterDeltas {
     // Called twice for every row a batch changes (the old contribution taken away, the new one added): no arrays
     // made, and the sums are an array, not an object whose shape depends on which counters moved first.
     // Maps nested by key column: a joined key string would be built, flattened and hashed at every call.
+    let moves = false;
+    for (const name in values) if (values[name] !== 0) moves = true;
+    if (!moves) return; // nothing to add: no entry (a row with no results, say)
     const columns = this.spec.key;
     let node = this.tree;
     for (let i = 0; i < columns.length - 1; i++) {
